@@ -1,0 +1,1121 @@
+"""The nnviz engine: a fully connected network that records every intermediate.
+
+NumPy only: this module never imports streamlit or plotly (a test checks it).
+
+Notation (batch-first, as in numpy-ml; Nielsen's book writes the transpose):
+
+    x, a_0        input                      (batch, n_0)
+    z_l = a_{l-1} @ W_l + b_l                 (batch, n_l)    W_l: (n_{l-1}, n_l), b_l: (n_l,)
+    a_l = f_l(z_l)                            (batch, n_l)
+    ŷ  = a_L                                  the network's output
+
+Gradient names say what they differentiate: ``da`` is ∂L/∂a, ``dz`` is ∂L/∂z
+(the *delta* δ of the textbooks), ``dW`` is ∂L/∂W, ``db`` is ∂L/∂b and ``dx`` is
+∂L/∂a_{l-1}, the error handed to the layer below.
+
+How each loss is reduced over the batch (B samples, K outputs):
+
+    half_sse              L = ½ Σ_batch Σ_k (y − ŷ)²          summed over the batch (seeds 003, 004)
+    mse                   L = 1/(B·K) Σ_batch Σ_k (y − ŷ)²    mean over batch and outputs
+    cross_entropy         L = −1/B Σ_batch Σ_k y·log ŷ        softmax output, mean over the batch
+    binary_cross_entropy  L = −1/(B·K) Σ [y log ŷ + (1−y) log(1−ŷ)]   sigmoid output, mean
+
+``cross_entropy`` and ``binary_cross_entropy`` are computed from the logits z_L
+and use the fused output delta δ_L = (ŷ − y)/B (resp. /(B·K)), which is exact
+and overflow-safe.
+
+One update is a sequence of *phases* (see :func:`phases`): forward layer 1 … L,
+loss, backward layer L … 1, update. :class:`StepRecord` holds everything each
+phase produced; :class:`History` keeps a walkable list of steps.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# ---------------------------------------------------------------------------
+# Activations: name → record of the function, its derivative and its backward.
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function looked up by name.
+
+    ``forward(z) -> a``; ``derivative(z, a) -> f'(z)`` elementwise (None for
+    softmax, whose Jacobian is not diagonal); ``backward(z, a, da) -> dz``.
+    """
+
+    name: str
+    forward: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
+    formula: str  # LaTeX of f(z), for the UI
+
+    def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
+        if self.derivative is not None:
+            return da * self.derivative(z, a)
+        # softmax: dz_k = a_k (da_k − Σ_j da_j a_j)
+        return a * (da - np.sum(da * a, axis=-1, keepdims=True))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # Bounding z below at −500 keeps exp(−z) finite (no overflow warning) and
+    # changes nothing visible: σ(−500) ≈ 7e−218.
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    # log(1 + e^z) without overflow.
+    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+
+
+LEAKY_SLOPE = 0.01
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", _sigmoid, lambda z, a: a * (1 - a), r"\sigma(z) = \frac{1}{1+e^{-z}}"),
+        Activation("tanh", np.tanh, lambda z, a: 1 - a * a, r"\tanh(z)"),
+        Activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), r"\max(0, z)"),
+        Activation(
+            "leaky_relu",
+            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
+            r"\max(0.01z, z)",
+        ),
+        Activation("identity", lambda z: z, lambda z, a: np.ones_like(z), r"z"),
+        Activation("softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}"),
+    )
+}
+
+# ---------------------------------------------------------------------------
+# Losses: name → per-sample loss and output delta, computed from logits z_L.
+
+
+@dataclass(frozen=True)
+class LossResult:
+    """What a loss produces for a batch.
+
+    ``per_sample``: (batch,) each sample's contribution, so that
+    ``value == per_sample.sum()``; ``da``: ∂L/∂ŷ (batch, K); ``dz``: the fused
+    output delta ∂L/∂z_L when the loss defines one, else None.
+    """
+
+    value: float
+    per_sample: np.ndarray
+    da: np.ndarray
+    dz: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss looked up by name; ``requires`` names the output activation it needs."""
+
+    name: str
+    evaluate: Callable[[np.ndarray, np.ndarray, np.ndarray], LossResult]
+    per_sample_batched: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    reduction: str
+    formula: str
+    requires: str | None = None
+
+
+def _half_sse(z, a, y):
+    diff = a - y
+    per = 0.5 * np.sum(diff * diff, axis=-1)
+    return LossResult(float(per.sum()), per, diff, None)
+
+
+def _mse(z, a, y):
+    n = a.shape[0] * a.shape[1]
+    diff = a - y
+    per = np.sum(diff * diff, axis=-1) / n
+    return LossResult(float(per.sum()), per, 2 * diff / n, None)
+
+
+def _cross_entropy(z, a, y):
+    b = a.shape[0]
+    per = -np.sum(y * _log_softmax(z), axis=-1) / b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        da = np.where(y != 0, -y / (a * b), 0.0)
+    return LossResult(float(per.sum()), per, da, (a - y) / b)
+
+
+def _binary_cross_entropy(z, a, y):
+    n = a.shape[0] * a.shape[1]
+    # −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z
+    per = np.sum(_softplus(z) - y * z, axis=-1) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        da = (a - y) / (a * (1 - a) * n)
+    return LossResult(float(per.sum()), per, da, (a - y) / n)
+
+
+def _batched(kind):
+    # Per-sample losses for stacked networks: z, a (..., batch, K), y (batch, K).
+    def f(z, a, y):
+        b, k = y.shape
+        if kind == "half_sse":
+            return 0.5 * np.sum((a - y) ** 2, axis=-1)
+        if kind == "mse":
+            return np.sum((a - y) ** 2, axis=-1) / (b * k)
+        if kind == "cross_entropy":
+            return -np.sum(y * _log_softmax(z), axis=-1) / b
+        return np.sum(_softplus(z) - y * z, axis=-1) / (b * k)
+
+    return f
+
+
+LOSSES: dict[str, Loss] = {
+    "half_sse": Loss(
+        "half_sse",
+        _half_sse,
+        _batched("half_sse"),
+        "sum over the batch",
+        r"L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2",
+    ),
+    "mse": Loss(
+        "mse",
+        _mse,
+        _batched("mse"),
+        "mean over batch and outputs",
+        r"L = \frac{1}{BK} \sum_{n}\sum_k (y_k - \hat y_k)^2",
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        _cross_entropy,
+        _batched("cross_entropy"),
+        "mean over the batch",
+        r"L = -\frac{1}{B}\sum_n \sum_k y_k \log \hat y_k",
+        requires="softmax",
+    ),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        _binary_cross_entropy,
+        _batched("binary_cross_entropy"),
+        "mean over batch and outputs",
+        r"L = -\frac{1}{BK}\sum_n\sum_k [y_k\log\hat y_k + (1-y_k)\log(1-\hat y_k)]",
+        requires="sigmoid",
+    ),
+}
+
+# ---------------------------------------------------------------------------
+# Initialisers: name → (rng, n_in, n_out) → W.  "normal(mu, sigma)" is parsed.
+
+
+def _init_normal(mu: float, sigma: float):
+    return lambda rng, n_in, n_out: rng.normal(mu, sigma, size=(n_in, n_out))
+
+
+INITIALIZERS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
+    # U[0, 1), like Python's random() in seed 004
+    "uniform01": lambda rng, n_in, n_out: rng.random((n_in, n_out)),
+    # N(0, 1), like np.random.randn in seed 003
+    "normal": _init_normal(0.0, 1.0),
+    # N(0, 0.1²), like seed 000
+    "normal(0, 0.1)": _init_normal(0.0, 0.1),
+    # Glorot: N(0, 2/(n_in + n_out)), as in seed 000's example
+    "xavier": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / (n_in + n_out)), (n_in, n_out)),
+    # He: N(0, 2/n_in), for ReLU layers
+    "he": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / n_in), (n_in, n_out)),
+}
+# Initialisers whose biases are drawn like the weights (as the tutorials that use
+# them do); the others start with zero biases.
+_DRAWN_BIAS = {"uniform01", "normal"}
+_NORMAL_RE = re.compile(r"^normal\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)$")
+
+
+def initializer(name: str) -> Callable[[np.random.Generator, int, int], np.ndarray]:
+    """Look an initialiser up by name; ``normal(mu, sigma)`` takes any numbers."""
+    if name in INITIALIZERS:
+        return INITIALIZERS[name]
+    m = _NORMAL_RE.match(name.strip())
+    if m:
+        mu, sigma = float(m.group(1)), float(m.group(2))
+        if not (math.isfinite(mu) and math.isfinite(sigma) and sigma >= 0):
+            raise ValueError(f"initialiser {name!r}: mean and standard deviation must be finite, sigma ≥ 0")
+        return _init_normal(mu, sigma)
+    raise ValueError(f"unknown initialiser {name!r}; choose one of {sorted(INITIALIZERS)} or 'normal(mu, sigma)'")
+
+
+# ---------------------------------------------------------------------------
+# Traces: what forward and backward record.
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """Forward record of one layer: ``x`` = a_{l-1} (batch, n_in), ``z``, ``a`` (batch, n_out)."""
+
+    x: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+
+
+@dataclass(frozen=True)
+class ForwardTrace:
+    """Everything a forward pass computed, layer by layer."""
+
+    input: np.ndarray
+    layers: tuple[LayerTrace, ...]
+
+    @property
+    def output(self) -> np.ndarray:
+        """ŷ = a_L, (batch, n_out)."""
+        return self.layers[-1].a
+
+
+@dataclass(frozen=True)
+class LayerGrads:
+    """Backward record of one layer.
+
+    ``da`` ∂L/∂a_l (batch, n_out); ``dz`` the delta ∂L/∂z_l (batch, n_out);
+    ``dW`` ∂L/∂W_l (n_in, n_out); ``db`` ∂L/∂b_l (n_out,) or None without biases;
+    ``dx`` ∂L/∂a_{l-1} (batch, n_in), handed to the layer below.
+    """
+
+    da: np.ndarray
+    dz: np.ndarray
+    dW: np.ndarray
+    db: np.ndarray | None
+    dx: np.ndarray
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """Backward pass: the loss, each sample's share of it, and per-layer gradients."""
+
+    loss: float
+    per_sample: np.ndarray
+    loss_name: str
+    targets: np.ndarray
+    layers: tuple[LayerGrads, ...]
+
+
+@dataclass(frozen=True)
+class Update:
+    """The change an optimiser applies: ``dW[l]``, ``db[l]`` are ΔW, Δb (added to the parameters)."""
+
+    dW: tuple[np.ndarray, ...]
+    db: tuple[np.ndarray, ...] | None
+    velocity: np.ndarray | None  # flat momentum buffer after this update, or None
+
+
+BIAS_MODES = ("trainable", "frozen", "none")
+MAX_PARAMETERS = 1_000_000
+
+
+def _frozen_array(x, dtype) -> np.ndarray:
+    arr = np.array(x, dtype=dtype, copy=True)
+    arr.setflags(write=False)
+    return arr
+
+
+# ---------------------------------------------------------------------------
+# The network.
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """An immutable fully connected network; every step returns a new one.
+
+    ``weights[l]``: (n_l, n_{l+1}); ``biases[l]``: (n_{l+1},) or ``biases is None``;
+    ``activations[l]``: a name from :data:`ACTIVATIONS`; ``bias_mode``: one of
+    ``trainable`` (updated), ``frozen`` (kept, never updated) or ``none``.
+    """
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray] | None
+    activations: list[str]
+    bias_mode: str = "trainable"
+
+    # -- construction -------------------------------------------------------
+
+    @classmethod
+    def from_arrays(
+        cls,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray] | None,
+        activations: Sequence[str],
+        bias_mode: str | None = None,
+        dtype=np.float64,
+    ) -> Network:
+        """Build a network from explicit arrays; ``biases=None`` means no biases."""
+        if bias_mode is None:
+            bias_mode = "none" if biases is None else "trainable"
+        if bias_mode not in BIAS_MODES:
+            raise ValueError(f"bias_mode must be one of {BIAS_MODES}, not {bias_mode!r}")
+        if (biases is None) != (bias_mode == "none"):
+            raise ValueError("biases=None goes with bias_mode='none' and only with it")
+        dtype = np.dtype(dtype)
+        ws = [_frozen_array(w, dtype) for w in weights]
+        bs = None if biases is None else [_frozen_array(b, dtype) for b in biases]
+        acts = [str(a) for a in activations]
+        _validate(ws, bs, acts)
+        return cls(ws, bs, acts, bias_mode)
+
+    @classmethod
+    def init(
+        cls,
+        sizes: Sequence[int],
+        activations: Sequence[str],
+        initializer_name: str = "xavier",
+        rng: np.random.Generator | int | None = 0,
+        bias_mode: str = "trainable",
+        dtype=np.float64,
+    ) -> Network:
+        """A fresh network with layer sizes ``sizes`` = [n_0, …, n_L], drawn from ``rng``."""
+        if len(sizes) < 2:
+            raise ValueError("a network needs at least an input and an output size")
+        if any(int(s) < 1 for s in sizes):
+            raise ValueError(f"every layer needs at least one neuron, got sizes {list(sizes)}")
+        if len(activations) != len(sizes) - 1:
+            raise ValueError(f"{len(sizes) - 1} layers need {len(sizes) - 1} activations, got {len(activations)}")
+        rng = np.random.default_rng(rng)
+        draw = initializer(initializer_name)
+        ws, bs = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            ws.append(draw(rng, int(n_in), int(n_out)))
+            if initializer_name in _DRAWN_BIAS:
+                bs.append(draw(rng, 1, int(n_out))[0])
+            else:
+                bs.append(np.zeros(int(n_out)))
+        return cls.from_arrays(ws, None if bias_mode == "none" else bs, activations, bias_mode, dtype)
+
+    # -- shape facts ----------------------------------------------------------
+
+    @property
+    def sizes(self) -> list[int]:
+        """[n_0, n_1, …, n_L]."""
+        return [self.weights[0].shape[0]] + [w.shape[1] for w in self.weights]
+
+    def _input(self, X, what: str = "X", col: int = 0) -> np.ndarray:
+        n = self.weights[0].shape[0] if col == 0 else self.weights[-1].shape[1]
+        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype == self.dtype and X.shape[1] == n:
+            return X
+        return _as_batch(X, n, self.dtype, what)
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.weights)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.weights[0].dtype
+
+    @property
+    def n_parameters(self) -> int:
+        n = sum(w.size for w in self.weights)
+        return n + (sum(b.size for b in self.biases) if self.biases is not None else 0)
+
+    # -- forward and backward -------------------------------------------------
+
+    def forward(self, X: np.ndarray) -> ForwardTrace:
+        """Run ``X`` (batch, n_0) through every layer, recording x, z and a."""
+        a = self._input(X)
+        layers = []
+        for l, (W, name) in enumerate(zip(self.weights, self.activations)):
+            z = a @ W
+            if self.biases is not None:
+                z = z + self.biases[l]
+            out = ACTIVATIONS[name].forward(z)
+            layers.append(LayerTrace(a, z, out))
+            a = out
+        return ForwardTrace(layers[0].x, tuple(layers))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """ŷ for ``X`` without keeping the trace."""
+        return self.forward(X).output
+
+    def backward(self, trace: ForwardTrace, Y: np.ndarray, loss: str = "half_sse") -> Gradients:
+        """Backpropagate ``loss`` through the recorded ``trace``; ``Y``: (batch, n_L)."""
+        spec = loss_spec(loss)
+        self.check_loss(loss)
+        out = trace.layers[-1]
+        Y = self._input(Y, "Y", -1)
+        if Y.shape[0] != out.a.shape[0]:
+            raise ValueError(f"Y has {Y.shape[0]} rows but the trace has {out.a.shape[0]} samples")
+        res = spec.evaluate(out.z, out.a, Y)
+        grads: list[LayerGrads] = []
+        da = res.da
+        for l in range(self.n_layers - 1, -1, -1):
+            t = trace.layers[l]
+            if l == self.n_layers - 1 and res.dz is not None:
+                dz = res.dz  # fused softmax/sigmoid + cross-entropy delta
+            else:
+                dz = ACTIVATIONS[self.activations[l]].backward(t.z, t.a, da)
+            dW = t.x.T @ dz
+            db = dz.sum(axis=0) if self.biases is not None else None
+            dx = dz @ self.weights[l].T
+            grads.append(LayerGrads(da, dz, dW, db, dx))
+            da = dx
+        return Gradients(res.value, res.per_sample, spec.name, Y, tuple(reversed(grads)))
+
+    def check_loss(self, loss: str) -> None:
+        """Raise ValueError when ``loss`` does not fit this network's output layer."""
+        spec = loss_spec(loss)
+        if spec.requires and self.activations[-1] != spec.requires:
+            raise ValueError(
+                f"loss {loss!r} needs a {spec.requires} output layer, but the output layer is {self.activations[-1]}"
+            )
+
+    def loss(self, X: np.ndarray, Y: np.ndarray, loss: str = "half_sse") -> float:
+        """The loss of the batch (X, Y), as :meth:`backward` would report it."""
+        out = self.forward(X).layers[-1]
+        Y = _as_batch(Y, self.sizes[-1], self.dtype, "Y")
+        self.check_loss(loss)
+        return loss_spec(loss).evaluate(out.z, out.a, Y).value
+
+    # -- updates --------------------------------------------------------------
+
+    def compute_update(
+        self,
+        grads: Gradients,
+        learning_rate: float,
+        update_biases: bool = True,
+        momentum: float = 0.0,
+        velocity: np.ndarray | None = None,
+    ) -> Update:
+        """SGD with optional momentum: v ← μ·v − η·g; Δθ = v (plain SGD: Δθ = −η·g).
+
+        Biases that are frozen (or ``update_biases=False``) get Δb = 0.
+        """
+        keep_b = self._biases_updated(update_biases)
+        if not momentum:
+            dW = tuple(-learning_rate * g.dW for g in grads.layers)
+            if self.biases is None:
+                return Update(dW, None, None)
+            db = tuple(-learning_rate * g.db if keep_b else np.zeros_like(g.db) for g in grads.layers)
+            return Update(dW, db, None)
+        g = self.gradient_vector(grads)
+        if self.biases is not None and not keep_b:
+            g = g * self._weight_mask()
+        v = (momentum * velocity if velocity is not None else 0.0) - learning_rate * g
+        dW, db = self._unflatten(v)
+        return Update(tuple(dW), None if db is None else tuple(db), v)
+
+    def apply_update(self, update: Update) -> Network:
+        """A new network with θ + Δθ."""
+        ws = [w + d for w, d in zip(self.weights, update.dW)]
+        bs = None if self.biases is None else [b + d for b, d in zip(self.biases, update.db)]
+        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype)
+
+    def sgd_step(self, grads: Gradients, learning_rate: float, update_biases: bool = True) -> Network:
+        """One plain gradient-descent step: W ← W − η·∂L/∂W (biases too when trainable)."""
+        return self.apply_update(self.compute_update(grads, learning_rate, update_biases))
+
+    def _biases_updated(self, update_biases: bool) -> bool:
+        return self.biases is not None and update_biases and self.bias_mode == "trainable"
+
+    # -- flat parameter vectors ----------------------------------------------
+
+    def _flatten(self, ws, bs) -> np.ndarray:
+        parts = []
+        for l, w in enumerate(ws):
+            parts.append(np.ravel(w))
+            if self.biases is not None:
+                parts.append(np.ravel(bs[l]))
+        return np.concatenate(parts)
+
+    def _unflatten(self, v: np.ndarray):
+        ws, bs, i = [], [] if self.biases is not None else None, 0
+        for l, w in enumerate(self.weights):
+            ws.append(v[i : i + w.size].reshape(w.shape))
+            i += w.size
+            if bs is not None:
+                n = self.biases[l].size
+                bs.append(v[i : i + n])
+                i += n
+        return ws, bs
+
+    def _weight_mask(self) -> np.ndarray:
+        """1 for weights, 0 for biases, in flat order."""
+        return self._flatten(
+            [np.ones_like(w) for w in self.weights],
+            None if self.biases is None else [np.zeros_like(b) for b in self.biases],
+        )
+
+    def parameter_vector(self) -> np.ndarray:
+        """All parameters in one vector: W_1 (row-major), b_1, W_2, b_2, …"""
+        return self._flatten(self.weights, self.biases)
+
+    def with_parameters(self, v: np.ndarray) -> Network:
+        """The same architecture with parameters taken from the flat vector ``v``."""
+        v = np.asarray(v, dtype=self.dtype)
+        if v.shape != (self.n_parameters,):
+            raise ValueError(f"expected {self.n_parameters} parameters, got shape {v.shape}")
+        ws, bs = self._unflatten(v)
+        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype)
+
+    def parameter_names(self) -> list[str]:
+        """Names in flat order, 1-based layers as in the UI: ``W1[0,2]``, ``b1[2]``."""
+        names = []
+        for l, w in enumerate(self.weights, start=1):
+            names += [f"W{l}[{i},{j}]" for i in range(w.shape[0]) for j in range(w.shape[1])]
+            if self.biases is not None:
+                names += [f"b{l}[{j}]" for j in range(w.shape[1])]
+        return names
+
+    def gradient_vector(self, grads: Gradients) -> np.ndarray:
+        """∂L/∂θ in the flat order of :meth:`parameter_vector`."""
+        return self._flatten([g.dW for g in grads.layers], [g.db for g in grads.layers])
+
+    # -- serialisation (versioned JSON; no pickle anywhere) ------------------
+
+    def to_json(self, **extra) -> str:
+        """Versioned JSON text; ``extra`` (loss, training settings) is stored alongside."""
+        d = self.to_dict()
+        d.update(extra)
+        return json.dumps(d)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Network:
+        """Parse :meth:`to_json` output; ValueError naming the problem for anything invalid."""
+        if isinstance(text, bytes):
+            if len(text) > MAX_JSON_BYTES:
+                raise ValueError(f"the file is {len(text) / 1e6:.1f} MB; the limit is {MAX_JSON_BYTES / 1e6:.0f} MB")
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError("the file is not UTF-8 text") from None
+        if len(text.encode("utf-8")) > MAX_JSON_BYTES:
+            raise ValueError(f"the file is over the limit of {MAX_JSON_BYTES / 1e6:.0f} MB")
+        try:
+            d = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON: {exc}") from None
+        return network_from_dict(d)
+
+    def to_dict(self) -> dict:
+        return {
+            "format": "nnviz-network",
+            "version": SCHEMA_VERSION,
+            "sizes": self.sizes,
+            "activations": list(self.activations),
+            "bias_mode": self.bias_mode,
+            "weights": [w.tolist() for w in self.weights],
+            "biases": None if self.biases is None else [b.tolist() for b in self.biases],
+        }
+
+
+SCHEMA_VERSION = 1
+MAX_JSON_BYTES = 5_000_000
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"non-finite number {name} in the file")
+
+
+def loss_spec(name: str) -> Loss:
+    """Look a loss up by name, with a message naming the choices."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}") from None
+
+
+def _as_batch(X, n_cols: int, dtype, what: str) -> np.ndarray:
+    X = np.asarray(X, dtype=dtype)
+    if X.ndim == 1:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != n_cols:
+        raise ValueError(f"{what} must have shape (batch, {n_cols}), got {X.shape}")
+    return X
+
+
+def _validate(ws: list[np.ndarray], bs: list[np.ndarray] | None, acts: list[str]) -> None:
+    if not ws:
+        raise ValueError("a network needs at least one layer")
+    if len(acts) != len(ws):
+        raise ValueError(f"{len(ws)} weight matrices need {len(ws)} activations, got {len(acts)}")
+    for l, name in enumerate(acts):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {name!r} in layer {l + 1}; choose one of {sorted(ACTIVATIONS)}")
+        if name == "softmax" and l != len(acts) - 1:
+            raise ValueError("softmax is only allowed on the output layer")
+    for l, w in enumerate(ws):
+        if w.ndim != 2 or 0 in w.shape:
+            raise ValueError(f"W{l + 1} must be a non-empty 2-D array, got shape {w.shape}")
+        if l > 0 and ws[l - 1].shape[1] != w.shape[0]:
+            raise ValueError(f"shapes do not chain: W{l} is {ws[l - 1].shape} but W{l + 1} is {w.shape}")
+        if not np.all(np.isfinite(w)):
+            raise ValueError(f"W{l + 1} contains non-finite numbers")
+    if bs is not None:
+        if len(bs) != len(ws):
+            raise ValueError(f"{len(ws)} layers need {len(ws)} bias vectors, got {len(bs)}")
+        for l, (w, b) in enumerate(zip(ws, bs)):
+            if b.shape != (w.shape[1],):
+                raise ValueError(f"b{l + 1} must have shape ({w.shape[1]},), got {b.shape}")
+            if not np.all(np.isfinite(b)):
+                raise ValueError(f"b{l + 1} contains non-finite numbers")
+    n = sum(w.size for w in ws) + (sum(b.size for b in bs) if bs is not None else 0)
+    if n > MAX_PARAMETERS:
+        raise ValueError(f"{n:,} parameters is more than the limit of {MAX_PARAMETERS:,}")
+
+
+def network_from_dict(d: dict) -> Network:
+    """Rebuild a network from :meth:`Network.to_dict` output, validating everything."""
+    if not isinstance(d, dict):
+        raise ValueError("a network file must hold a JSON object")
+    if d.get("format") != "nnviz-network":
+        raise ValueError('not an nnviz network file (missing "format": "nnviz-network")')
+    if d.get("version") != SCHEMA_VERSION:
+        raise ValueError(f"unsupported schema version {d.get('version')!r}; this nnviz reads version {SCHEMA_VERSION}")
+    for key in ("activations", "weights"):
+        if not isinstance(d.get(key), list):
+            raise ValueError(f"field {key!r} must be a list")
+    try:
+        ws = [np.asarray(w, dtype=np.float64) for w in d["weights"]]
+        bs = None if d.get("biases") is None else [np.asarray(b, dtype=np.float64) for b in d["biases"]]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"weights and biases must be nested lists of numbers ({exc})") from None
+    bias_mode = d.get("bias_mode", "none" if bs is None else "trainable")
+    net = Network.from_arrays(ws, bs, d["activations"], bias_mode)
+    if "sizes" in d and list(d["sizes"]) != net.sizes:
+        raise ValueError(f"field 'sizes' says {d['sizes']} but the weights give {net.sizes}")
+    return net
+
+
+# ---------------------------------------------------------------------------
+# Phases of one update.
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One stop of the step-through: ``kind`` in forward/loss/backward/update; ``layer`` 0-based or None."""
+
+    kind: str
+    layer: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.layer is None:
+            return self.kind
+        return f"{self.kind} layer {self.layer + 1}"
+
+
+def phases(n_layers: int) -> list[Phase]:
+    """forward 1 … L, loss, backward L … 1, update."""
+    return (
+        [Phase("forward", l) for l in range(n_layers)]
+        + [Phase("loss")]
+        + [Phase("backward", l) for l in range(n_layers - 1, -1, -1)]
+        + [Phase("update")]
+    )
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """Everything one update produced, in phase order.
+
+    ``before``/``after``: the networks; ``indices``: which samples formed the
+    batch; ``trace``: forward; ``grads``: backward; ``update``: ΔW, Δb;
+    ``loss_before``/``loss_after``: the batch loss before and after the update.
+    """
+
+    before: Network
+    after: Network
+    indices: np.ndarray
+    trace: ForwardTrace
+    grads: Gradients
+    update: Update
+    learning_rate: float
+    loss_after: float
+
+    @property
+    def loss_before(self) -> float:
+        return self.grads.loss
+
+    @property
+    def per_sample(self) -> np.ndarray:
+        return self.grads.per_sample
+
+    @property
+    def phases(self) -> list[Phase]:
+        return phases(self.before.n_layers)
+
+    @property
+    def diverged(self) -> bool:
+        return not (math.isfinite(self.loss_before) and math.isfinite(self.loss_after)) or not np.all(
+            np.isfinite(self.after.parameter_vector())
+        )
+
+
+def train_step(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    loss: str,
+    learning_rate: float,
+    indices: np.ndarray | None = None,
+    update_biases: bool = True,
+    momentum: float = 0.0,
+    velocity: np.ndarray | None = None,
+) -> StepRecord:
+    """Forward → loss → backward → update on the batch (X, Y), recording every phase."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        trace = net.forward(X)
+        grads = net.backward(trace, Y, loss)
+        upd = net.compute_update(grads, learning_rate, update_biases, momentum, velocity)
+        ws = [w + d for w, d in zip(net.weights, upd.dW)]
+        bs = None if net.biases is None else [b + d for b, d in zip(net.biases, upd.db)]
+        after = _unchecked_network(ws, bs, net)
+        out = after.forward(X).layers[-1]
+        loss_after = loss_spec(loss).evaluate(out.z, out.a, grads.targets).value
+    if indices is None:
+        indices = np.arange(trace.input.shape[0])
+    return StepRecord(net, after, np.asarray(indices), trace, grads, upd, float(learning_rate), loss_after)
+
+
+def _unchecked_network(ws, bs, like: Network) -> Network:
+    # After an update the parameters may be non-finite (a diverged run); the
+    # record keeps them so the UI can say so, but they are never validated as input.
+    for a in ws + (bs or []):
+        a.setflags(write=False)
+    return Network(ws, bs, list(like.activations), like.bias_mode)
+
+
+# ---------------------------------------------------------------------------
+# Batching: which samples form step k (deterministic, random access).
+
+
+def _arange(n: int) -> np.ndarray:
+    r = np.arange(n)
+    r.setflags(write=False)
+    return r
+
+
+@dataclass(frozen=True)
+class BatchSchedule:
+    """Steps through ``n_samples`` in batches of ``batch_size`` (None: full batch).
+
+    Epoch e visits the samples in order (``shuffle=False``, as seed 004) or in the
+    permutation drawn from ``default_rng([seed, e])``: step k's batch is known
+    without replaying steps 0 … k−1.
+    """
+
+    n_samples: int
+    batch_size: int | None = None
+    shuffle: bool = False
+    seed: int = 0
+
+    @property
+    def size(self) -> int:
+        if self.batch_size is None:
+            return self.n_samples
+        return max(1, min(int(self.batch_size), self.n_samples))
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.n_samples // self.size)
+
+    def order(self, epoch: int) -> np.ndarray:
+        if not self.shuffle:
+            return _arange(self.n_samples)
+        return np.random.default_rng([self.seed, epoch]).permutation(self.n_samples)
+
+    def batch(self, step: int) -> np.ndarray:
+        """Indices of the samples used by step ``step`` (0-based)."""
+        epoch, pos = divmod(step, self.steps_per_epoch)
+        return self.order(epoch)[pos * self.size : (pos + 1) * self.size]
+
+    def epoch_of(self, step: int) -> int:
+        return step // self.steps_per_epoch
+
+
+# ---------------------------------------------------------------------------
+# History: a walkable list of steps, kept compact.
+
+
+class History:
+    """The run so far: the parameters after every step, walkable backwards.
+
+    Only flat parameter vectors, learning rates and losses are stored (for the
+    2-2-2 toy net: 12 parameters, 1,000 steps ≈ 0.1 MB); :meth:`record`
+    recomputes the full :class:`StepRecord` of any step from the parameters
+    before it, which gives bit-identical numbers because the engine is
+    deterministic.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: np.ndarray,
+        Y: np.ndarray,
+        loss: str,
+        schedule: BatchSchedule | None = None,
+        update_biases: bool = True,
+        momentum: float = 0.0,
+    ):
+        net.check_loss(loss)
+        self.template = net
+        self.X = _as_batch(X, net.sizes[0], net.dtype, "X")
+        self.Y = _as_batch(Y, net.sizes[-1], net.dtype, "Y")
+        if self.X.shape[0] != self.Y.shape[0]:
+            raise ValueError(f"X has {self.X.shape[0]} rows but Y has {self.Y.shape[0]}")
+        self.loss = loss
+        self.schedule = schedule or BatchSchedule(self.X.shape[0])
+        self.update_biases = update_biases
+        self.momentum = float(momentum)
+        n = net.n_parameters
+        self._params = np.empty((16, n), dtype=net.dtype)
+        self._params[0] = net.parameter_vector()
+        self._velocity = np.zeros((16, n), dtype=net.dtype) if momentum else None
+        self._lr: list[float] = []
+        self._loss_before: list[float] = []
+        self._loss_after: list[float] = []
+        self._n = 0
+
+    def __len__(self) -> int:
+        """Number of steps taken."""
+        return self._n
+
+    @property
+    def learning_rates(self) -> np.ndarray:
+        return np.array(self._lr)
+
+    @property
+    def losses(self) -> np.ndarray:
+        """Batch loss before each step, (n_steps,)."""
+        return np.array(self._loss_before)
+
+    @property
+    def losses_after(self) -> np.ndarray:
+        return np.array(self._loss_after)
+
+    @property
+    def parameters(self) -> np.ndarray:
+        """Parameter vectors at steps 0 … n (initial first), (n_steps + 1, n_params)."""
+        return self._params[: self._n + 1]
+
+    @property
+    def nbytes(self) -> int:
+        extra = 0 if self._velocity is None else self._velocity[: self._n + 1].nbytes
+        return self._params[: self._n + 1].nbytes + extra + 3 * 8 * self._n
+
+    def network(self, k: int | None = None) -> Network:
+        """The network after ``k`` steps (default: now)."""
+        k = self._n if k is None else k
+        if not 0 <= k <= self._n:
+            raise IndexError(f"step {k} is outside 0 … {self._n}")
+        return self._network_unchecked(self._params[k])
+
+    def _network_unchecked(self, v: np.ndarray) -> Network:
+        ws, bs = self.template._unflatten(v.copy())
+        return _unchecked_network(ws, bs, self.template)
+
+    def batch(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indices, X, Y) of step ``k`` (0-based)."""
+        idx = self.schedule.batch(k)
+        return idx, self.X[idx], self.Y[idx]
+
+    def step(self, learning_rate: float) -> StepRecord:
+        """Take one more step and record it."""
+        k = self._n
+        rec = self._compute(k, learning_rate)
+        if self._n + 2 > self._params.shape[0]:
+            self._params = np.concatenate([self._params, np.empty_like(self._params)])
+            if self._velocity is not None:
+                self._velocity = np.concatenate([self._velocity, np.zeros_like(self._velocity)])
+        self._params[k + 1] = rec.after.parameter_vector()
+        if self._velocity is not None:
+            self._velocity[k + 1] = rec.update.velocity
+        self._lr.append(float(learning_rate))
+        self._loss_before.append(rec.loss_before)
+        self._loss_after.append(rec.loss_after)
+        self._n += 1
+        return rec
+
+    def _compute(self, k: int, learning_rate: float) -> StepRecord:
+        idx, Xb, Yb = self.batch(k)
+        vel = self._velocity[k] if self._velocity is not None else None
+        return train_step(
+            self._network_unchecked(self._params[k]),
+            Xb,
+            Yb,
+            self.loss,
+            learning_rate,
+            idx,
+            self.update_biases,
+            self.momentum,
+            vel,
+        )
+
+    def record(self, k: int) -> StepRecord:
+        """The full record of step ``k`` (0-based), recomputed from the parameters before it."""
+        if not 0 <= k < self._n:
+            raise IndexError(f"step {k} is outside 0 … {self._n - 1}")
+        return self._compute(k, self._lr[k])
+
+    def back(self, n: int = 1) -> None:
+        """Forget the last ``n`` steps (never past the start)."""
+        self.truncate(max(0, self._n - n))
+
+    def truncate(self, k: int) -> None:
+        """Keep steps 0 … k−1 only."""
+        k = max(0, min(int(k), self._n))
+        self._n = k
+        del self._lr[k:], self._loss_before[k:], self._loss_after[k:]
+
+    def diverged_at(self) -> int | None:
+        """The first step whose loss or parameters became non-finite, or None."""
+        for k in range(self._n):
+            if not (math.isfinite(self._loss_before[k]) and math.isfinite(self._loss_after[k])):
+                return k
+            if not np.all(np.isfinite(self._params[k + 1])):
+                return k
+        return None
+
+    def epoch_losses(self) -> np.ndarray:
+        """Sum of the step losses over each complete epoch (seed 004's summed error uses this)."""
+        spe = self.schedule.steps_per_epoch
+        full = self._n // spe
+        return np.array(self._loss_before[: full * spe]).reshape(full, spe).sum(axis=1)
+
+
+# ---------------------------------------------------------------------------
+# Finite differences.
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """Analytic vs central-difference gradient for every parameter, in flat order."""
+
+    names: list[str]
+    analytic: np.ndarray
+    numerical: np.ndarray
+
+    @property
+    def relative_error(self) -> np.ndarray:
+        """|a − n| / max(|a| + |n|, 1e-12)."""
+        a, n = self.analytic, self.numerical
+        return np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-12)
+
+    @property
+    def max_relative_error(self) -> float:
+        return float(self.relative_error.max()) if self.analytic.size else 0.0
+
+
+def gradient_check(
+    net: Network, X: np.ndarray, Y: np.ndarray, loss: str = "half_sse", eps: float = 1e-6
+) -> GradientCheck:
+    """Central differences (L(θ+ε) − L(θ−ε)) / 2ε for every parameter, in one batched evaluation.
+
+    Frozen biases still have a gradient (they are parameters of L); they are just
+    never updated.
+    """
+    if net.dtype != np.float64:
+        net = Network.from_arrays(net.weights, net.biases, net.activations, net.bias_mode, np.float64)
+    theta = net.parameter_vector()
+    p = theta.size
+    eye = np.eye(p) * eps
+    thetas = np.concatenate([theta + eye, theta - eye])
+    losses = batched_loss(net, thetas, X, Y, loss)
+    numerical = (losses[:p] - losses[p:]) / (2 * eps)
+    grads = net.backward(net.forward(X), Y, loss)
+    return GradientCheck(net.parameter_names(), net.gradient_vector(grads), numerical)
+
+
+# ---------------------------------------------------------------------------
+# Batched loss evaluation: many parameter vectors at once (loss surfaces).
+
+
+def batched_loss(
+    net: Network, thetas: np.ndarray, X: np.ndarray, Y: np.ndarray, loss: str = "half_sse", chunk_elems: int = 2_000_000
+) -> np.ndarray:
+    """Loss for each row of ``thetas`` (G, n_params) on (X, Y), as stacked matmuls.
+
+    Returns (G,). Work is chunked over G so that no intermediate holds more than
+    about ``chunk_elems`` numbers.
+    """
+    thetas = np.atleast_2d(np.asarray(thetas, dtype=net.dtype))
+    X = _as_batch(X, net.sizes[0], net.dtype, "X")
+    Y = _as_batch(Y, net.sizes[-1], net.dtype, "Y")
+    net.check_loss(loss)
+    per_point = X.shape[0] * max(net.sizes) + net.n_parameters
+    chunk = max(1, chunk_elems // per_point)
+    out = np.empty(thetas.shape[0], dtype=np.float64)
+    spec = loss_spec(loss)
+    for s in range(0, thetas.shape[0], chunk):
+        T = thetas[s : s + chunk]
+        g = T.shape[0]
+        a = np.broadcast_to(X, (g,) + X.shape)
+        i = 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for l, w in enumerate(net.weights):
+                W = T[:, i : i + w.size].reshape(g, *w.shape)
+                i += w.size
+                z = a @ W
+                if net.biases is not None:
+                    n = w.shape[1]
+                    z = z + T[:, None, i : i + n]
+                    i += n
+                a = ACTIVATIONS[net.activations[l]].forward(z)
+            out[s : s + g] = spec.per_sample_batched(z, a, Y).sum(axis=-1)
+    return out
+
+
+@dataclass(frozen=True)
+class LossSurface:
+    """L on a grid: ``values[j, i]`` at θ + alphas[i]·d1 + betas[j]·d2."""
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    values: np.ndarray
+    d1: np.ndarray
+    d2: np.ndarray
+    center: np.ndarray
+
+    def project(self, thetas: np.ndarray) -> np.ndarray:
+        """Coordinates (α, β) of parameter vectors in this plane, least squares; (n, 2)."""
+        D = np.stack([self.d1, self.d2], axis=1)
+        coef, *_ = np.linalg.lstsq(D, (np.atleast_2d(thetas) - self.center).T, rcond=None)
+        return coef.T
+
+
+def loss_surface(
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    loss: str,
+    d1: np.ndarray,
+    d2: np.ndarray,
+    alphas: np.ndarray,
+    betas: np.ndarray,
+) -> LossSurface:
+    """Loss over the plane θ + α·d1 + β·d2, everything else fixed; one batched computation.
+
+    ``d1``, ``d2``: flat direction vectors (n_params,); a unit vector picks out a
+    single parameter. Returns a grid of shape (len(betas), len(alphas)).
+    """
+    theta = net.parameter_vector().astype(np.float64)
+    alphas = np.asarray(alphas, dtype=np.float64)
+    betas = np.asarray(betas, dtype=np.float64)
+    A, B = np.meshgrid(alphas, betas)
+    thetas = theta + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
+    values = batched_loss(net, thetas, X, Y, loss).reshape(B.shape)
+    return LossSurface(alphas, betas, values, np.asarray(d1, float), np.asarray(d2, float), theta)
+
+
+def unit_direction(net: Network, name: str) -> np.ndarray:
+    """The flat unit vector of the parameter called ``name`` (e.g. ``"W1[0,1]"``)."""
+    names = net.parameter_names()
+    try:
+        i = names.index(name)
+    except ValueError:
+        raise ValueError(f"no parameter called {name!r}") from None
+    d = np.zeros(len(names))
+    d[i] = 1.0
+    return d
