@@ -63,12 +63,12 @@ def study_scale_query(raw: np.ndarray) -> np.ndarray:
     return np.asarray(raw, dtype=float) / STUDY_X_MAX
 
 
-def study_network(seed: int = STUDY_SEED) -> Network:
-    """2-3-1 sigmoid, no biases, weights from randn as seed 003 draws them (W1 then W2)."""
+def study_network(seed: int = STUDY_SEED, sizes: list[int] | None = None) -> Network:
+    """Sigmoid, no biases, weights from randn as seed 003 draws them (W1 then W2); default 2-3-1."""
+    sizes = sizes or [2, 3, 1]
     rng = np.random.default_rng(seed)
-    W1 = rng.standard_normal((2, 3))
-    W2 = rng.standard_normal((3, 1))
-    return Network.from_arrays([W1, W2], None, ["sigmoid", "sigmoid"])
+    ws = [rng.standard_normal((n_in, n_out)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return Network.from_arrays(ws, None, ["sigmoid"] * (len(sizes) - 1))
 
 
 def study_hand_network() -> Network:
@@ -180,18 +180,31 @@ def neurons_to_arrays(layers: list[list[list[float]]]) -> tuple[list[np.ndarray]
     return ws, bs
 
 
+def python_random_neurons(sizes: list[int], seed: int = 1) -> list[list[list[float]]]:
+    """Weights drawn as seed 004 draws them: Python ``random.seed(seed)``, layer by layer,
+    each neuron's input weights then its bias, all from ``random()`` (U[0, 1))."""
+    rnd = random.Random(seed)
+    return [
+        [[rnd.random() for _ in range(n_in + 1)] for _ in range(n_out)] for n_in, n_out in zip(sizes[:-1], sizes[1:])
+    ]
+
+
 def toy_initial_neurons(n_hidden: int = 2, seed: int = 1) -> list[list[list[float]]]:
     """The weights exactly as seed 004 draws them: Python ``random.seed(1)``, each neuron's inputs then its bias."""
-    rnd = random.Random(seed)
-    hidden = [[rnd.random() for _ in range(2 + 1)] for _ in range(n_hidden)]
-    output = [[rnd.random() for _ in range(n_hidden + 1)] for _ in range(2)]
-    return [hidden, output]
+    return python_random_neurons([2, n_hidden, 2], seed)
+
+
+def python_random_network(
+    sizes: list[int], activations: list[str], seed: int = 1, bias_mode: str = "trainable"
+) -> Network:
+    """A network of any shape initialised the seed-004 way (biases dropped when ``bias_mode`` is none)."""
+    ws, bs = neurons_to_arrays(python_random_neurons(sizes, seed))
+    return Network.from_arrays(ws, None if bias_mode == "none" else bs, activations, bias_mode)
 
 
 def toy_network(n_hidden: int = 2, seed: int = 1) -> Network:
     """2-n-2 sigmoid with seed 004's initial weights."""
-    ws, bs = neurons_to_arrays(toy_initial_neurons(n_hidden, seed))
-    return Network.from_arrays(ws, bs, ["sigmoid", "sigmoid"])
+    return python_random_network([2, n_hidden, 2], ["sigmoid", "sigmoid"], seed)
 
 
 def toy_history(net: Network | None = None) -> History:

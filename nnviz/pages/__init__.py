@@ -1,11 +1,11 @@
-"""The app's pages: each module exposes ``render()``; PAGES lists them in menu order."""
+"""The app's pages: each entry has a ``render()``; PAGES lists them in menu order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from nnviz.pages import about
+from nnviz.pages import about, forward_page, stepper_page
 
 
 @dataclass(frozen=True)
@@ -17,5 +17,8 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec(about.render, "About", "about", default=True),
+    PageSpec(stepper_page.render_study, "Study hours", "study", default=True),
+    PageSpec(stepper_page.render_toy, "Toy classification", "toy"),
+    PageSpec(forward_page.render, "Fixed-weight forward pass", "forward"),
+    PageSpec(about.render, "About", "about"),
 ]

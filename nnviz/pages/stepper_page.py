@@ -1,0 +1,473 @@
+"""The step-through pages: study hours (seed 003) and toy classification (seed 004).
+
+Widgets and figure calls only; the run logic is :mod:`nnviz.stepper`, the
+formulas :mod:`nnviz.arithmetic`, the drawings :mod:`nnviz.figures`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from nnviz import arithmetic, examples, figures, state, stepper
+from nnviz.engine import LOSSES, gradient_check, loss_surface
+from nnviz.stepper import Run
+
+TEXT = {
+    "study": (
+        "Study hours (regression, seed 003)",
+        "Predict a test score from (hours studied, hours slept). Inputs are divided by the training "
+        "column max [3, 9], scores by 100. The tutorial's net: 2-3-1, sigmoid, **no biases**, "
+        "weights from `randn`, full-batch gradient descent with learning rate 1 on ½·Σ(y − ŷ)² "
+        "(its `W += X.T·delta`).",
+    ),
+    "toy": (
+        "Toy classification (seed 004)",
+        "Ten labelled points in the plane, a 2-2-2 sigmoid net with one-hot targets, weights from "
+        "Python's `random()` after `seed(1)` (each neuron's inputs, then its bias), online SGD "
+        "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)².",
+    ),
+}
+LOSS_CHOICES = {"study": ("half_sse", "mse"), "toy": ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")}
+OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
+
+
+def render_study() -> None:
+    render("study")
+
+
+def render_toy() -> None:
+    render("toy")
+
+
+# ---------------------------------------------------------------------------
+
+
+def render(example: str) -> None:
+    state.init(example)
+    _restore_from_url(example)
+    title, intro = TEXT[example]
+    st.title(title)
+    st.markdown(intro)
+    _sidebar_config(example)
+    run = state.run(example)
+    lr = _learning_rate_and_buttons(example, run)
+    msg = state.pop_message(example)
+    if msg:
+        getattr(st, msg[0])(msg[1])
+    if run.diverged_at is not None:
+        st.error(
+            f"Diverged at step {run.diverged_at + 1}: the loss became non-finite or exploded "
+            f"(learning rate {lr:g}). Run stopped; the history is kept — use **Back** or the slider "
+            "to return to the last finite state, or lower the learning rate."
+        )
+    _history_slider(example, run)
+    _status(example, run)
+    _main_panels(example, run)
+    _sync_url(example, run, lr)
+
+
+def _restore_from_url(example: str) -> None:
+    """On a session's first visit, rebuild the run a shared link describes."""
+    flag = state.key(example, "url_restored")
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    q = {k: st.query_params[k] for k in st.query_params}
+    if not q or q.get("ex") != example:
+        return
+    try:
+        cfg, lr, steps = stepper.from_query(q, example)
+    except ValueError as exc:
+        state.set_message(example, "warning", f"Could not open the shared link ({exc}); showing the default run.")
+        return
+    state.apply_config(example, cfg)
+    st.session_state[state.key(example, "lr")] = _nearest_lr(lr)
+    if steps:
+        state.run(example).run(steps, lr)
+
+
+def _nearest_lr(lr: float) -> float:
+    return min(stepper.LEARNING_RATES, key=lambda v: abs(np.log(v) - np.log(lr)))
+
+
+# -- configuration -----------------------------------------------------------
+
+
+def _sidebar_config(example: str) -> None:
+    k = lambda name: state.key(example, name)  # noqa: E731
+    with st.sidebar:
+        st.header("Network")
+        st.caption("Changing anything here starts a new run. The learning rate (above the diagram) keeps history.")
+        n = st.number_input("Hidden layers", 1, stepper.MAX_HIDDEN_LAYERS, key=k("n_hidden"))
+        for i in range(int(n)):
+            c1, c2 = st.columns(2)
+            c1.number_input(f"Layer {i + 1} neurons", 1, stepper.MAX_NEURONS, key=k(f"size{i}"))
+            c2.selectbox(f"Layer {i + 1} activation", stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
+        loss = st.selectbox("Loss", LOSS_CHOICES[example], key=k("loss"), format_func=_loss_label)
+        forced = LOSSES[loss].requires
+        if forced:
+            st.session_state[k("act_out")] = forced
+        st.selectbox("Output activation", OUTPUT_ACTIVATIONS, key=k("act_out"), disabled=bool(forced))
+        if forced:
+            st.caption(f"{loss} needs a {forced} output layer.")
+        st.selectbox("Initialiser", stepper.INITIALISERS, key=k("init"))
+        st.number_input("Seed", 0, 2**31 - 1, key=k("seed"))
+        st.selectbox("Biases", ("trainable", "frozen", "none"), key=k("bias"))
+        st.header("Step size")
+        st.radio("One update uses", ("one sample", "mini-batch", "full"), key=k("batch_mode"), horizontal=True)
+        if st.session_state[k("batch_mode")] == "mini-batch":
+            n_samples = stepper.dataset(example)[0].shape[0]
+            st.number_input("Mini-batch size k", 1, n_samples, key=k("batch_k"))
+        st.checkbox("Shuffle every epoch (seeded)", key=k("shuffle"))
+        cfg = state.config_from_widgets(example)
+        if cfg.activations[-1] == "softmax" and not forced:
+            st.warning("softmax output goes with the cross-entropy loss; half_sse / mse back-propagate through it too.")
+        if cfg != state.run(example).config:
+            try:
+                cfg.validate()
+                state.reset_run(example, cfg)
+                st.toast("New configuration: the run starts again.")
+            except ValueError as exc:
+                st.error(str(exc))
+        st.divider()
+        if st.button("Back to the tutorial's configuration", key=k("defaults")):
+            state.apply_config(example, stepper.default_config(example))
+            st.session_state[k("lr")] = stepper.default_learning_rate(example)
+            st.rerun()
+
+
+def _loss_label(name: str) -> str:
+    spec = LOSSES[name]
+    return f"{name} ({spec.reduction})"
+
+
+# -- controls ----------------------------------------------------------------
+
+
+def _learning_rate_and_buttons(example: str, run: Run) -> float:
+    k = lambda name: state.key(example, name)  # noqa: E731
+    lr = st.select_slider(
+        "Learning rate η (log scale)",
+        options=stepper.LEARNING_RATES,
+        key=k("lr"),
+        format_func=lambda v: f"{v:g}",
+        help="Changing it keeps the history; later steps use the new rate.",
+    )
+    cols = st.columns([1, 1, 1, 1.4, 1, 1, 1])
+    if cols[0].button("Next phase", key=k("next"), width="stretch", type="primary"):
+        if not run.next_phase(lr):
+            _diverged_notice(example, run)
+    if cols[1].button("Step", key=k("step"), width="stretch"):
+        if not run.step(lr):
+            _diverged_notice(example, run)
+    if cols[2].button("Epoch", key=k("epoch"), width="stretch"):
+        _with_progress(example, run, lambda cb: run.epoch(lr, cb), run.steps_to_epoch_end())
+    n_run = cols[3].number_input("N", 1, 100_000, 100, key=k("n_run"), label_visibility="collapsed")
+    if cols[4].button("Run", key=k("run_n"), width="stretch", help="Take N steps"):
+        _with_progress(example, run, lambda cb: run.run(int(n_run), lr, cb), int(n_run))
+    if cols[5].button("Back", key=k("back"), width="stretch"):
+        run.back()
+    if cols[6].button("Reset", key=k("reset"), width="stretch"):
+        run.reset()
+    return lr
+
+
+def _with_progress(example: str, run: Run, action, n: int) -> None:
+    bar = st.progress(0.0, text=f"Taking {n} steps…") if n > 20 else None
+    done = action((lambda f: bar.progress(f, text=f"Step {int(f * n)} of {n}")) if bar else None)
+    if bar:
+        bar.empty()
+    if done < n:
+        _diverged_notice(example, run)
+
+
+def _diverged_notice(example: str, run: Run) -> None:
+    if run.diverged_at is not None:
+        st.toast(f"Stopped: diverged at step {run.diverged_at + 1}.")
+
+
+def _history_slider(example: str, run: Run) -> None:
+    n = len(run.history)
+    slider_key = state.key(example, "slider")
+    # The buttons above may have moved the cursor: the slider follows it.
+    st.session_state[slider_key] = run.updates_applied
+    if n == 0:
+        st.caption("History: no steps yet.")
+        return
+    st.slider(
+        "History: updates applied (drag to scrub; every figure redraws for that step)",
+        0,
+        n,
+        key=slider_key,
+        on_change=lambda: run.seek(st.session_state[slider_key]),
+    )
+
+
+def _status(example: str, run: Run) -> None:
+    phase = run.phase
+    hist = run.history
+    if phase is None:
+        nxt = run.step_index + 1
+        idx = hist.schedule.batch(run.step_index)
+        st.info(
+            f"Network after **{run.updates_applied}** updates. Next: step {nxt} on "
+            f"{_describe_batch(idx)} — click **Next phase** to compute forward layer 1."
+        )
+        return
+    rec = run.record
+    labels = [p.label for p in run.phases]
+    bar = " → ".join(f"**[{lab}]**" if i == run.phase_index else lab for i, lab in enumerate(labels))
+    st.markdown(
+        f"Step **{run.step_index + 1}** (epoch {hist.schedule.epoch_of(run.step_index) + 1}) on "
+        f"{_describe_batch(rec.indices)} · {bar}"
+    )
+
+
+def _describe_batch(idx: np.ndarray) -> str:
+    if len(idx) == 1:
+        return f"sample #{int(idx[0])}"
+    if len(idx) <= 10:
+        return "samples " + ", ".join(f"#{int(i)}" for i in idx)
+    return f"a batch of {len(idx)} samples"
+
+
+# -- panels ------------------------------------------------------------------
+
+
+def _main_panels(example: str, run: Run) -> None:
+    k = lambda name: state.key(example, name)  # noqa: E731
+    rec, phase, net = run.record, run.phase, run.network
+    sample = 0
+    if rec is not None and len(rec.indices) > 1:
+        options = list(range(len(rec.indices)))
+        if st.session_state[k("sample")] not in options:
+            st.session_state[k("sample")] = 0
+        sample = st.selectbox(
+            "Sample shown in the diagram",
+            options,
+            key=k("sample"),
+            format_func=lambda i: f"#{int(rec.indices[i])} (row {i} of the batch)",
+        )
+    left, right = st.columns([3, 2])
+    with left:
+        fig = figures.network_diagram(
+            rec.before if rec is not None else net, rec, phase, sample, st.session_state[k("selected")]
+        )
+        event = st.plotly_chart(
+            fig, key=k("diagram"), on_select="rerun", selection_mode="points", config={"displayModeBar": False}
+        )
+        _take_click(example, event)
+    with right:
+        _selection_box(example, run)
+        _arithmetic(example, run, sample)
+    st.divider()
+    c1, c2 = st.columns(2)
+    with c1:
+        _loss_surface_panel(example, run)
+    with c2:
+        st.subheader("Loss")
+        hist = run.history
+        if len(hist):
+            st.plotly_chart(
+                figures.loss_curve(hist.losses, run.updates_applied or None, hist.schedule.steps_per_epoch),
+                key=k("loss_curve"),
+            )
+        else:
+            st.caption("The loss curve appears after the first step.")
+        if rec is not None:
+            st.plotly_chart(figures.per_sample_losses(rec.per_sample, rec.indices), key=k("per_sample"))
+    st.divider()
+    _data_panel(example, run)
+    tabs = st.tabs(["Matrices", "Gradient check", "Weights over time", "Download"])
+    with tabs[0]:
+        if rec is None:
+            st.caption("Matrices appear once a step is under way (click Next phase).")
+        else:
+            layer = st.selectbox(
+                "Layer", list(range(rec.before.n_layers)), key=k("matrix_layer"), format_func=lambda i: f"layer {i + 1}"
+            )
+            st.plotly_chart(figures.layer_matrices(rec, layer, sample), key=k("matrices"))
+    with tabs[1]:
+        _gradient_check_panel(example, run)
+    with tabs[2]:
+        hist = run.history
+        st.plotly_chart(
+            figures.weight_trajectories(hist.parameters, hist.template.parameter_names()), key=k("trajectories")
+        )
+    with tabs[3]:
+        st.download_button(
+            "Download network (JSON)",
+            data=net.to_json(loss=run.config.loss, config=stepper.config_dict(run.config), updates=run.updates_applied),
+            file_name=f"nnviz-{example}-step{run.updates_applied}.json",
+            mime="application/json",
+            key=k("download"),
+        )
+        st.caption("A versioned JSON file: layer sizes, activations, weights, biases, and the training settings.")
+
+
+def _take_click(example: str, event) -> None:
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return
+    if points:
+        cd = points[0].get("customdata")
+        if cd and cd[0] in ("neuron", "edge"):
+            st.session_state[state.key(example, "selected")] = tuple(cd)
+
+
+def _selection_options(run: Run) -> list[tuple]:
+    net = run.history.template
+    opts: list[tuple] = []
+    for layer, n in enumerate(net.sizes):
+        opts += [("neuron", layer, j) for j in range(n)]
+    for layer, w in enumerate(net.weights, start=1):
+        opts += [("edge", layer, i, j) for i in range(w.shape[0]) for j in range(w.shape[1])]
+    return opts
+
+
+def _selection_label(sel: tuple | None) -> str:
+    if sel is None:
+        return "nothing selected"
+    if sel[0] == "neuron":
+        return "input " + f"x{sel[2]}" if sel[1] == 0 else f"neuron {sel[2]} of layer {sel[1]}"
+    return f"weight w{sel[1]}[{sel[2]}→{sel[3]}]"
+
+
+def _selection_box(example: str, run: Run) -> None:
+    k = state.key(example, "selected")
+    opts = [None] + _selection_options(run)
+    if st.session_state[k] not in opts:
+        st.session_state[k] = None
+    st.selectbox("Show the arithmetic of (or click the diagram)", opts, key=k, format_func=_selection_label)
+
+
+def _arithmetic(example: str, run: Run, sample: int) -> None:
+    rec, phase = run.record, run.phase
+    sel = st.session_state[state.key(example, "selected")]
+    st.subheader("Arithmetic")
+    if rec is None:
+        st.caption("Click **Next phase** to start a step; the numbers of each phase appear here.")
+        return
+    if phase.kind in ("loss", "backward", "update") or sel is None:
+        for line in arithmetic.loss_lines(rec) if phase.kind != "forward" else []:
+            st.latex(line.latex)
+    if sel is None:
+        st.caption("Select a neuron or a weight (click it in the diagram) to see its arithmetic.")
+        return
+    if sel[0] == "neuron":
+        lines = arithmetic.neuron_lines(rec, sel[1], sel[2], sample, phase)
+    else:
+        lines = arithmetic.edge_lines(rec, sel[1], sel[2], sel[3], phase)
+    if not lines:
+        st.caption(f"{_selection_label(sel)}: not computed yet in this phase.")
+    for line in lines:
+        st.latex(line.latex)
+
+
+@st.fragment
+def _loss_surface_panel(example: str, run: Run) -> None:
+    k = lambda name: state.key(example, name)  # noqa: E731
+    st.subheader("Loss surface")
+    net = run.network
+    X, Y = stepper.dataset(example)
+    names = net.parameter_names()
+    grads = net.backward(net.forward(X), Y, run.config.loss)
+    gvec = net.gradient_vector(grads)
+    default = [names[i] for i in arithmetic.largest_gradients(gvec)]
+    c1, c2 = st.columns(2)
+    key1, key2 = k("surf_p1"), k("surf_p2")
+    for kk, d in ((key1, default[0]), (key2, default[1] if len(default) > 1 else default[0])):
+        if st.session_state.get(kk) not in names:
+            st.session_state[kk] = d
+    p1 = c1.selectbox("Parameter 1", names, key=key1)
+    p2 = c2.selectbox("Parameter 2", names, key=key2)
+    c3, c4 = st.columns(2)
+    span = c3.select_slider("Span ±", (0.5, 1.0, 2.0, 5.0, 10.0, 20.0), value=5.0, key=k("surf_span"))
+    kind = c4.segmented_control("View", ("contour", "surface"), default="contour", key=k("surf_kind")) or "contour"
+    if p1 == p2:
+        st.warning("Pick two different parameters.")
+        return
+    i1, i2 = names.index(p1), names.index(p2)
+    d1, d2 = np.zeros(len(names)), np.zeros(len(names))
+    d1[i1], d2[i2] = 1.0, 1.0
+    grid = np.linspace(-span, span, 81)
+    with np.errstate(all="ignore"):
+        surf = loss_surface(net, X, Y, run.config.loss, d1, d2, grid, grid)
+    params = run.history.parameters[: run.updates_applied + 1]
+    path = params[:, [i1, i2]]
+    center = net.parameter_vector()
+    fig = figures.loss_surface_figure(
+        surf, path, (p1, p2), kind, gradient=gvec[[i1, i2]], current=(center[i1], center[i2])
+    )
+    st.plotly_chart(fig, key=k("surface"))
+    st.caption(
+        f"A slice of the loss over the whole data set through the current network: {p1} and {p2} vary, "
+        "every other parameter is held at its current value. The line is the path of all past steps, "
+        "the arrow the negative gradient."
+    )
+
+
+def _data_panel(example: str, run: Run) -> None:
+    k = lambda name: state.key(example, name)  # noqa: E731
+    net = run.network
+    if example == "toy":
+        st.subheader("What the network does with the plane")
+        c1, c2 = st.columns([2, 3])
+        with c1:
+            st.plotly_chart(figures.decision_boundary(net, examples.TOY_X, examples.TOY_LABELS), key=k("boundary"))
+            correct = int(np.sum(np.argmax(net.predict(examples.TOY_X), axis=1) == examples.TOY_LABELS))
+            st.caption(f"{correct} of 10 points classified correctly.")
+        with c2:
+            st.plotly_chart(figures.neuron_maps(net, examples.TOY_X), key=k("neuron_maps"))
+        return
+    st.subheader("Predictions in real units")
+    c1, c2 = st.columns([3, 2])
+    pred = net.predict(examples.STUDY_X)[:, 0] * 100
+    labels = [f"{int(h)} h studied, {int(s)} h slept" for h, s in examples.STUDY_X_RAW]
+    with c1:
+        st.plotly_chart(
+            figures.study_predictions(pred, examples.STUDY_Y_RAW[:, 0], labels),
+            key=k("predictions"),
+        )
+    with c2:
+        q = examples.study_scale_query(examples.STUDY_QUERY_RAW)
+        score = float(net.predict(q)[0, 0]) * 100
+        buggy = float(net.predict(examples.STUDY_QUERY_RAW / examples.STUDY_QUERY_RAW.max())[0, 0]) * 100
+        st.metric("Predicted score: 4 h studied, 8 h slept", f"{score:.2f}")
+        st.caption(
+            f"The query is scaled by the **training** column max [3, 9] → [{q[0]:.4f}, {q[1]:.4f}]. "
+            f"The tutorial divides it by its own max (→ [0.5, 1.0]), a bug: that input would give {buggy:.2f}."
+        )
+        with st.expander("The tutorial's hand-worked example, with exact numbers"):
+            for line in examples.study_hand_lines():
+                st.text(line)
+            st.caption(
+                "The prose writes (.9994·.4) + (1.000·.5) + (.9984·.9) = 1.79832 and σ = .8579: "
+                "σ(7.6) is 0.99950, σ(3.9) is 0.98016 and σ(6.5) is 0.99850, so the sum is 1.78853 and "
+                "the output 0.85675."
+            )
+
+
+def _gradient_check_panel(example: str, run: Run) -> None:
+    k = state.key(example, "gradcheck")
+    rec = run.record
+    if rec is None:
+        net = run.network
+        idx, Xb, Yb = run.history.batch(run.step_index)
+    else:
+        net, Xb, Yb = rec.before, rec.trace.input, rec.grads.targets
+    check = gradient_check(net, Xb, Yb, run.config.loss)
+    st.plotly_chart(figures.gradient_check_figure(check), key=k)
+    st.caption(
+        "Analytic gradient (backprop) against central finite differences (L(θ+ε) − L(θ−ε))/2ε with ε = 1e-6, "
+        "on the batch of the step on screen."
+    )
+
+
+def _sync_url(example: str, run: Run, lr: float) -> None:
+    q = stepper.to_query(run.config, lr, run.updates_applied)
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != q:
+        st.query_params.from_dict(q)

@@ -1,0 +1,102 @@
+"""The one place that touches ``st.session_state`` for the step-through pages.
+
+Session state holds inputs (the run: configuration, history, cursor; the
+learning rate; the selection); everything shown is derived from them on each
+rerun. Each browser session has its own state: nothing here is module-level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from nnviz import stepper
+from nnviz.stepper import Config, Run
+
+
+def key(example: str, name: str) -> str:
+    """Widget / state key for one example's page, e.g. ``toy_lr``."""
+    return f"{example}_{name}"
+
+
+def init(example: str) -> None:
+    """Defaults for one example's page, set once per session with ``setdefault``."""
+    cfg = stepper.default_config(example)
+    ss = st.session_state
+    ss.setdefault(key(example, "lr"), stepper.default_learning_rate(example))
+    ss.setdefault(key(example, "selected"), None)
+    ss.setdefault(key(example, "sample"), 0)
+    ss.setdefault(key(example, "message"), None)
+    for name, value in widget_values(cfg).items():
+        ss.setdefault(key(example, name), value)
+    if key(example, "run") not in ss:
+        ss[key(example, "run")] = Run(cfg)
+
+
+def widget_values(cfg: Config) -> dict:
+    """The configuration as the page's widget values."""
+    out = {
+        "n_hidden": len(cfg.hidden),
+        "loss": cfg.loss,
+        "init": cfg.init,
+        "seed": cfg.seed,
+        "bias": cfg.bias_mode,
+        "batch_mode": "full" if cfg.batch == "full" else ("one sample" if cfg.batch == "1" else "mini-batch"),
+        "batch_k": int(cfg.batch) if cfg.batch not in ("full", "1") else 2,
+        "shuffle": cfg.shuffle,
+    }
+    for i in range(stepper.MAX_HIDDEN_LAYERS):
+        out[f"size{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else 2
+        out[f"act{i}"] = cfg.activations[i] if i < len(cfg.hidden) else "sigmoid"
+    out["act_out"] = cfg.activations[-1]
+    return out
+
+
+def config_from_widgets(example: str) -> Config:
+    """Read the configuration widgets' values back into a Config."""
+    ss = st.session_state
+    n = int(ss[key(example, "n_hidden")])
+    mode = ss[key(example, "batch_mode")]
+    batch = {"full": "full", "one sample": "1"}.get(mode, str(int(ss[key(example, "batch_k")])))
+    acts = tuple(ss[key(example, f"act{i}")] for i in range(n)) + (ss[key(example, "act_out")],)
+    return replace(
+        stepper.default_config(example),
+        hidden=tuple(int(ss[key(example, f"size{i}")]) for i in range(n)),
+        activations=acts,
+        loss=ss[key(example, "loss")],
+        init=ss[key(example, "init")],
+        seed=int(ss[key(example, "seed")]),
+        bias_mode=ss[key(example, "bias")],
+        batch=batch,
+        shuffle=bool(ss[key(example, "shuffle")]),
+    )
+
+
+def run(example: str) -> Run:
+    return st.session_state[key(example, "run")]
+
+
+def reset_run(example: str, cfg: Config) -> None:
+    """Start a new run for ``cfg`` (architecture, seed … changed)."""
+    st.session_state[key(example, "run")] = Run(cfg)
+    st.session_state[key(example, "selected")] = None
+    st.session_state[key(example, "sample")] = 0
+
+
+def apply_config(example: str, cfg: Config) -> None:
+    """Put ``cfg`` into the widgets (before they are drawn) and start a run for it."""
+    for name, value in widget_values(cfg).items():
+        st.session_state[key(example, name)] = value
+    reset_run(example, cfg)
+
+
+def set_message(example: str, kind: str, text: str) -> None:
+    """A message shown once at the top of the page on the next render."""
+    st.session_state[key(example, "message")] = (kind, text)
+
+
+def pop_message(example: str):
+    msg = st.session_state.get(key(example, "message"))
+    st.session_state[key(example, "message")] = None
+    return msg

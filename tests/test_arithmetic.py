@@ -1,0 +1,94 @@
+"""The arithmetic panel writes the engine's own numbers."""
+
+import numpy as np
+import pytest
+
+from nnviz import arithmetic, examples
+from nnviz.engine import Network, phases, train_step
+
+
+def _toy_record(lr=0.02):
+    net = examples.toy_network()
+    return train_step(net, examples.TOY_X[:1], examples.TOY_Y[:1], "half_sse", lr)
+
+
+def test_hand_example_forward_line_shows_the_tutorials_sums():
+    # Seed 003's hand example on the unscaled input (2, 9): z = 2·.2 + 9·.8 = 7.6.
+    net = examples.study_hand_network()
+    rec = train_step(net, examples.STUDY_X_RAW[:1], examples.STUDY_Y[:1], "half_sse", 1.0)
+    lines = arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[0])
+    assert r"0.2\cdot2 + 0.8\cdot9 = 7.6" in lines[0].latex
+    assert lines[0].value == pytest.approx(7.6, abs=1e-12)
+    # a = σ(7.6) = 1/(1 + e^−7.6) = 0.999500…
+    assert lines[1].value == pytest.approx(1 / (1 + np.exp(-7.6)), abs=1e-15)
+
+
+@pytest.mark.parametrize("phase_index", range(6))
+def test_neuron_lines_carry_engine_values_at_every_phase(phase_index):
+    rec = _toy_record()
+    phase = phases(2)[phase_index]
+    for layer in (1, 2):
+        for j in range(2):
+            lines = arithmetic.neuron_lines(rec, layer, j, 0, phase)
+            got = {line.what: line.value for line in lines}
+            l = layer - 1
+            if arithmetic.reached(phase, "forward", l):
+                assert got["z"] == rec.trace.layers[l].z[0, j]
+                assert got["a"] == rec.trace.layers[l].a[0, j]
+            else:
+                assert lines == []
+            if arithmetic.reached(phase, "backward", l):
+                assert got["da"] == rec.grads.layers[l].da[0, j]
+                assert got["dz"] == rec.grads.layers[l].dz[0, j]
+                assert got["db"] == rec.grads.layers[l].db[j]
+            else:
+                assert "dz" not in got
+            if phase.kind == "update":
+                assert got["b_new"] == rec.after.biases[l][j]
+
+
+def test_output_delta_is_error_times_sigmoid_slope():
+    rec = _toy_record()
+    lines = arithmetic.neuron_lines(rec, 2, 0, 0, phases(2)[3])
+    got = {line.what: line.value for line in lines}
+    a, y = rec.trace.output[0, 0], examples.TOY_Y[0, 0]
+    # half_sse: ∂L/∂a = ŷ − y; δ = (ŷ − y)·a(1 − a)
+    assert got["da"] == pytest.approx(a - y, abs=1e-15)
+    assert got["dz"] == pytest.approx((a - y) * a * (1 - a), abs=1e-15)
+
+
+def test_edge_lines_gradient_and_update():
+    rec = _toy_record(lr=0.5)
+    lines = arithmetic.edge_lines(rec, 1, 1, 0, phases(2)[-1])
+    got = {line.what: line.value for line in lines}
+    g = rec.grads.layers[0]
+    # ∂L/∂w = δ_j · a_i for one sample; w_new = w − η·∂L/∂w
+    assert got["dW"] == g.dW[1, 0] == g.dz[0, 0] * rec.trace.input[0, 1]
+    assert got["dW_new"] == rec.after.weights[0][1, 0]
+    assert got["dW_new"] == rec.before.weights[0][1, 0] - 0.5 * g.dW[1, 0]
+
+
+def test_fused_cross_entropy_delta_and_batch_sum():
+    rng = np.random.default_rng(3)
+    net = Network.init([2, 3, 2], ["tanh", "softmax"], "xavier", rng)
+    rec = train_step(net, examples.TOY_X[:4], examples.TOY_Y[:4], "cross_entropy", 0.1)
+    out = arithmetic.neuron_lines(rec, 2, 1, 2, phases(2)[3])
+    got = {line.what: line.value for line in out}
+    # δ = (ŷ − y)/B with B = 4
+    assert got["dz"] == pytest.approx((rec.trace.output[2, 1] - examples.TOY_Y[2, 1]) / 4, abs=1e-15)
+    edge = {line.what: line.value for line in arithmetic.edge_lines(rec, 2, 0, 1, phases(2)[3])}
+    assert edge["dW"] == pytest.approx(np.sum(rec.grads.layers[1].dz[:, 1] * rec.trace.layers[1].x[:, 0]), abs=1e-15)
+
+
+def test_loss_lines_sum_per_sample_losses():
+    rec = train_step(examples.toy_network(), examples.TOY_X, examples.TOY_Y, "half_sse", 0.02)
+    lines = arithmetic.loss_lines(rec)
+    assert lines[1].value == pytest.approx(float(np.sum(rec.per_sample)), rel=1e-15)
+    # half_sse of one sample: ½·Σ_k (y_k − ŷ_k)²
+    assert rec.per_sample[0] == pytest.approx(0.5 * np.sum((examples.TOY_Y[0] - rec.trace.output[0]) ** 2))
+
+
+def test_fmt_and_largest_gradients():
+    assert arithmetic.fmt(-0.5) == "(-0.5)"
+    assert arithmetic.fmt(1.5e-7) == r"1.5\times10^{-7}"
+    assert arithmetic.largest_gradients(np.array([0.1, -3.0, 2.0, 0.0])) == [1, 2]
