@@ -19,6 +19,38 @@ import numpy as np
 
 from nnviz.engine import BatchSchedule, History, Network
 
+
+@dataclass(frozen=True)
+class Dataset:
+    """A table the step-through pages train on.
+
+    ``X``: (n, n_in) inputs as the network sees them (already scaled); ``Y``:
+    (n, n_out) targets (one-hot for classification); ``labels``: (n,) class
+    indices or None for regression; ``scale``: what the inputs were divided by.
+    """
+
+    name: str
+    X: np.ndarray
+    Y: np.ndarray
+    task: str  # "regression" or "classification"
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    labels: np.ndarray | None = None
+    note: str = ""
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_in(self) -> int:
+        return self.X.shape[1]
+
+    @property
+    def n_out(self) -> int:
+        return self.Y.shape[1]
+
+
 # ---------------------------------------------------------------------------
 # Seed 002: the fixed-weight 3-layer forward pass.
 
@@ -74,6 +106,12 @@ def study_network(seed: int = STUDY_SEED, sizes: list[int] | None = None) -> Net
 def study_hand_network() -> Network:
     """The hand-worked example's weights (.2 .6 .1 / .8 .3 .7 and .4 .5 .9)."""
     return Network.from_arrays([STUDY_HAND_W1, STUDY_HAND_W2], None, ["sigmoid", "sigmoid"])
+
+
+def study_dataset() -> Dataset:
+    return Dataset(
+        "study hours", STUDY_X, STUDY_Y, "regression", ("hours studied / 3", "hours slept / 9"), ("score / 100",)
+    )
 
 
 def study_history(net: Network | None = None) -> History:
@@ -207,6 +245,12 @@ def toy_network(n_hidden: int = 2, seed: int = 1) -> Network:
     return python_random_network([2, n_hidden, 2], ["sigmoid", "sigmoid"], seed)
 
 
+def toy_dataset() -> Dataset:
+    return Dataset(
+        "toy classification", TOY_X, TOY_Y, "classification", ("x1", "x2"), ("class 0", "class 1"), TOY_LABELS
+    )
+
+
 def toy_history(net: Network | None = None) -> History:
     """Online SGD in dataset order on half_sse, as seed 004 trains."""
     return History(net or toy_network(), TOY_X, TOY_Y, "half_sse", BatchSchedule(10, 1, shuffle=False))
@@ -308,3 +352,26 @@ def study_lines(run: StudyRun) -> list[str]:
         f"  (the seed scales the query by its own max, [0.5, 1.0], which would give {run.seed_style_prediction:.6f})"
     )
     return lines
+
+
+# The module's arrays are shared by every session of the app: make them read-only.
+for _arr in (
+    FORWARD_INPUT,
+    FORWARD_PRINTED,
+    *FORWARD_W,
+    *FORWARD_B,
+    STUDY_X_RAW,
+    STUDY_Y_RAW,
+    STUDY_X_MAX,
+    STUDY_X,
+    STUDY_Y,
+    STUDY_QUERY_RAW,
+    STUDY_HAND_W1,
+    STUDY_HAND_W2,
+    TOY_DATA,
+    TOY_X,
+    TOY_LABELS,
+    TOY_Y,
+):
+    _arr.setflags(write=False)
+del _arr

@@ -22,8 +22,9 @@ import numpy as np
 
 from nnviz import examples
 from nnviz.engine import LOSSES, BatchSchedule, History, Network, Phase, StepRecord, phases
+from nnviz.examples import Dataset
 
-EXAMPLES = ("study", "toy")
+EXAMPLES = ("study", "toy", "custom")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 SEED_INIT = "seed's own"
 INITIALISERS = (SEED_INIT, "uniform01", "normal", "normal(0, 0.1)", "xavier", "he")
@@ -49,10 +50,8 @@ class Config:
     batch: str = "1"  # "1" (one sample), "full", or a mini-batch size "k"
     shuffle: bool = False
 
-    @property
-    def sizes(self) -> list[int]:
-        n_in, n_out = (2, 1) if self.example == "study" else (2, 2)
-        return [n_in, *self.hidden, n_out]
+    def sizes(self, data: Dataset) -> list[int]:
+        return [data.n_in, *self.hidden, data.n_out]
 
     def validate(self) -> None:
         if self.example not in EXAMPLES:
@@ -87,41 +86,47 @@ def output_activation_for(loss: str, chosen: str) -> str:
     return LOSSES[loss].requires or chosen
 
 
-def dataset(example: str) -> tuple[np.ndarray, np.ndarray]:
+def dataset(example: str) -> Dataset:
+    """The built-in data set of an example (``custom`` data comes from an upload)."""
     if example == "study":
-        return examples.STUDY_X, examples.STUDY_Y
-    return examples.TOY_X, examples.TOY_Y
+        return examples.study_dataset()
+    if example == "toy":
+        return examples.toy_dataset()
+    raise ValueError(f"no built-in data set for {example!r}")
 
 
-def build_network(cfg: Config) -> Network:
+def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     """The initial network of a configuration."""
     cfg.validate()
+    data = data or dataset(cfg.example)
+    sizes = cfg.sizes(data)
     acts = list(cfg.activations)
     acts[-1] = output_activation_for(cfg.loss, acts[-1])
     if cfg.init == SEED_INIT:
-        if cfg.example == "study":
-            net = examples.study_network(cfg.seed, cfg.sizes)
+        if cfg.example != "toy":  # randn, as seed 003 draws its weights
+            net = examples.study_network(cfg.seed, sizes)
             if cfg.bias_mode != "none":
-                zeros = [np.zeros(n) for n in cfg.sizes[1:]]
+                zeros = [np.zeros(n) for n in sizes[1:]]
                 return Network.from_arrays(net.weights, zeros, acts, cfg.bias_mode)
             return Network.from_arrays(net.weights, None, acts)
-        return examples.python_random_network(cfg.sizes, acts, cfg.seed, cfg.bias_mode)
-    return Network.init(cfg.sizes, acts, cfg.init, np.random.default_rng(cfg.seed), cfg.bias_mode)
+        return examples.python_random_network(sizes, acts, cfg.seed, cfg.bias_mode)
+    return Network.init(sizes, acts, cfg.init, np.random.default_rng(cfg.seed), cfg.bias_mode)
 
 
-def build_history(cfg: Config) -> History:
-    X, Y = dataset(cfg.example)
-    net = build_network(cfg)
+def build_history(cfg: Config, data: Dataset | None = None) -> History:
+    data = data or dataset(cfg.example)
+    net = build_network(cfg, data)
     size = None if cfg.batch == "full" else int(cfg.batch)
-    return History(net, X, Y, cfg.loss, BatchSchedule(X.shape[0], size, cfg.shuffle, cfg.seed))
+    return History(net, data.X, data.Y, cfg.loss, BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed))
 
 
 class Run:
     """A history plus the learner's cursor into it; see the module docstring."""
 
-    def __init__(self, cfg: Config):
+    def __init__(self, cfg: Config, data: Dataset | None = None):
         self.config = cfg
-        self.history = build_history(cfg)
+        self.data = data or dataset(cfg.example)
+        self.history = build_history(cfg, self.data)
         self.step_index = 0  # k
         self.phase_index = -1  # p
         self.diverged_at: int | None = None

@@ -117,7 +117,7 @@ def _sidebar_config(example: str) -> None:
         st.header("Step size")
         st.radio("One update uses", ("one sample", "mini-batch", "full"), key=k("batch_mode"), horizontal=True)
         if st.session_state[k("batch_mode")] == "mini-batch":
-            n_samples = stepper.dataset(example)[0].shape[0]
+            n_samples = state.run(example).data.n_samples
             st.number_input("Mini-batch size k", 1, n_samples, key=k("batch_k"))
         st.checkbox("Shuffle every epoch (seeded)", key=k("shuffle"))
         cfg = state.config_from_widgets(example)
@@ -371,7 +371,7 @@ def _loss_surface_panel(example: str, run: Run) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     st.subheader("Loss surface")
     net = run.network
-    X, Y = stepper.dataset(example)
+    X, Y = run.data.X, run.data.Y
     names = net.parameter_names()
     grads = net.backward(net.forward(X), Y, run.config.loss)
     gvec = net.gradient_vector(grads)
