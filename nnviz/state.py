@@ -15,6 +15,10 @@ from nnviz import stepper
 from nnviz.stepper import Config, Run
 
 
+#: session-state key of the uploaded data set (a nnviz.examples.Dataset)
+CUSTOM_DATA = "custom_data"
+
+
 def key(example: str, name: str) -> str:
     """Widget / state key for one example's page, e.g. ``toy_lr``."""
     return f"{example}_{name}"
@@ -22,8 +26,8 @@ def key(example: str, name: str) -> str:
 
 def init(example: str) -> None:
     """Defaults for one example's page, set once per session with ``setdefault``."""
-    cfg = stepper.default_config(example)
     ss = st.session_state
+    cfg = stepper.default_config(example, ss.get(CUSTOM_DATA) if example == "custom" else None)
     ss.setdefault(key(example, "lr"), stepper.default_learning_rate(example))
     ss.setdefault(key(example, "selected"), None)
     ss.setdefault(key(example, "sample"), 0)
@@ -31,7 +35,7 @@ def init(example: str) -> None:
     for name, value in widget_values(cfg).items():
         ss.setdefault(key(example, name), value)
     if key(example, "run") not in ss:
-        ss[key(example, "run")] = Run(cfg)
+        ss[key(example, "run")] = Run(cfg, ss.get(CUSTOM_DATA) if example == "custom" else None)
 
 
 def widget_values(cfg: Config) -> dict:
@@ -77,18 +81,21 @@ def run(example: str) -> Run:
     return st.session_state[key(example, "run")]
 
 
-def reset_run(example: str, cfg: Config) -> None:
-    """Start a new run for ``cfg`` (architecture, seed … changed)."""
-    st.session_state[key(example, "run")] = Run(cfg)
+def reset_run(example: str, cfg: Config, data=None) -> None:
+    """Start a new run for ``cfg`` (architecture, seed … changed) on ``data`` (default: the current run's)."""
+    old = st.session_state.get(key(example, "run"))
+    if data is None and old is not None:
+        data = old.data
+    st.session_state[key(example, "run")] = Run(cfg, data)
     st.session_state[key(example, "selected")] = None
     st.session_state[key(example, "sample")] = 0
 
 
-def apply_config(example: str, cfg: Config) -> None:
+def apply_config(example: str, cfg: Config, data=None) -> None:
     """Put ``cfg`` into the widgets (before they are drawn) and start a run for it."""
     for name, value in widget_values(cfg).items():
         st.session_state[key(example, name)] = value
-    reset_run(example, cfg)
+    reset_run(example, cfg, data)
 
 
 def set_message(example: str, kind: str, text: str) -> None:

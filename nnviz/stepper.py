@@ -70,15 +70,19 @@ class Config:
             raise ValueError(f"batch must be 'full' or a positive whole number, got {self.batch!r}")
 
 
-def default_config(example: str) -> Config:
-    """The seed tutorial's own configuration."""
+def default_config(example: str, data: Dataset | None = None) -> Config:
+    """The seed tutorial's own configuration (for uploaded data: a sensible start for its task)."""
+    if example == "custom":
+        if data is not None and data.task == "classification":
+            return Config("custom", (4,), ("tanh", "softmax"), "cross_entropy", "xavier", 0, "trainable", "full")
+        return Config("custom", (4,), ("tanh", "sigmoid"), "half_sse", "xavier", 0, "trainable", "full")
     if example == "study":
         return Config("study", (3,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, examples.STUDY_SEED, "none", "full")
     return Config("toy", (2,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, 1, "trainable", "1")
 
 
 def default_learning_rate(example: str) -> float:
-    return examples.STUDY_LR if example == "study" else examples.TOY_LR
+    return {"study": examples.STUDY_LR, "toy": examples.TOY_LR}.get(example, 0.5)
 
 
 def output_activation_for(loss: str, chosen: str) -> str:

@@ -28,7 +28,8 @@ TEXT = {
         "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)².",
     ),
 }
-LOSS_CHOICES = {"study": ("half_sse", "mse"), "toy": ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")}
+CLASSIFICATION_LOSSES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
+REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
 
 
@@ -43,12 +44,14 @@ def render_toy() -> None:
 # ---------------------------------------------------------------------------
 
 
-def render(example: str) -> None:
+def render(example: str, show_title: bool = True) -> None:
+    """The step-through page for ``example`` ("study", "toy", or "custom": the uploaded data set)."""
     state.init(example)
     _restore_from_url(example)
-    title, intro = TEXT[example]
-    st.title(title)
-    st.markdown(intro)
+    if show_title:
+        title, intro = TEXT[example]
+        st.title(title)
+        st.markdown(intro)
     _sidebar_config(example)
     run = state.run(example)
     lr = _learning_rate_and_buttons(example, run)
@@ -104,7 +107,9 @@ def _sidebar_config(example: str) -> None:
             c1, c2 = st.columns(2)
             c1.number_input(f"Layer {i + 1} neurons", 1, stepper.MAX_NEURONS, key=k(f"size{i}"))
             c2.selectbox(f"Layer {i + 1} activation", stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
-        loss = st.selectbox("Loss", LOSS_CHOICES[example], key=k("loss"), format_func=_loss_label)
+        task = state.run(example).data.task
+        choices = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
+        loss = st.selectbox("Loss", choices, key=k("loss"), format_func=_loss_label)
         forced = LOSSES[loss].requires
         if forced:
             st.session_state[k("act_out")] = forced
@@ -131,8 +136,9 @@ def _sidebar_config(example: str) -> None:
             except ValueError as exc:
                 st.error(str(exc))
         st.divider()
-        if st.button("Back to the tutorial's configuration", key=k("defaults")):
-            state.apply_config(example, stepper.default_config(example))
+        label = "Back to the default configuration" if example == "custom" else "Back to the tutorial's configuration"
+        if st.button(label, key=k("defaults")):
+            state.apply_config(example, stepper.default_config(example, state.run(example).data))
             st.session_state[k("lr")] = stepper.default_learning_rate(example)
             st.rerun()
 
@@ -411,17 +417,38 @@ def _loss_surface_panel(example: str, run: Run) -> None:
 
 def _data_panel(example: str, run: Run) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
-    net = run.network
-    if example == "toy":
+    net, data = run.network, run.data
+    if example == "study":
+        _study_panel(example, net)
+        return
+    if data.task == "classification" and data.n_in == 2:
         st.subheader("What the network does with the plane")
         c1, c2 = st.columns([2, 3])
         with c1:
-            st.plotly_chart(figures.decision_boundary(net, examples.TOY_X, examples.TOY_LABELS), key=k("boundary"))
-            correct = int(np.sum(np.argmax(net.predict(examples.TOY_X), axis=1) == examples.TOY_LABELS))
-            st.caption(f"{correct} of 10 points classified correctly.")
+            st.plotly_chart(figures.decision_boundary(net, data.X, data.labels), key=k("boundary"))
+            correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
+            st.caption(f"{correct} of {data.n_samples} points classified correctly.")
         with c2:
-            st.plotly_chart(figures.neuron_maps(net, examples.TOY_X), key=k("neuron_maps"))
+            st.plotly_chart(figures.neuron_maps(net, data.X), key=k("neuron_maps"))
         return
+    st.subheader("Predictions")
+    shown = min(data.n_samples, 20)
+    pred = net.predict(data.X[:shown])
+    if data.task == "classification":
+        correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
+        st.caption(f"{correct} of {data.n_samples} samples classified correctly.")
+    labels = [f"#{i}" for i in range(shown)]
+    st.plotly_chart(figures.study_predictions(pred[:, 0], data.Y[:shown, 0], labels), key=k("predictions"))
+    st.caption(f"First output, predicted vs target, for the first {shown} samples (scaled units). {data.note}")
+
+
+def _predicted_classes(net, X: np.ndarray) -> np.ndarray:
+    out = net.predict(X)
+    return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
+
+
+def _study_panel(example: str, net) -> None:
+    k = lambda name: state.key(example, name)  # noqa: E731
     st.subheader("Predictions in real units")
     c1, c2 = st.columns([3, 2])
     pred = net.predict(examples.STUDY_X)[:, 0] * 100
