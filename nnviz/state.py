@@ -14,7 +14,6 @@ import streamlit as st
 from nnviz import stepper
 from nnviz.stepper import Config, Run
 
-
 #: session-state key of the uploaded data set (a nnviz.examples.Dataset)
 CUSTOM_DATA = "custom_data"
 
