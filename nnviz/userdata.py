@@ -1,0 +1,369 @@
+"""Your own data: a CSV file → a :class:`~nnviz.examples.Dataset` (NumPy and the stdlib ``csv`` only).
+
+Two stages, so the page can show the table before anything is chosen:
+
+- :func:`read_csv` checks the file itself (size, encoding, header, shape) and
+  returns a :class:`Table` of strings;
+- :func:`build_dataset` turns the chosen input and target columns into arrays,
+  checks every cell it uses, and scales them.
+
+Rows are numbered as a spreadsheet numbers them: the header is row 1, the first
+data row is row 2. Every problem raises ``ValueError`` with a message a learner
+can act on, naming the row and column.
+
+Scaling of the inputs (x: one column over the n rows):
+
+    "max"          x / max|x|              (seed 003 divides by the column max)
+    "standardise"  (x − mean x) / std x    (population std, ddof = 0)
+    "none"         x
+
+Regression targets are scaled into [0, 1], the range a sigmoid output reaches:
+y / max y when every y ≥ 0 (as seed 003 divides scores by 100), else
+(y − min y) / (max y − min y). :attr:`Dataset.note` states the exact transform
+and how to turn a prediction back into real units.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz import examples
+from nnviz.examples import Dataset
+
+MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+MAX_FILE_BYTES = 5_000_000
+MIN_ROWS = 2
+MAX_CLASSES = 20
+#: an integer column with at most this many distinct values (each seen at least twice on average) is a class label
+AUTO_MAX_CLASSES = 10
+#: cells read as "missing" (compared lower-case, after stripping spaces)
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "#n/a"})
+TASKS = ("auto", "regression", "classification")
+SCALINGS = ("max", "standardise", "none")
+DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file as text: ``header`` (n_cols,) and ``rows`` (n_rows, n_cols) of stripped strings."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    #: spreadsheet row number of each data row (blank lines are skipped but still counted)
+    row_numbers: tuple[int, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.header)
+
+    def column(self, name: str) -> list[str]:
+        """The cells of the column called ``name``."""
+        j = self._index(name)
+        return [row[j] for row in self.rows]
+
+    def _index(self, name: str) -> int:
+        try:
+            return self.header.index(name)
+        except ValueError:
+            raise ValueError(f"there is no column called {name!r}; the columns are {list(self.header)}") from None
+
+
+# ---------------------------------------------------------------------------
+# Reading the file.
+
+
+def read_csv(data: bytes) -> Table:
+    """Parse CSV bytes (UTF-8, with or without a byte-order mark) into a :class:`Table`.
+
+    The delimiter is the one of ``, ; tab`` seen most often in the first line.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB.")
+    text = _decode(data)
+    if not text.strip():
+        raise ValueError("The file is empty.")
+    if "\x00" in text:
+        raise ValueError(
+            "The file contains NUL bytes: it is not a CSV text file (is it a spreadsheet? save it as CSV)."
+        )
+    first = text.lstrip().splitlines()[0]
+    delimiter = max(DELIMITERS, key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: tuple[str, ...] | None = None
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
+    try:
+        for line_no, raw in enumerate(reader, start=1):
+            cells = tuple(c.strip() for c in raw)
+            if not any(cells):
+                continue  # a blank line
+            if header is None:
+                header = _check_header(cells, line_no)
+                continue
+            if len(cells) != len(header):
+                raise ValueError(
+                    f"Row {line_no} has {len(cells)} cells but the header has {len(header)} columns. "
+                    "Every row needs one cell per column (check for a missing or extra comma)."
+                )
+            if len(rows) == MAX_ROWS:
+                raise ValueError(f"The file has more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}.")
+            rows.append(cells)
+            numbers.append(line_no)
+    except csv.Error as exc:
+        raise ValueError(f"Could not read the file as CSV (row {reader.line_num}: {exc}).") from None
+    assert header is not None  # the text is not blank, so some row has a cell
+    if not rows:
+        raise ValueError("The file has a header row but no data rows.")
+    if len(rows) < MIN_ROWS:
+        raise ValueError(f"The file has a single data row (row {numbers[0]}); training needs at least {MIN_ROWS} rows.")
+    return Table(header, tuple(rows), tuple(numbers))
+
+
+def _decode(data: bytes) -> str:
+    # utf-8-sig reads plain UTF-8 too, and drops the byte-order mark Excel writes.
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line} cannot be read). "
+            "Save it as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)') "
+            "and upload it again."
+        ) from None
+
+
+def _check_header(cells: tuple[str, ...], line_no: int) -> tuple[str, ...]:
+    if len(cells) > MAX_COLUMNS:
+        raise ValueError(f"The file has {len(cells)} columns; the limit is {MAX_COLUMNS}.")
+    if all(_number(c) is not None for c in cells):
+        raise ValueError(
+            f"The first row ({', '.join(cells[:5])}{', …' if len(cells) > 5 else ''}) is all numbers: "
+            "the file needs a header row naming the columns, e.g. 'hours,sleep,score'. Add one and upload again."
+        )
+    # A spreadsheet's index column often has an empty name: call it by its position.
+    names = tuple(c or f"column {j + 1}" for j, c in enumerate(cells))
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"Two columns are called {name!r} in the header (row {line_no}); rename one.")
+        seen.add(name)
+    return names
+
+
+def _number(cell: str) -> float | None:
+    """The finite number a cell holds, or None."""
+    try:
+        v = float(cell)
+    except ValueError:
+        return None
+    return v if math.isfinite(v) else None
+
+
+def is_missing(cell: str) -> bool:
+    return cell.strip().lower() in MISSING
+
+
+# ---------------------------------------------------------------------------
+# Columns → arrays.
+
+
+def numeric_column(table: Table, name: str) -> np.ndarray:
+    """The column ``name`` as floats, (n_rows,); ValueError naming the first bad cell."""
+    out = np.empty(table.n_rows)
+    for i, cell in enumerate(table.column(name)):
+        if is_missing(cell):
+            raise ValueError(
+                f"Row {table.row_numbers[i]}, column {name!r}: missing value "
+                f"({'an empty cell' if not cell else repr(cell)}). Fill it in or delete the row."
+            )
+        v = _number(cell)
+        if v is None:
+            raise ValueError(
+                f"Row {table.row_numbers[i]}, column {name!r}: {cell!r} is not a number "
+                f"(an input column must hold numbers only{', finite ones' if _is_float(cell) else ''})."
+            )
+        out[i] = v
+    return out
+
+
+def _is_float(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def detect_task(column: Sequence[str]) -> str:
+    """Whether a target column holds class labels ("classification") or amounts ("regression").
+
+    Labels are any column with a non-numeric cell (e.g. "yes"/"no"), or whole
+    numbers with 2 … AUTO_MAX_CLASSES distinct values, each seen twice on
+    average (0/1 labels; a column of 3 different scores is a regression target).
+    """
+    cells = [c for c in column if not is_missing(c)]
+    values = [_number(c) for c in cells]
+    if any(v is None for v in values):
+        return "classification"
+    distinct = set(values)
+    if (
+        all(float(v).is_integer() for v in values)
+        and len(distinct) <= AUTO_MAX_CLASSES
+        and 2 * len(distinct) <= len(values)
+    ):
+        return "classification"
+    return "regression"
+
+
+def build_dataset(
+    table: Table,
+    inputs: Sequence[str],
+    target: str,
+    task: str = "auto",
+    scaling: str = "max",
+    name: str = "your data",
+) -> Dataset:
+    """The chosen columns as a :class:`Dataset`: X (n, len(inputs)) scaled; Y (n, 1) or one-hot (n, classes)."""
+    inputs = list(inputs)
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, not {task!r}")
+    if scaling not in SCALINGS:
+        raise ValueError(f"scaling must be one of {SCALINGS}, not {scaling!r}")
+    if not inputs:
+        raise ValueError("Choose at least one input column.")
+    for col in [*inputs, target]:
+        table._index(col)
+    if target in inputs:
+        raise ValueError(f"The target column {target!r} cannot also be an input column.")
+    if len(set(inputs)) != len(inputs):
+        raise ValueError("An input column is chosen twice.")
+    if task == "auto":
+        task = detect_task(table.column(target))
+
+    columns, input_names, notes = [], [], []
+    for col in inputs:
+        x = numeric_column(table, col)
+        scaled, label, note = _scale(x, col, scaling)
+        columns.append(scaled)
+        input_names.append(label)
+        notes.append(note)
+    X = np.stack(columns, axis=1)
+
+    if task == "classification":
+        Y, labels, output_names = _classes(table, target)
+        note = f"Inputs: {'; '.join(notes)}. Target {target!r}: {len(output_names)} classes, one-hot."
+    else:
+        Y, output_names, target_note = _regression_target(table, target)
+        labels = None
+        note = f"Inputs: {'; '.join(notes)}. {target_note}"
+    for arr in (X, Y, labels):
+        if arr is not None:
+            arr.setflags(write=False)
+    return Dataset(name, X, Y, task, tuple(input_names), tuple(output_names), labels, note)
+
+
+def _scale(x: np.ndarray, col: str, scaling: str) -> tuple[np.ndarray, str, str]:
+    """(scaled column, its name as the network sees it, the transform in words)."""
+    if scaling == "max":
+        m = float(np.max(np.abs(x)))
+        if m == 0:
+            raise ValueError(
+                f"Column {col!r} is 0 in every row: dividing by its maximum would divide by zero. "
+                "Leave it out, or choose scaling 'none'."
+            )
+        return x / m, f"{col} / {m:g}", f"{col} / {m:g}"
+    if scaling == "standardise":
+        mu, sd = float(np.mean(x)), float(np.std(x))
+        if sd == 0:
+            raise ValueError(
+                f"Column {col!r} has the same value ({x[0]:g}) in every row: standardising divides by its "
+                "standard deviation, which is 0. Leave the column out (it carries no information)."
+            )
+        return (x - mu) / sd, f"({col} − {mu:.4g}) / {sd:.4g}", f"({col} − {mu:.6g}) / {sd:.6g}"
+    return x.copy(), col, f"{col} unscaled"
+
+
+def _classes(table: Table, target: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    cells = table.column(target)
+    for i, cell in enumerate(cells):
+        if is_missing(cell):
+            raise ValueError(
+                f"Row {table.row_numbers[i]}, column {target!r}: missing class label "
+                f"({'an empty cell' if not cell else repr(cell)}). Fill it in or delete the row."
+            )
+    values = [_number(c) for c in cells]
+    if all(v is not None for v in values):
+        # Numeric labels: "1" and "1.0" are the same class, sorted by value.
+        keys = values
+        classes = sorted(set(values))
+        names = [f"{v:g}" for v in classes]
+    else:
+        keys = cells
+        classes = sorted(set(cells))
+        names = list(classes)
+    if len(classes) < 2:
+        raise ValueError(
+            f"The target column {target!r} has only one class ({names[0]!r}): a classifier needs at least two."
+        )
+    if len(classes) > MAX_CLASSES:
+        raise ValueError(
+            f"The target column {target!r} has {len(classes)} different values; classification allows at most "
+            f"{MAX_CLASSES} classes. Is it a regression target?"
+        )
+    index = {c: i for i, c in enumerate(classes)}
+    labels = np.array([index[k] for k in keys], dtype=int)
+    return np.eye(len(classes))[labels], labels, [f"class {n}" for n in names]
+
+
+def _regression_target(table: Table, target: str) -> tuple[np.ndarray, list[str], str]:
+    y = numeric_column(table, target)
+    lo, hi = float(y.min()), float(y.max())
+    if lo == hi:
+        raise ValueError(f"The target column {target!r} is {lo:g} in every row: there is nothing to learn.")
+    if lo >= 0:
+        scaled = y / hi
+        name = f"{target} / {hi:g}"
+        note = (
+            f"Target {target!r} divided by its maximum {hi:g}, into [0, 1] where a sigmoid output reaches: "
+            f"a prediction p means {target} = p × {hi:g}."
+        )
+    else:
+        scaled = (y - lo) / (hi - lo)
+        name = f"({target} − {lo:g}) / {hi - lo:g}"
+        note = (
+            f"Target {target!r} min-max scaled into [0, 1] (min {lo:g}, max {hi:g}): "
+            f"a prediction p means {target} = {lo:g} + p × {hi - lo:g}."
+        )
+    return scaled.reshape(-1, 1), [name], note
+
+
+# ---------------------------------------------------------------------------
+# Sample files for the page's download buttons.
+
+
+def sample_csv(which: str = "toy") -> str:
+    """A small CSV to try the upload with: the toy classification (seed 004) or study hours (seed 003)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    if which == "toy":
+        w.writerow(["x1", "x2", "label"])
+        for x1, x2, label in examples.TOY_DATA:
+            w.writerow([repr(float(x1)), repr(float(x2)), int(label)])
+    elif which == "study":
+        w.writerow(["hours studied", "hours slept", "score"])
+        for (h, s), (y,) in zip(examples.STUDY_X_RAW, examples.STUDY_Y_RAW):
+            w.writerow([f"{h:g}", f"{s:g}", f"{y:g}"])
+    else:
+        raise ValueError(f"no sample called {which!r}")
+    return out.getvalue()
