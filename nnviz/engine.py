@@ -318,7 +318,10 @@ MAX_PARAMETERS = 1_000_000
 
 
 def _frozen_array(x, dtype) -> np.ndarray:
-    arr = np.array(x, dtype=dtype, copy=True)
+    # Always C order, like the arrays History rebuilds from flat vectors: matmul
+    # may round differently for another memory layout, so a network and its
+    # History copy would otherwise differ in the last bit.
+    arr = np.array(x, dtype=dtype, copy=True, order="C")
     arr.setflags(write=False)
     return arr
 
