@@ -27,7 +27,16 @@ def init(example: str) -> None:
     """Defaults for one example's page, set once per session with ``setdefault``."""
     ss = st.session_state
     cfg = stepper.default_config(example, ss.get(CUSTOM_DATA) if example == "custom" else None)
-    ss.setdefault(key(example, "lr"), stepper.default_learning_rate(example))
+    # Streamlit forgets the widgets of a page the user navigated away from; the run is
+    # not a widget and survives, so the widgets come back from it (else they would
+    # show the defaults, and the sidebar would start a new run: the learner's work lost).
+    lr = stepper.default_learning_rate(example)
+    old = ss.get(key(example, "run"))
+    if old is not None:
+        cfg = old.config
+        if len(old.history) and old.history.learning_rates[-1] in stepper.LEARNING_RATES:
+            lr = float(old.history.learning_rates[-1])
+    ss.setdefault(key(example, "lr"), lr)
     ss.setdefault(key(example, "selected"), None)
     ss.setdefault(key(example, "sample"), 0)
     ss.setdefault(key(example, "message"), None)
@@ -80,21 +89,22 @@ def run(example: str) -> Run:
     return st.session_state[key(example, "run")]
 
 
-def reset_run(example: str, cfg: Config, data=None) -> None:
-    """Start a new run for ``cfg`` (architecture, seed … changed) on ``data`` (default: the current run's)."""
+def reset_run(example: str, cfg: Config, data=None, net=None) -> None:
+    """Start a new run for ``cfg`` (architecture, seed … changed) on ``data`` (default: the current run's),
+    from the network ``net`` when given (a loaded file), else from cfg's initialiser."""
     old = st.session_state.get(key(example, "run"))
     if data is None and old is not None:
         data = old.data
-    st.session_state[key(example, "run")] = Run(cfg, data)
+    st.session_state[key(example, "run")] = Run(cfg, data, net)
     st.session_state[key(example, "selected")] = None
     st.session_state[key(example, "sample")] = 0
 
 
-def apply_config(example: str, cfg: Config, data=None) -> None:
-    """Put ``cfg`` into the widgets (before they are drawn) and start a run for it."""
+def apply_config(example: str, cfg: Config, data=None, net=None) -> None:
+    """Put ``cfg`` into the widgets (before they are drawn) and start a run for it (from ``net`` when given)."""
     for name, value in widget_values(cfg).items():
         st.session_state[key(example, name)] = value
-    reset_run(example, cfg, data)
+    reset_run(example, cfg, data, net)
 
 
 def set_message(example: str, kind: str, text: str) -> None:

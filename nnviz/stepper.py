@@ -117,9 +117,10 @@ def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     return Network.init(sizes, acts, cfg.init, np.random.default_rng(cfg.seed), cfg.bias_mode)
 
 
-def build_history(cfg: Config, data: Dataset | None = None) -> History:
+def build_history(cfg: Config, data: Dataset | None = None, net: Network | None = None) -> History:
+    """A fresh history for ``cfg`` on ``data``, starting from ``net`` (a loaded file) or from cfg's initialiser."""
     data = data or dataset(cfg.example)
-    net = build_network(cfg, data)
+    net = net or build_network(cfg, data)
     size = None if cfg.batch == "full" else int(cfg.batch)
     return History(net, data.X, data.Y, cfg.loss, BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed))
 
@@ -127,10 +128,11 @@ def build_history(cfg: Config, data: Dataset | None = None) -> History:
 class Run:
     """A history plus the learner's cursor into it; see the module docstring."""
 
-    def __init__(self, cfg: Config, data: Dataset | None = None):
+    def __init__(self, cfg: Config, data: Dataset | None = None, net: Network | None = None):
+        """``net``: start from this network (it must have cfg's architecture) instead of cfg's initialiser."""
         self.config = cfg
         self.data = data or dataset(cfg.example)
-        self.history = build_history(cfg, self.data)
+        self.history = build_history(cfg, self.data, net)
         self.step_index = 0  # k
         self.phase_index = -1  # p
         self.diverged_at: int | None = None

@@ -1,4 +1,6 @@
-"""Your own data: a CSV file → a :class:`~nnviz.examples.Dataset` (NumPy and the stdlib ``csv`` only).
+"""Files learners bring: a CSV data set, or a network someone saved (NumPy and the stdlib only).
+
+A CSV file becomes a :class:`~nnviz.examples.Dataset`.
 
 Two stages, so the page can show the table before anything is chosen:
 
@@ -27,14 +29,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnviz import examples
+from nnviz import examples, stepper
+from nnviz.engine import LOSSES, Network
 from nnviz.examples import Dataset
+from nnviz.stepper import Config
 
 MAX_ROWS = 10_000
 MAX_COLUMNS = 50
@@ -367,3 +372,99 @@ def sample_csv(which: str = "toy") -> str:
     else:
         raise ValueError(f"no sample called {which!r}")
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# A shared network file (Network.to_json) → a run on a page's data.
+
+
+@dataclass(frozen=True)
+class LoadedNetwork:
+    """A network file's network, the run configuration it fits, and what was restored from it."""
+
+    network: Network
+    config: Config
+    learning_rate: float | None
+    updates: int | None  # how many updates its author had applied, when the file says
+    restored: tuple[str, ...]  # the training settings taken from the file
+
+
+def load_network(
+    data: bytes | str,
+    current: Config,
+    dataset: Dataset,
+    losses: Sequence[str],
+    output_activations: Sequence[str],
+) -> LoadedNetwork:
+    """Read a network file and check that it fits the page: ``dataset``'s input and output sizes,
+    the page's layer limits, activations and ``losses``. Training settings the file holds (loss,
+    initialiser, seed, batch, shuffle, learning rate) replace ``current``'s when they are valid here.
+
+    ValueError names the problem: :meth:`Network.from_json`'s message for a bad file, or why it does not fit.
+    """
+    net = Network.from_json(data)
+    extra = json.loads(data)  # valid JSON holding an object: from_json checked it
+    sizes, acts = net.sizes, list(net.activations)
+    hidden = sizes[1:-1]
+    if sizes[0] != dataset.n_in:
+        raise ValueError(
+            f"the network takes {sizes[0]} input{'s' * (sizes[0] != 1)} but this data set has {dataset.n_in} "
+            f"({', '.join(dataset.input_names)})"
+        )
+    if sizes[-1] != dataset.n_out:
+        raise ValueError(
+            f"the network has {sizes[-1]} output{'s' * (sizes[-1] != 1)} but this data set has {dataset.n_out} "
+            f"target{'s' * (dataset.n_out != 1)} ({', '.join(dataset.output_names)})"
+        )
+    if not 1 <= len(hidden) <= stepper.MAX_HIDDEN_LAYERS:
+        raise ValueError(
+            f"this page shows networks with 1 to {stepper.MAX_HIDDEN_LAYERS} hidden layers; the file has {len(hidden)}"
+        )
+    if max(hidden) > stepper.MAX_NEURONS:
+        raise ValueError(f"this page shows up to {stepper.MAX_NEURONS} neurons per hidden layer; the file has {hidden}")
+    for l, a in enumerate(acts[:-1], start=1):
+        if a not in stepper.HIDDEN_ACTIVATIONS:
+            raise ValueError(f"hidden layer {l} uses {a}, which this page does not offer")
+    if acts[-1] not in output_activations:
+        raise ValueError(f"the output layer uses {acts[-1]}; this page offers {', '.join(output_activations)}")
+
+    restored: list[str] = []
+    loss = extra.get("loss")
+    if loss is not None:
+        if loss not in losses:
+            raise ValueError(
+                f"the file's loss {loss!r} does not fit this {dataset.task} data (choose from {list(losses)})"
+            )
+        net.check_loss(loss)
+        restored.append(f"loss {loss}")
+    else:
+        fits = current.loss in losses and LOSSES[current.loss].requires in (None, acts[-1])
+        loss = current.loss if fits else "half_sse"
+
+    settings = extra.get("config") if isinstance(extra.get("config"), dict) else {}
+    cfg = replace(current, hidden=tuple(hidden), activations=tuple(acts), loss=loss, bias_mode=net.bias_mode)
+    if settings.get("init") in stepper.INITIALISERS:
+        cfg = replace(cfg, init=settings["init"])
+    if _is_int(settings.get("seed")) and 0 <= settings["seed"] < 2**31:
+        cfg = replace(cfg, seed=settings["seed"])
+        restored.append(f"seed {cfg.seed}")
+    batch = settings.get("batch")
+    if batch == "full" or (isinstance(batch, str) and batch.isdigit() and 1 <= int(batch) <= dataset.n_samples):
+        cfg = replace(cfg, batch=batch if batch == "full" else str(int(batch)))
+        restored.append(f"batch {cfg.batch}")
+    if isinstance(settings.get("shuffle"), bool):
+        cfg = replace(cfg, shuffle=settings["shuffle"])
+    cfg.validate()
+
+    lr = extra.get("learning_rate")
+    if isinstance(lr, int | float) and not isinstance(lr, bool) and math.isfinite(lr) and 0 < lr <= 100:
+        lr = min(stepper.LEARNING_RATES, key=lambda v: abs(math.log(v) - math.log(lr)))
+        restored.append(f"learning rate {lr:g}")
+    else:
+        lr = None
+    updates = extra.get("updates") if _is_int(extra.get("updates")) else None
+    return LoadedNetwork(net, cfg, lr, updates, tuple(restored))
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)

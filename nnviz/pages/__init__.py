@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nnviz.pages import about, forward_page, stepper_page
+from nnviz.pages import about, data_page, forward_page, stepper_page
 
 
 @dataclass(frozen=True)
@@ -20,5 +20,6 @@ PAGES: list[PageSpec] = [
     PageSpec(stepper_page.render_study, "Study hours", "study", default=True),
     PageSpec(stepper_page.render_toy, "Toy classification", "toy"),
     PageSpec(forward_page.render, "Fixed-weight forward pass", "forward"),
+    PageSpec(data_page.render, "Your data", "data"),
     PageSpec(about.render, "About", "about"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, examples, figures, state, stepper
+from nnviz import arithmetic, examples, figures, state, stepper, userdata
 from nnviz.engine import LOSSES, gradient_check, loss_surface
 from nnviz.stepper import Run
 
@@ -285,7 +285,7 @@ def _main_panels(example: str, run: Run) -> None:
             st.plotly_chart(figures.per_sample_losses(rec.per_sample, rec.indices), key=k("per_sample"))
     st.divider()
     _data_panel(example, run)
-    tabs = st.tabs(["Matrices", "Gradient check", "Weights over time", "Download"])
+    tabs = st.tabs(["Matrices", "Gradient check", "Weights over time", "Save / load"])
     with tabs[0]:
         if rec is None:
             st.caption("Matrices appear once a step is under way (click Next phase).")
@@ -302,14 +302,60 @@ def _main_panels(example: str, run: Run) -> None:
             figures.weight_trajectories(hist.parameters, hist.template.parameter_names()), key=k("trajectories")
         )
     with tabs[3]:
-        st.download_button(
-            "Download network (JSON)",
-            data=net.to_json(loss=run.config.loss, config=stepper.config_dict(run.config), updates=run.updates_applied),
-            file_name=f"nnviz-{example}-step{run.updates_applied}.json",
-            mime="application/json",
-            key=k("download"),
-        )
-        st.caption("A versioned JSON file: layer sizes, activations, weights, biases, and the training settings.")
+        _save_load_panel(example, run, net)
+
+
+def _save_load_panel(example: str, run: Run, net) -> None:
+    k = lambda name: state.key(example, name)  # noqa: E731
+    st.download_button(
+        "Download network (JSON)",
+        data=net.to_json(
+            loss=run.config.loss,
+            config=stepper.config_dict(run.config),
+            updates=run.updates_applied,
+            learning_rate=st.session_state[k("lr")],
+        ),
+        file_name=f"nnviz-{example}-step{run.updates_applied}.json",
+        mime="application/json",
+        key=k("download"),
+    )
+    st.caption("A versioned JSON file: layer sizes, activations, weights, biases, and the training settings.")
+    st.file_uploader(
+        "Load a network (JSON) — e.g. one a classmate shared",
+        type=["json"],
+        key=k("upload"),
+        on_change=_load_network,
+        args=(example,),
+    )
+    result = st.session_state.get(k("load_result"))
+    if result is not None:
+        getattr(st, result[0])(result[1])
+
+
+def _load_network(example: str) -> None:
+    """The uploader's callback: runs before the page is drawn, so the sidebar widgets can take the file's settings."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    up = st.session_state.get(k("upload"))
+    st.session_state[k("load_result")] = None
+    if up is None:
+        return
+    run = state.run(example)
+    losses = CLASSIFICATION_LOSSES if run.data.task == "classification" else REGRESSION_LOSSES
+    try:
+        loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, OUTPUT_ACTIVATIONS)
+    except ValueError as exc:
+        st.session_state[k("load_result")] = ("error", f"Could not load {up.name}: {exc}. Your current run is kept.")
+        return
+    state.apply_config(example, loaded.config, net=loaded.network)
+    if loaded.learning_rate is not None:
+        st.session_state[k("lr")] = loaded.learning_rate
+    sizes = "-".join(str(n) for n in loaded.network.sizes)
+    trained = f", trained for {loaded.updates} updates by its author" if loaded.updates else ""
+    settings = f" Restored: {', '.join(loaded.restored)}." if loaded.restored else ""
+    st.session_state[k("load_result")] = (
+        "success",
+        f"Loaded {up.name}: a {sizes} network{trained}. A new run starts from its weights.{settings}",
+    )
 
 
 def _take_click(example: str, event) -> None:
