@@ -66,12 +66,20 @@ class Activation:
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     # Bounding z below at −500 keeps exp(−z) finite (no overflow warning) and
     # changes nothing visible: σ(−500) ≈ 7e−218.
-    return 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))
+    # 1 / (1 + exp(−max(z, −500))), computed in one buffer: on large batches
+    # (loss surfaces, MNIST) fresh temporaries cost more than the arithmetic.
+    t = np.maximum(z, -500.0)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(1.0, t, out=t)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
+    e = z - np.max(z, axis=-1, keepdims=True)
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=-1, keepdims=True)
+    return e
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -136,14 +144,14 @@ class Loss:
 
 def _half_sse(z, a, y):
     diff = a - y
-    per = 0.5 * np.sum(diff * diff, axis=-1)
+    per = 0.5 * (diff * diff).sum(axis=-1)
     return LossResult(float(per.sum()), per, diff, None)
 
 
 def _mse(z, a, y):
     n = a.shape[0] * a.shape[1]
     diff = a - y
-    per = np.sum(diff * diff, axis=-1) / n
+    per = (diff * diff).sum(axis=-1) / n
     return LossResult(float(per.sum()), per, 2 * diff / n, None)
 
 
@@ -442,10 +450,19 @@ class Network:
         """ŷ for ``X`` without keeping the trace."""
         return self.forward(X).output
 
+    def _output(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(z_L, a_L) for an already validated ``X``: :meth:`forward`'s arithmetic, nothing recorded."""
+        a = z = X
+        for l, (W, name) in enumerate(zip(self.weights, self.activations)):
+            z = a @ W
+            if self.biases is not None:
+                z = z + self.biases[l]
+            a = ACTIVATIONS[name].forward(z)
+        return z, a
+
     def backward(self, trace: ForwardTrace, Y: np.ndarray, loss: str = "half_sse") -> Gradients:
         """Backpropagate ``loss`` through the recorded ``trace``; ``Y``: (batch, n_L)."""
-        spec = loss_spec(loss)
-        self.check_loss(loss)
+        spec = self._checked_loss(loss)
         out = trace.layers[-1]
         Y = self._input(Y, "Y", -1)
         if Y.shape[0] != out.a.shape[0]:
@@ -453,9 +470,10 @@ class Network:
         res = spec.evaluate(out.z, out.a, Y)
         grads: list[LayerGrads] = []
         da = res.da
-        for l in range(self.n_layers - 1, -1, -1):
+        last = len(self.weights) - 1
+        for l in range(last, -1, -1):
             t = trace.layers[l]
-            if l == self.n_layers - 1 and res.dz is not None:
+            if l == last and res.dz is not None:
                 dz = res.dz  # fused softmax/sigmoid + cross-entropy delta
             else:
                 dz = ACTIVATIONS[self.activations[l]].backward(t.z, t.a, da)
@@ -468,11 +486,15 @@ class Network:
 
     def check_loss(self, loss: str) -> None:
         """Raise ValueError when ``loss`` does not fit this network's output layer."""
+        self._checked_loss(loss)
+
+    def _checked_loss(self, loss: str) -> Loss:
         spec = loss_spec(loss)
         if spec.requires and self.activations[-1] != spec.requires:
             raise ValueError(
                 f"loss {loss!r} needs a {spec.requires} output layer, but the output layer is {self.activations[-1]}"
             )
+        return spec
 
     def loss(self, X: np.ndarray, Y: np.ndarray, loss: str = "half_sse") -> float:
         """The loss of the batch (X, Y), as :meth:`backward` would report it."""
@@ -527,9 +549,9 @@ class Network:
     def _flatten(self, ws, bs) -> np.ndarray:
         parts = []
         for l, w in enumerate(ws):
-            parts.append(np.ravel(w))
+            parts.append(w.ravel())
             if self.biases is not None:
-                parts.append(np.ravel(bs[l]))
+                parts.append(bs[l].ravel())
         return np.concatenate(parts)
 
     def _unflatten(self, v: np.ndarray):
@@ -775,8 +797,8 @@ def train_step(
         ws = [w + d for w, d in zip(net.weights, upd.dW)]
         bs = None if net.biases is None else [b + d for b, d in zip(net.biases, upd.db)]
         after = _unchecked_network(ws, bs, net)
-        out = after.forward(X).layers[-1]
-        loss_after = loss_spec(loss).evaluate(out.z, out.a, grads.targets).value
+        z, a = after._output(trace.input)
+        loss_after = loss_spec(loss).evaluate(z, a, grads.targets).value
     if indices is None:
         indices = np.arange(trace.input.shape[0])
     return StepRecord(net, after, np.asarray(indices), trace, grads, upd, float(learning_rate), loss_after)
@@ -831,8 +853,9 @@ class BatchSchedule:
 
     def batch(self, step: int) -> np.ndarray:
         """Indices of the samples used by step ``step`` (0-based)."""
-        epoch, pos = divmod(step, self.steps_per_epoch)
-        return self.order(epoch)[pos * self.size : (pos + 1) * self.size]
+        size = self.size
+        epoch, pos = divmod(step, -(-self.n_samples // size))
+        return self.order(epoch)[pos * size : (pos + 1) * size]
 
     def epoch_of(self, step: int) -> int:
         return step // self.steps_per_epoch
@@ -880,6 +903,8 @@ class History:
         self._loss_before: list[float] = []
         self._loss_after: list[float] = []
         self._n = 0
+        # the network after the last step, so the next step need not rebuild it from _params
+        self._head: Network | None = None
 
     def __len__(self) -> int:
         """Number of steps taken."""
@@ -913,6 +938,8 @@ class History:
         k = self._n if k is None else k
         if not 0 <= k <= self._n:
             raise IndexError(f"step {k} is outside 0 … {self._n}")
+        if k == self._n and self._head is not None:
+            return self._head
         return self._network_unchecked(self._params[k])
 
     def _network_unchecked(self, v: np.ndarray) -> Network:
@@ -939,13 +966,14 @@ class History:
         self._loss_before.append(rec.loss_before)
         self._loss_after.append(rec.loss_after)
         self._n += 1
+        self._head = rec.after
         return rec
 
     def _compute(self, k: int, learning_rate: float) -> StepRecord:
         idx, Xb, Yb = self.batch(k)
         vel = self._velocity[k] if self._velocity is not None else None
         return train_step(
-            self._network_unchecked(self._params[k]),
+            self.network(k),
             Xb,
             Yb,
             self.loss,
@@ -969,6 +997,8 @@ class History:
     def truncate(self, k: int) -> None:
         """Keep steps 0 … k−1 only."""
         k = max(0, min(int(k), self._n))
+        if k < self._n:
+            self._head = None
         self._n = k
         del self._lr[k:], self._loss_before[k:], self._loss_after[k:]
 
@@ -1107,7 +1137,9 @@ def loss_surface(
     alphas = np.asarray(alphas, dtype=np.float64)
     betas = np.asarray(betas, dtype=np.float64)
     A, B = np.meshgrid(alphas, betas)
-    thetas = theta + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
+    d1, d2 = np.asarray(d1, dtype=np.float64), np.asarray(d2, dtype=np.float64)
+    # θ + α·d1 + β·d2 built parameter-major (long inner loops), then viewed as (G, n_params)
+    thetas = (theta[:, None] + d1[:, None] * A.ravel() + d2[:, None] * B.ravel()).T
     values = batched_loss(net, thetas, X, Y, loss).reshape(B.shape)
     return LossSurface(alphas, betas, values, np.asarray(d1, float), np.asarray(d2, float), theta)
 
