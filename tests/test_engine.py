@@ -419,6 +419,21 @@ def test_history_back_record_and_truncate():
         hist.record(0)
 
 
+@pytest.mark.parametrize("loss,out_act", OUTPUTS)
+def test_step_losses_are_the_networks_own_losses(loss, out_act):
+    # loss_before is the loss of the network before the step on its batch, loss_after
+    # that of the network after it, exactly as Network.loss computes them
+    rng = np.random.default_rng(8)
+    net, X, Y = random_case(rng, "tanh", out_act, loss, 2, 4, 7, "trainable", True)
+    hist = History(net, X, Y, loss, BatchSchedule(7, 3, shuffle=True, seed=2), momentum=0.5)
+    for k in range(6):
+        rec = hist.step(0.3)
+        _, Xb, Yb = hist.batch(k)
+        assert rec.loss_before == rec.before.loss(Xb, Yb, loss)
+        assert rec.loss_after == rec.after.loss(Xb, Yb, loss)
+        assert np.array_equal(rec.before.parameter_vector(), hist.parameters[k])
+
+
 def test_history_nbytes_for_1000_toy_steps():
     hist = examples.toy_history()
     for _ in range(1000):
