@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nnviz.pages import about, data_page, forward_page, stepper_page
+from nnviz.pages import mnist as mnist_page
 
 
 @dataclass(frozen=True)
@@ -21,5 +22,6 @@ PAGES: list[PageSpec] = [
     PageSpec(stepper_page.render_toy, "Toy classification", "toy"),
     PageSpec(forward_page.render, "Fixed-weight forward pass", "forward"),
     PageSpec(data_page.render, "Your data", "data"),
+    PageSpec(mnist_page.render, "MNIST digits", "mnist"),
     PageSpec(about.render, "About", "about"),
 ]

