@@ -318,7 +318,6 @@ def filter_grid(
     cols = max(1, min(cols, len(units)))
     img, which = _mosaic(tiles, cols)
     unit_of = np.where(which >= 0, np.asarray(units)[np.maximum(which, 0)], -1)
-    pix = np.tile(np.arange(SIDE + 1), (img.shape[0] // (SIDE + 1) + 1, img.shape[1] // (SIDE + 1) + 1))
     m = symmetric_max if symmetric_max else _max_abs(tiles)
     fig = go.Figure(
         go.Heatmap(
@@ -332,7 +331,6 @@ def filter_grid(
             hovertemplate="unit %{customdata[0]}, pixel %{customdata[1]}<br>%{z:.4g}<extra></extra>",
         )
     )
-    del pix
     fig.update_yaxes(scaleanchor="x")
     rows = img.shape[0] // (SIDE + 1) + 1
     return _image_layout(fig, title, height or 90 + 62 * rows, uirevision)

@@ -319,12 +319,23 @@ def train(
     start: Network | None = None,
     record_snapshots: bool = True,
     eval_train: bool = True,
+    threads: int | None = 1,
 ) -> TrainResult:
     """Train ``config`` on (n, 28, 28) uint8 images; returns the network and per-epoch figures.
 
     ``on_epoch(stats, result)`` is called after each epoch; returning True stops the run.
-    ``start`` continues from a given network instead of a fresh one.
+    ``start`` continues from a given network instead of a fresh one. ``threads``: BLAS
+    threads while training (see :func:`nnviz.mnist.blas_threads`; None leaves NumPy's setting).
     """
+    with mnist.blas_threads(threads):
+        return _train(
+            config, train_images, train_labels, val_images, val_labels, on_epoch, start, record_snapshots, eval_train
+        )
+
+
+def _train(
+    config, train_images, train_labels, val_images, val_labels, on_epoch, start, record_snapshots, eval_train
+) -> TrainResult:
     rng = np.random.default_rng([config.seed, 2])
     net0 = start if start is not None else config.initial_network()
     fast = FastMLP(net0, config.loss)

@@ -153,13 +153,7 @@ def _current_data() -> Data:
 def render() -> None:
     init_state()
     st.title("MNIST: handwritten digits")
-    model = _model()
-    st.caption(
-        f"Model: {'-'.join(map(str, model.network.sizes))}, {model.config.activation} hidden, "
-        f"{LOSS_LABELS[model.config.loss]} — {model.origin}"
-        + (f", then {model.updates} single update(s) in this session" if model.updates else "")
-        + ". Only this browser session's copy ever changes."
-    )
+    header = st.empty()  # filled last: training or stepping below may replace the model
     tabs = st.tabs(TABS, key="mnist_tab", on_change="rerun", default=TABS[0])
     panels = [_draw_panel, _train_panel, _step_panel, _surface_panel]
     for tab, panel in zip(tabs, panels):
@@ -167,6 +161,13 @@ def render() -> None:
             with tab:
                 panel()
     _about_the_seeds()
+    model = _model()
+    header.caption(
+        f"Model: {'-'.join(map(str, model.network.sizes))}, {model.config.activation} hidden, "
+        f"{LOSS_LABELS[model.config.loss]} — {model.origin}"
+        + (f", then {model.updates} single update(s) in this session" if model.updates else "")
+        + ". Only this browser session's copy ever changes."
+    )
 
 
 def _about_the_seeds() -> None:
@@ -209,7 +210,7 @@ def _draw_panel() -> None:
     with left:
         st.markdown(
             "**Draw one digit**, large and in the middle. Every stroke updates the prediction; "
-            "the bin icon under the box clears it."
+            "the bin icon above the box clears it."
         )
         result = st_canvas(
             stroke_width=STROKE_WIDTH,
@@ -290,7 +291,7 @@ def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
             "dW1": np.asarray(rec.update.dW[0], dtype=np.float64),
             "loss": (rec.loss_before, rec.loss_after),
         }
-        st.rerun(scope="fragment")
+        st.rerun()  # the whole page: the header counts the updates
     taught = ss["mnist_teach"]
     if taught is not None:
         st.plotly_chart(
