@@ -63,8 +63,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(port: int | None = None, timeout_s: float = 60.0, env: dict | None = None):
-    """Start ``streamlit run app.py`` on 127.0.0.1:``port`` in its own process group.
+def start_app(port: int | None = None, timeout_s: float = 60.0, env: dict | None = None, script: str | Path = "app.py"):
+    """Start ``streamlit run app.py`` (or another ``script``) on 127.0.0.1:``port`` in its own process group.
 
     Returns ``(proc, base_url)`` once ``/_stcore/health`` answers; the server's output goes to a
     temporary log file (``proc.log_path``), printed in the error if the server never comes up.
@@ -72,7 +72,7 @@ def start_app(port: int | None = None, timeout_s: float = 60.0, env: dict | None
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="nnviz-streamlit-", suffix=".log", delete=False)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",

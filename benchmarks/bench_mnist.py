@@ -1,0 +1,355 @@
+"""MNIST benchmarks: training time to 97 %, samples/s, loss-plane time, draw → prediction latency.
+
+    .venv/bin/python benchmarks/bench_mnist.py            # everything (about 2 minutes)
+    .venv/bin/python benchmarks/bench_mnist.py --quick    # a smoke run
+    .venv/bin/python benchmarks/bench_mnist.py --torch-python /path/to/venv-with-torch/bin/python
+
+Prints figures, asserts nothing. What is measured:
+
+1. The default ``TrainConfig`` (784-256-10, augmentation, 40 epochs) on the embedded subset's
+   3,500 training digits: wall seconds and test accuracy on the 750 held-out digits (median
+   of 3 runs), and the time at which the test accuracy first reaches 97 % (test accuracy is
+   evaluated after every epoch for this, its time left out).
+2. Training throughput in samples/s on the same workload without augmentation: nnviz's fast
+   trainer (batch 64) vs a per-sample loop in the style of seed 000 (column vectors, one
+   ``np.dot`` per layer and sample, its maths corrected), both measured here; and vs PyTorch
+   eager (same architecture, batch, SGD with momentum) when ``import torch`` works, here or in
+   the interpreter given by ``--torch-python`` (torch is not a dependency of nnviz).
+3. The 41 × 41 loss plane on 500 digits (``nnviz.mnist.plane_losses``) for the shipped
+   784-256-10 model and for 784-64-32-10: median of 5.
+4. In headless Chromium: mouse-up on the drawing canvas → updated prediction, p50 / p90 over
+   ~10 strokes; and the same for a bare Streamlit button app, for the ratio.
+
+The machine's load average is printed first: on a shared 2-core machine another busy process
+makes every figure worse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from nnviz import mnist  # noqa: E402
+from nnviz import mnist_train as mt  # noqa: E402
+from nnviz.engine import Network  # noqa: E402
+
+
+def _data():
+    d = mnist.load_subset()
+    s = mnist.split_indices(len(d), 0)
+    return d, s
+
+
+# ---------------------------------------------------------------------------
+# 1. Time to 97 %.
+
+
+def time_to_97(repeats: int, quick: bool) -> None:
+    d, s = _data()
+    X_test, y_test = mnist.inputs(d.images[s.test]), d.labels[s.test]
+    cfg = mt.TrainConfig()
+    runs = []
+    for _ in range(repeats):
+        res = mt.train(cfg, d.images[s.train], d.labels[s.train], d.images[s.val], d.labels[s.val])
+        runs.append((res.seconds, mt.accuracy(res.network, X_test, y_test)))
+    secs = statistics.median(r[0] for r in runs)
+    accs = [r[1] for r in runs]
+    print(f"default config {cfg.sizes}, {cfg.epochs} epochs, batch {cfg.batch_size}, augmentation on:")
+    print(f"  full run: median {secs:.2f} s over {repeats} run(s) (each: {', '.join(f'{r[0]:.2f}' for r in runs)} s)")
+    print(f"  test accuracy {', '.join(f'{a:.2%}' for a in accs)} ({len(y_test)} held-out digits)")
+
+    # When does it first reach 97 %? The cosine schedule depends on the total number of epochs, so
+    # "first" means the shortest schedule that gets there: train each length from scratch.
+    reached = [None]
+    for epochs in (10, 20, 40) if quick else (10, 15, 20, 25, 30, 40):
+        c = mt.TrainConfig(epochs=epochs)
+        res = mt.train(c, d.images[s.train], d.labels[s.train], eval_train=False, record_snapshots=False)
+        acc = mt.accuracy(res.network, X_test, y_test)
+        print(f"  {epochs:3d} epochs: {res.seconds:5.2f} s, test accuracy {acc:.2%}")
+        if acc >= 0.97 and reached[0] is None:
+            reached[0] = (epochs, res.seconds, acc)
+    if reached[0]:
+        e, t, a = reached[0]
+        print(f"  → shortest schedule reaching ≥ 97 %: {e} epochs, {t:.2f} s ({a:.2%})")
+    else:
+        print("  → no schedule up to 40 epochs reached 97 % in this run")
+
+
+# ---------------------------------------------------------------------------
+# 2. Samples per second.
+
+
+def seed000_style_samples_per_second(W: list[np.ndarray], b: list[np.ndarray], X, Y, lr=0.05) -> float:
+    """Seed 000's loop (column vectors, one sample at a time), with its maths corrected; float64 as there."""
+    W = [w.T.astype(np.float64).copy() for w in W]  # seed 000 stores W as (n_out, n_in)
+    b = [v.astype(np.float64).reshape(-1, 1).copy() for v in b]
+    t = time.perf_counter()
+    for x, y in zip(X, Y):
+        a0 = np.reshape(x, (len(x), 1))
+        z1 = np.dot(W[0], a0) + b[0]
+        a1 = np.maximum(z1, 0)
+        z2 = np.dot(W[1], a1) + b[1]
+        p = np.exp(z2 - z2.max())
+        p /= p.sum()
+        d2 = p - np.reshape(y, (len(y), 1))  # softmax + cross-entropy: ŷ − y
+        d1 = np.dot(W[1].T, d2) * (z1 > 0)  # ReLU derivative (z > 0)
+        W[1] -= lr * np.dot(d2, a1.T)
+        b[1] -= lr * d2
+        W[0] -= lr * np.dot(d1, a0.T)
+        b[0] -= lr * d1
+    return len(X) / (time.perf_counter() - t)
+
+
+TORCH_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    import numpy as np
+    import torch
+    X = torch.from_numpy(np.load(sys.argv[1])["X"]); Y = torch.from_numpy(np.load(sys.argv[1])["y"]).long()
+    epochs, out = int(sys.argv[2]), {"torch": torch.__version__}
+    for threads in (1, torch.get_num_threads()):
+        torch.set_num_threads(threads)
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+        opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+        lossf = torch.nn.CrossEntropyLoss()
+        g = torch.Generator().manual_seed(0)
+        def epoch():
+            perm = torch.randperm(X.shape[0], generator=g)
+            for s in range(0, X.shape[0], 64):
+                idx = perm[s:s + 64]
+                opt.zero_grad()
+                loss = lossf(net(X[idx]), Y[idx])
+                loss.backward()
+                opt.step()
+        epoch()  # warm-up
+        t = time.perf_counter()
+        for _ in range(epochs):
+            epoch()
+        out[f"threads={threads}"] = epochs * X.shape[0] / (time.perf_counter() - t)
+    print(json.dumps(out))
+    """
+)
+
+
+def samples_per_second(quick: bool, torch_python: str | None) -> None:
+    d, s = _data()
+    X = mnist.inputs(d.images[s.train])
+    Y = mnist.one_hot(d.labels[s.train])
+    epochs = 2 if quick else 5
+    plain = mt.TrainConfig(epochs=epochs, shift=0, rotate_deg=0, scale=0, elastic=0)
+    ours = {}
+    for threads in (1, None):
+        res = mt.train(
+            plain, d.images[s.train], d.labels[s.train], eval_train=False, record_snapshots=False, threads=threads
+        )
+        ours[threads] = res.samples_per_second
+    aug = mt.train(
+        mt.TrainConfig(epochs=epochs), d.images[s.train], d.labels[s.train], eval_train=False, record_snapshots=False
+    )
+    net = mt.TrainConfig().initial_network()
+    n_loop = 300 if quick else 1500
+    loop = seed000_style_samples_per_second(list(net.weights), list(net.biases), X[:n_loop], Y[:n_loop])
+    best = max(ours.values())
+    print("training throughput, 784-256-10, batch 64, SGD + momentum, no augmentation:")
+    print(f"  nnviz fast trainer: {ours[1]:,.0f} samples/s (1 BLAS thread), {ours[None]:,.0f} (NumPy's default)")
+    print(f"  with the default augmentation: {aug.samples_per_second:,.0f} samples/s")
+    print(
+        f"  seed-000-style per-sample loop (float64, column vectors): {loop:,.0f} samples/s "
+        f"→ nnviz is {best / loop:.1f}× faster"
+    )
+    torch_figures = _torch(X, d.labels[s.train], epochs, torch_python)
+    if torch_figures is None:
+        print("  PyTorch eager: skipped (no `import torch` here; pass --torch-python to an interpreter that has it)")
+    else:
+        fig = {k: v for k, v in torch_figures.items() if k.startswith("threads")}
+        best_torch = max(fig.values())
+        print(
+            f"  PyTorch {torch_figures['torch']} eager, CPU: "
+            + ", ".join(f"{v:,.0f} samples/s ({k})" for k, v in fig.items())
+            + f" → nnviz / torch = {best / best_torch:.2f}×"
+        )
+
+
+def _torch(X, labels, epochs, torch_python):
+    try:
+        import torch  # noqa: F401
+
+        python = sys.executable
+    except ImportError:
+        python = torch_python
+    if not python:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.npz"
+        np.savez(path, X=X, y=labels.astype(np.int64))
+        script = Path(tmp) / "bench_torch.py"
+        script.write_text(TORCH_SCRIPT)
+        out = subprocess.run([python, str(script), str(path), str(epochs)], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        print(f"  PyTorch run failed: {out.stderr.strip()[-500:]}")
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------
+# 3. Loss plane.
+
+
+def loss_plane(quick: bool) -> None:
+    d, _ = _data()
+    X = mnist.inputs(d.images[:500])
+    Y = mnist.one_hot(d.labels[:500])
+    grid = np.linspace(-1, 1, 41)
+    nets = {
+        "shipped 784-256-10": mt.load_model().network,
+        "784-64-32-10": Network.init([784, 64, 32, 10], ["relu", "relu", "softmax"], "he", 0, dtype=np.float32),
+    }
+    print("41×41 loss plane on 500 digits (two filter-normalised directions):")
+    for name, net in nets.items():
+        rng = np.random.default_rng(0)
+        d1, d2 = mnist.filter_normalized_direction(net, rng), mnist.filter_normalized_direction(net, rng)
+        times = {}
+        for workers in (1, 2):
+            ts = []
+            for _ in range(2 if quick else 5):
+                t = time.perf_counter()
+                mnist.plane_losses(net, X, Y, "cross_entropy", d1, d2, grid, grid, workers=workers)
+                ts.append(time.perf_counter() - t)
+            times[workers] = statistics.median(ts)
+        print(f"  {name}: {times[1] * 1000:.0f} ms (1 thread), {times[2] * 1000:.0f} ms (2 worker threads)")
+
+
+# ---------------------------------------------------------------------------
+# 4. Browser latency.
+
+
+def _text_has(selector: str, text: str) -> str:
+    """JS predicate: the element's text contains ``text``."""
+    return f"() => (document.querySelector('{selector}')?.innerText || '').includes('{text}')"
+
+
+BARE_APP = """
+import streamlit as st
+if st.button("click", key="b"):
+    st.session_state["n"] = st.session_state.get("n", 0) + 1
+with st.container(key="out"):
+    st.text(f"clicked {st.session_state.get('n', 0)}")
+"""
+
+
+def _percentiles(xs):
+    xs = sorted(xs)
+    q = lambda p: xs[min(len(xs) - 1, max(0, math.ceil(p * len(xs)) - 1))]  # noqa: E731
+    return q(0.5) * 1000, q(0.9) * 1000
+
+
+def browser_latency(quick: bool) -> None:
+    import browser_helpers as bh
+
+    reason = bh.skip_reason()
+    if reason:
+        print(f"browser latency: skipped ({reason})")
+        return
+    from playwright.sync_api import sync_playwright
+
+    n = 4 if quick else 10
+    proc, base = bh.start_app()
+    try:
+        with sync_playwright() as p:
+            ctx = bh.launch_browser(p)
+            try:
+                page = ctx.pages[0] if ctx.pages else ctx.new_page()
+                bh.open_page(page, base, "mnist")
+                page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+                lat, idle = [], []
+                for i in range(n + 1):
+                    box = page.locator("canvas.upper-canvas").bounding_box()
+                    x0, y0 = box["x"], box["y"]
+                    page.mouse.move(x0 + 140, y0 + 140)
+                    page.mouse.move(x0 + 140 + (i % 3 - 1) * 20, y0 + 40)
+                    page.mouse.down()
+                    page.mouse.move(x0 + 140, y0 + 240, steps=8)
+                    t = time.perf_counter()
+                    page.mouse.up()
+                    page.wait_for_function(_text_has(".st-key-prediction", "Prediction:"), timeout=30_000)
+                    shown = time.perf_counter() - t
+                    bh.wait_idle(page, 30_000)
+                    if i:  # the first stroke warms up the server's imports and caches
+                        lat.append(shown)
+                        idle.append(time.perf_counter() - t)
+                    page.locator('button[title="Reset canvas & history"]').click()
+                    page.wait_for_function(_text_has(".st-key-prediction", "draw a digit"), timeout=30_000)
+                    bh.wait_idle(page, 30_000)
+            finally:
+                bh.close_browser(ctx)
+    finally:
+        bh.stop_app(proc)
+    p50, p90 = _percentiles(lat)
+    i50, i90 = _percentiles(idle)
+    print(
+        f"mouse-up → 'Prediction: N' shown, {len(lat)} strokes: p50 {p50:.0f} ms, p90 {p90:.0f} ms; "
+        f"→ page idle (all figures drawn): p50 {i50:.0f} ms, p90 {i90:.0f} ms"
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bare.py"
+        script.write_text(BARE_APP)
+        proc, base = bh.start_app(script=script)
+        try:
+            with sync_playwright() as p:
+                ctx = bh.launch_browser(p)
+                try:
+                    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+                    bh.open_page(page, base)
+                    bare = []
+                    for i in range(n + 1):
+                        t = time.perf_counter()
+                        page.get_by_role("button", name="click").click()
+                        page.wait_for_function(_text_has(".st-key-out", f"clicked {i + 1}"), timeout=30_000)
+                        bh.wait_idle(page, 30_000)
+                        if i:
+                            bare.append(time.perf_counter() - t)
+                finally:
+                    bh.close_browser(ctx)
+        finally:
+            bh.stop_app(proc)
+    b50, b90 = _percentiles(bare)
+    print(
+        f"bare Streamlit button → text, {len(bare)} clicks: p50 {b50:.0f} ms, p90 {b90:.0f} ms "
+        f"→ a stroke's prediction takes {p50 / b50:.1f}× a bare rerun, its whole page {i50 / b50:.1f}× (p50)"
+    )
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="one run each, fewer strokes: a smoke test")
+    ap.add_argument("--torch-python", help="a Python interpreter that can `import torch`, for the comparison")
+    ap.add_argument("--skip-browser", action="store_true")
+    args = ap.parse_args(argv)
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; numpy {np.__version__}")
+    time_to_97(1 if args.quick else 3, args.quick)
+    samples_per_second(args.quick, args.torch_python)
+    loss_plane(args.quick)
+    if not args.skip_browser:
+        browser_latency(args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
