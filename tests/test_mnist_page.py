@@ -130,3 +130,20 @@ def test_loss_surface_tab_computes_both_planes_after_training():
     assert pca_surface.values.shape == (41, 41) and path.shape == (5, 2)  # 4 snapshots + now
     np.testing.assert_allclose(path[-1], 0, atol=1e-9)  # the path ends at the current weights
     assert 0 < explained.sum() <= 1 + 1e-9
+
+
+def test_idx_folder_chosen_in_the_ui(tmp_path):
+    from test_mnist import _idx_bytes
+
+    rng = np.random.default_rng(0)
+    for part, n in (("train", 60), ("t10k", 20)):
+        (tmp_path / f"{part}-images-idx3-ubyte").write_bytes(_idx_bytes(rng.integers(0, 256, (n, 28, 28))))
+        (tmp_path / f"{part}-labels-idx1-ubyte").write_bytes(_idx_bytes(rng.integers(0, 10, n)))
+    at = _page("Train")
+    at.radio(key="mnist_source_choice").set_value("folder").run()
+    at.text_input(key="mnist_folder").set_value(str(tmp_path)).run()
+    assert not at.exception, at.exception
+    assert at.session_state["mnist_source"] == str(tmp_path)
+    # 80 digits split 70 / 15 / 15 → 56 / 12 / 12
+    assert any("56 training, 12 validation, 12 test digits" in c.value for c in at.caption)
+    assert any(t.value.startswith("Test accuracy: ") and "/ 12)" in t.value for t in at.text)

@@ -177,3 +177,32 @@ def test_shipped_model_is_what_its_header_says():
     assert acc >= 0.97
     assert saved.network.sizes == saved.config.sizes
     assert isinstance(saved.network, Network)
+
+
+def _arc(cx, cy, r, a0, a1, n=20):
+    t = np.deg2rad(np.linspace(a0, a1, n))
+    return np.stack([cx + r * np.cos(t), cy - r * np.sin(t)], axis=1)
+
+
+def test_shipped_model_reads_drawings_through_the_preprocessing():
+    # Polylines on a 280 × 280 canvas with a 20 px white brush, as a person would draw them; the
+    # shipped model, after nnviz.mnist.preprocess, must read each as the digit meant.
+    from test_mnist import _canvas_with, _ellipse
+
+    drawings = {
+        1: [[[140, 40], [140, 240]], [[160, 40], [120, 240]], [[110, 80], [150, 40], [150, 240]]],
+        7: [[[70, 50], [210, 50], [110, 240]], [[100, 90], [180, 90], [130, 200]], [[80, 50], [200, 50], [170, 240]]],
+        0: [_ellipse(140, 140, 60, 95), _ellipse(140, 140, 90, 90), _ellipse(90, 100, 45, 70)],
+        2: [np.concatenate([_arc(140, 90, 50, 160, -30), [[80, 230], [210, 230]]])],
+        3: [np.concatenate([_arc(140, 90, 45, 150, -90), _arc(140, 180, 50, 90, -150)])],
+        4: [[[170, 240], [170, 40], [80, 170], [210, 170]]],
+        5: [np.concatenate([[[200, 45], [100, 45], [95, 125]], _arc(140, 170, 60, 130, -150)])],
+        8: [np.concatenate([_ellipse(140, 90, 40, 45), _ellipse(140, 185, 50, 50)])],
+        9: [np.concatenate([_ellipse(140, 95, 50, 50), [[190, 95], [185, 240]]])],
+    }
+    net = mt.load_model().network
+    for digit, shapes in drawings.items():
+        for shape in shapes:
+            pre = mnist.preprocess(mnist.canvas_grey(_canvas_with([shape])))
+            p = net.predict(pre.x[None, :])[0]
+            assert int(np.argmax(p)) == digit, f"a drawn {digit} read as {int(np.argmax(p))} ({p.round(2)})"
