@@ -132,13 +132,27 @@ def test_loss_surface_tab_computes_both_planes_after_training():
     assert 0 < explained.sum() <= 1 + 1e-9
 
 
-def test_idx_folder_chosen_in_the_ui(tmp_path):
+def _write_idx_folder(folder):
     from test_mnist import _idx_bytes
 
     rng = np.random.default_rng(0)
     for part, n in (("train", 60), ("t10k", 20)):
-        (tmp_path / f"{part}-images-idx3-ubyte").write_bytes(_idx_bytes(rng.integers(0, 256, (n, 28, 28))))
-        (tmp_path / f"{part}-labels-idx1-ubyte").write_bytes(_idx_bytes(rng.integers(0, 10, n)))
+        (folder / f"{part}-images-idx3-ubyte").write_bytes(_idx_bytes(rng.integers(0, 256, (n, 28, 28))))
+        (folder / f"{part}-labels-idx1-ubyte").write_bytes(_idx_bytes(rng.integers(0, 10, n)))
+
+
+def test_idx_folder_from_the_environment_is_the_default(tmp_path, monkeypatch):
+    from nnviz import mnist
+
+    _write_idx_folder(tmp_path)
+    monkeypatch.setenv(mnist.ENV_VAR, str(tmp_path))
+    at = _page("Train")
+    assert at.session_state["mnist_source"] == str(tmp_path)
+    assert any("56 training, 12 validation, 12 test digits" in c.value for c in at.caption)
+
+
+def test_idx_folder_chosen_in_the_ui(tmp_path):
+    _write_idx_folder(tmp_path)
     at = _page("Train")
     at.radio(key="mnist_source_choice").set_value("folder").run()
     at.text_input(key="mnist_folder").set_value(str(tmp_path)).run()

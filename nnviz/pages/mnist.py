@@ -97,7 +97,6 @@ class Model:
     snapshot_stride: int = 1
     step_losses: list = field(default_factory=list)  # batch losses of single updates (Step tab)
     updates: int = 0  # single updates and teaching steps since training
-    data_key: tuple = ("embedded", 0)
 
     def record(self) -> None:
         """Keep the current parameters for the PCA path (every ``snapshot_stride``-th call once thinned)."""
@@ -118,8 +117,8 @@ def _pretrained_model() -> Model:
 def init_state() -> None:
     """All of this page's session keys, with their defaults."""
     ss = st.session_state
-    ss.setdefault("mnist_source", "embedded")
-    env_folder = mnist.folder_from_env()
+    env_folder = mnist.folder_from_env()  # $NNVIZ_MNIST_DIR with IDX files: the full set by default
+    ss.setdefault("mnist_source", str(env_folder) if env_folder else "embedded")
     ss.setdefault("mnist_folder", str(env_folder) if env_folder else "")
     ss.setdefault("mnist_split_seed", 0)
     ss.setdefault("mnist_model", None)  # Model; the pretrained one until the user trains
@@ -305,7 +304,8 @@ def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
             mf.filter_grid(
                 dW1,
                 top,
-                f"ΔW1 of the 16 most-changed hidden units (loss {taught['loss'][0]:.4f} → {taught['loss'][1]:.4f})",
+                f"Last teaching step ({taught['label']}): ΔW1 of the 16 most-changed hidden units "
+                f"(loss {taught['loss'][0]:.4f} → {taught['loss'][1]:.4f})",
                 uirevision="teach",
             ),
             key="mnist_teach_dw",
@@ -318,10 +318,13 @@ def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
 
 
 def _parse_hidden(text: str) -> tuple[int, ...]:
-    parts = [p for p in text.replace(" ", "").split(",") if p]
-    sizes = tuple(int(p) for p in parts)
+    message = "Hidden layers: 1 to 4 comma-separated sizes between 1 and 1024, e.g. 256 or 64, 32"
+    try:
+        sizes = tuple(int(p) for p in text.replace(" ", "").split(",") if p)
+    except ValueError:
+        raise ValueError(message) from None
     if not sizes or any(s < 1 or s > 1024 for s in sizes) or len(sizes) > 4:
-        raise ValueError("hidden layers: 1 to 4 comma-separated sizes between 1 and 1024, e.g. 256 or 64, 32")
+        raise ValueError(message)
     return sizes
 
 
@@ -482,7 +485,6 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
         list(res.epochs),
         snaps,
         stride,
-        data_key=(ss["mnist_source"], int(ss["mnist_split_seed"])),
     )
     ss["mnist_step"] = None
     ss["mnist_teach"] = None
