@@ -105,7 +105,7 @@ def neuron_lines(rec: StepRecord, layer: int, j: int, sample: int, phase: Phase 
     da, dz = g.da[sample, j], g.dz[sample, j]
     last = l == net.n_layers - 1
     spec = LOSSES[rec.grads.loss_name]
-    y = rec.grads.targets[sample, j]
+    y = rec.grads.targets[sample, j] if last else None  # a hidden neuron has no target
     b, k = rec.grads.targets.shape
     if last and spec.requires:
         denom = "B" if spec.name == "cross_entropy" else "BK"

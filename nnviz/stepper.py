@@ -32,7 +32,9 @@ MAX_HIDDEN_LAYERS = 3
 MAX_NEURONS = 8
 #: learning rates offered (log scale, 1-2-5 steps)
 LEARNING_RATES = tuple(float(f"{m}e{e}") for e in range(-4, 3) for m in (1, 2, 5) if float(f"{m}e{e}") <= 100)
-#: a loss larger than this many times the first one counts as diverged
+#: a loss larger than this many times the first one (or than this many times 1, when the
+#: first is smaller) counts as diverged; the floor matters with one-sample batches, where the
+#: first sample's loss can be ~1e-7 and another sample's ordinary loss ~1 (a false alarm)
 EXPLODE_FACTOR = 1e6
 
 
@@ -181,7 +183,7 @@ class Run:
 
     def _exploded(self, rec: StepRecord) -> bool:
         first = self.history.losses[0] if len(self.history) else rec.loss_before
-        return math.isfinite(first) and rec.loss_after > EXPLODE_FACTOR * max(first, 1e-12)
+        return math.isfinite(first) and rec.loss_after > EXPLODE_FACTOR * max(first, 1.0)
 
     def next_phase(self, learning_rate: float) -> bool:
         last = len(self.phases) - 1

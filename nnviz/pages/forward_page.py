@@ -79,7 +79,9 @@ def render() -> None:
     except ValueError:
         st.error("Type finite numbers separated by commas, e.g. 0.3, 2.9, 4.0.")
         return
-    p = ACTIVATIONS["softmax"].forward(a[None, :])[0]
+    # a − max a overflows to −inf past ±9e307 (e.g. "1e308, -1e308"); exp(−inf) = 0 is still the right answer.
+    with np.errstate(over="ignore"):
+        p = ACTIVATIONS["softmax"].forward(a[None, :])[0]
     st.code(f"softmax({np.array2string(a)}) = {np.array2string(p, precision=8)}   sum = {p.sum():.6f}")
     if a.shape == SOFTMAX_EXAMPLE.shape and np.allclose(a, SOFTMAX_EXAMPLE):
         st.caption(f"The tutorial prints {np.array2string(SOFTMAX_PRINTED, precision=8)}.")

@@ -137,10 +137,13 @@ def _sidebar_config(example: str) -> None:
                 st.error(str(exc))
         st.divider()
         label = "Back to the default configuration" if example == "custom" else "Back to the tutorial's configuration"
-        if st.button(label, key=k("defaults")):
-            state.apply_config(example, stepper.default_config(example, state.run(example).data))
-            st.session_state[k("lr")] = stepper.default_learning_rate(example)
-            st.rerun()
+        # A callback: it runs before the widgets above are drawn, so it may set their values.
+        st.button(label, key=k("defaults"), on_click=_back_to_defaults, args=(example,))
+
+
+def _back_to_defaults(example: str) -> None:
+    state.apply_config(example, stepper.default_config(example, state.run(example).data))
+    st.session_state[state.key(example, "lr")] = stepper.default_learning_rate(example)
 
 
 def _loss_label(name: str) -> str:
