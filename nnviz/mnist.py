@@ -18,9 +18,14 @@ grey image of the canvas is cropped to the ink's bounding box, scaled (area-aver
 keeping the aspect ratio) to fit a 20×20 box, and placed in a 28×28 field so that its
 centre of mass lies at the field's centre (13.5, 13.5) in pixel-index coordinates.
 
+Augmentation (:func:`augment`): random shift, rotation, scale and elastic distortion of
+training digits, resampled bilinearly.
+
 Analysis helpers for the MNIST page: :func:`input_gradient` (saliency ∂score/∂pixel),
 :func:`filter_normalized_direction` (Li et al. 2018), :func:`pca_directions` and
 :func:`plane_losses`, a loss-surface slice that uses the linearity of the first layer.
+:func:`blas_threads` limits OpenBLAS's threads for a block (small matrices on a shared
+machine run faster on one).
 """
 
 from __future__ import annotations

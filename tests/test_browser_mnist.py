@@ -49,9 +49,22 @@ def prediction(page) -> str:
     return page.locator(".st-key-prediction").inner_text()
 
 
+def wait_for_prediction_text(page, text: str) -> None:
+    """Wait until the prediction container shows ``text``, then for the run to end.
+
+    Waiting for the text (not only for idle) makes the test independent of how long the rerun
+    takes to start after a mouse-up on a busy machine.
+    """
+    page.wait_for_function(
+        f"() => (document.querySelector('.st-key-prediction')?.innerText || '').includes({text!r})",
+        timeout=TIMEOUT_MS,
+    )
+    wait_idle(page, TIMEOUT_MS)
+
+
 def reset(page) -> None:
     page.locator(RESET).click()
-    wait_idle(page, TIMEOUT_MS, started_ms=1500)
+    wait_for_prediction_text(page, "draw a digit")
 
 
 def test_drawn_digits_are_recognised(app_url, browser_page):  # noqa: F811
@@ -62,6 +75,7 @@ def test_drawn_digits_are_recognised(app_url, browser_page):  # noqa: F811
     assert page.locator(".st-key-probabilities").count() == 1
     for digit, strokes in STROKES.items():
         draw(page, strokes)
+        wait_for_prediction_text(page, "Prediction:")  # each digit is one stroke: this is its final run
         text = prediction(page)
         assert f"Prediction: {digit}" in text, f"drew a {digit}, the page says {text!r}"
         probs = page.locator(".st-key-probabilities").inner_text()
