@@ -79,12 +79,12 @@ MAX_IDX_BYTES = 200_000_000  # the full training images are 47 MB uncompressed
 # makes each product wait for a busy core (10 epochs: 1.2 s with one thread, 8.8 s with two,
 # measured here). So training and loss planes run with one BLAS thread per Python thread.
 
-_OPENBLAS_NAMES = [
+_OPENBLAS_NAMES = (
     ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
     ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
     ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
     ("openblas_get_num_threads", "openblas_set_num_threads"),
-]
+)
 
 
 def _openblas_controls():
@@ -299,6 +299,8 @@ def one_hot(labels: np.ndarray, n_classes: int = N_CLASSES, dtype=np.float32) ->
 # Augmentation: random affine maps (rotation, scale, shift), bilinear sampling.
 
 _GY, _GX = (np.mgrid[0:SIDE, 0:SIDE].astype(np.float32) - np.float32(CENTER)).reshape(2, N_PIXELS)
+_GY.setflags(write=False)
+_GX.setflags(write=False)
 
 
 def _smoothing_matrix(sigma: float, n: int = SIDE) -> np.ndarray:

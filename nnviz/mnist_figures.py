@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-_RDBU = [
+_RDBU = (
     "#67001f",
     "#b2182b",
     "#d6604d",
@@ -28,9 +28,9 @@ _RDBU = [
     "#4393c3",
     "#2166ac",
     "#053061",
-]
-DIVERGING: list[list] = [[i / (len(_RDBU) - 1), c] for i, c in enumerate(_RDBU)]
-INK = [[0.0, "#ffffff"], [1.0, "#000000"]]  # 0 = paper, 1 = ink
+)
+DIVERGING = tuple((i / (len(_RDBU) - 1), c) for i, c in enumerate(_RDBU))
+INK = ((0.0, "#ffffff"), (1.0, "#000000"))  # 0 = paper, 1 = ink
 BAR = "#4393c3"
 HIGHLIGHT = "#d6604d"
 BEFORE, AFTER = "#bdbdbd", "#2166ac"

@@ -21,7 +21,7 @@ from nnviz import mnist_figures as mf
 from nnviz import mnist_train as mt
 from nnviz.engine import BatchSchedule, Network, StepRecord, phases, train_step
 
-TABS = ["Draw a digit", "Train", "Step", "Loss surface"]
+TABS = ("Draw a digit", "Train", "Step", "Loss surface")
 CANVAS_KEY = "mnist_canvas"
 CANVAS_SIDE = 280
 STROKE_WIDTH = 20
