@@ -246,3 +246,38 @@ def loss_lines(rec: StepRecord) -> list[Line]:
 def largest_gradients(grad_vector: np.ndarray, n: int = 2) -> list[int]:
     """Indices of the ``n`` parameters with the largest |gradient| (ties: first)."""
     return [int(i) for i in np.argsort(-np.abs(grad_vector), kind="stable")[:n]]
+
+
+def _split_top(latex: str, sep: str) -> list[str]:
+    """Split at ``sep`` where it stands outside every {…} group."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(latex):
+        c = latex[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and latex.startswith(sep, i):
+            parts.append(latex[start:i])
+            start = i + len(sep)
+            i = start
+            continue
+        i += 1
+    parts.append(latex[start:])
+    return parts
+
+
+def aligned(latex: str, terms_per_row: int = 3) -> str:
+    """Break one long equation into rows (one per "=", at most ``terms_per_row`` summands each)
+    so that it fits a narrow column."""
+    parts = _split_top(latex, " = ")
+    if len(parts) == 1:
+        return latex
+    rows = []
+    for k, part in enumerate(parts[1:]):
+        terms = _split_top(part, " + ")
+        chunks = [" + ".join(terms[i : i + terms_per_row]) for i in range(0, len(terms), terms_per_row)]
+        lead = parts[0] + " &= " if k == 0 else "&= "
+        rows.append(lead + chunks[0])
+        rows += [r"&\quad + " + c for c in chunks[1:]]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"

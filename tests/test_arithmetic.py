@@ -92,3 +92,14 @@ def test_fmt_and_largest_gradients():
     assert arithmetic.fmt(-0.5) == "(-0.5)"
     assert arithmetic.fmt(1.5e-7) == r"1.5\times10^{-7}"
     assert arithmetic.largest_gradients(np.array([0.1, -3.0, 2.0, 0.0])) == [1, 2]
+
+
+def test_aligned_breaks_long_equations_into_rows_without_losing_terms():
+    tex = r"z = \sum_i w_i a_i = 1\cdot2 + \frac{1}{2}\cdot3 + 4\cdot5 + 6\cdot7 = 50.5"
+    out = arithmetic.aligned(tex, terms_per_row=3)
+    assert out.startswith(r"\begin{aligned}z &= \sum_i w_i a_i")
+    # rows: the formula, the first three products, the fourth, the result
+    assert out.count(r" \\ ") == 3
+    assert r"\frac{1}{2}\cdot3" in out and r"&\quad + 6\cdot7" in out and "&= 50.5" in out
+    assert arithmetic.aligned("x_{0} = 1") == r"\begin{aligned}x_{0} &= 1\end{aligned}"
+    assert arithmetic.aligned(r"\text{no equation}") == r"\text{no equation}"

@@ -60,7 +60,7 @@ def render() -> None:
         if sel[1] > 0 and sel[1] - 1 > phase.layer:
             st.caption("That neuron is not computed yet at this phase.")
         for line in arithmetic.neuron_lines(rec, sel[1], sel[2], 0, phase):
-            st.latex(line.latex)
+            st.latex(arithmetic.aligned(line.latex))
         st.caption("Click a neuron in the diagram to see its arithmetic.")
     for l in range(net.n_layers):
         if l <= phase.layer:

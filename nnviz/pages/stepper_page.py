@@ -407,7 +407,7 @@ def _arithmetic(example: str, run: Run, sample: int) -> None:
         return
     if phase.kind in ("loss", "backward", "update") or sel is None:
         for line in arithmetic.loss_lines(rec) if phase.kind != "forward" else []:
-            st.latex(line.latex)
+            st.latex(arithmetic.aligned(line.latex))
     if sel is None:
         st.caption("Select a neuron or a weight (click it in the diagram) to see its arithmetic.")
         return
@@ -418,7 +418,7 @@ def _arithmetic(example: str, run: Run, sample: int) -> None:
     if not lines:
         st.caption(f"{_selection_label(sel)}: not computed yet in this phase.")
     for line in lines:
-        st.latex(line.latex)
+        st.latex(arithmetic.aligned(line.latex))
 
 
 @st.fragment
