@@ -204,12 +204,13 @@ class FastMLP:
                 dx *= self.mask[l - 1]
             # v ← μ v − η g ; θ ← θ + v  (after dx used the old W_l)
             for p, v, g in ((self.W[l], self.vW[l], gW), (self.b[l], self.vb[l], gb)):
+                g *= -lr  # the gradient buffer becomes −η g: no temporary
                 if momentum:
                     v *= momentum
-                    v -= lr * g
+                    v += g
                     p += v
                 else:
-                    p -= lr * g
+                    p += g
 
     def step(self, x: np.ndarray, Y: np.ndarray, lr: float, momentum: float = 0.0) -> float:
         """One update on the batch (x (B, 784), Y (B, 10)); returns the loss before it."""
