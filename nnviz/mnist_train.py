@@ -40,6 +40,7 @@ from nnviz import mnist
 from nnviz.engine import ACTIVATIONS, Network, initializer
 
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
+SPARSE_INPUT_BELOW = 0.75  # skip all-zero input pixels when fewer than this share of them are active
 LOSS_OUTPUTS = {"cross_entropy": "softmax", "mse": "sigmoid", "half_sse": "sigmoid"}
 SCHEDULES = ("cosine", "constant")
 
@@ -138,6 +139,7 @@ class FastMLP:
         self.vW = [np.zeros_like(w) for w in self.W]
         self.vb = [np.zeros_like(b) for b in self.b]
         self.gW = [np.empty_like(w) for w in self.W]
+        self._active = None  # input pixels the current batch uses, or None for all
         self._by_batch: dict[int, tuple[list, list, list]] = {}
 
     def _buffers(self, B: int) -> None:
@@ -154,11 +156,19 @@ class FastMLP:
     def forward(self, x: np.ndarray) -> np.ndarray:
         """ŷ for x (B, 784); keeps a_l and f'(z_l) for :meth:`backward`."""
         self._buffers(x.shape[0])
+        # Input pixels that are 0 in every digit of the batch add nothing to z_1 and get a zero
+        # gradient row: when they are many (MNIST's border; a third of the pixels for a batch of
+        # 64 plain digits), the first layer's two products skip them. Same numbers, fewer FLOPs.
+        active = np.flatnonzero(x.any(axis=0))
+        self._active = active if active.size < SPARSE_INPUT_BELOW * x.shape[1] else None
         a = x
         last = len(self.W) - 1
         for l, (W, b) in enumerate(zip(self.W, self.b)):
             z = self.z[l]
-            np.dot(a, W, out=z)
+            if l == 0 and self._active is not None:
+                np.dot(x[:, self._active], W[self._active], out=z)
+            else:
+                np.dot(a, W, out=z)
             z += b
             if l < last:
                 _activate(self.activations[l], z, self.mask[l])
@@ -194,10 +204,13 @@ class FastMLP:
     def backward_and_update(self, x: np.ndarray, lr: float, momentum: float) -> None:
         for l in range(len(self.W) - 1, -1, -1):
             dz = self.dz[l]
+            gb = dz.sum(axis=0)
+            if l == 0 and self._active is not None:
+                self._update_active_rows(x, dz, gb, lr, momentum)
+                continue
             a_below = x if l == 0 else self.z[l - 1]
             gW = self.gW[l]
             np.dot(a_below.T, dz, out=gW)
-            gb = dz.sum(axis=0)
             if l > 0:
                 dx = self.dz[l - 1]
                 np.dot(dz, self.W[l].T, out=dx)
@@ -211,6 +224,23 @@ class FastMLP:
                     p += v
                 else:
                     p += g
+
+    def _update_active_rows(self, x, dz, gb, lr, momentum) -> None:
+        """The first layer's update when only the rows of active pixels have a gradient."""
+        act = self._active
+        g = x[:, act].T @ dz  # ∂L/∂W1 rows of the active pixels; the others are 0
+        g *= -lr
+        gb *= -lr
+        if momentum:
+            for v in (self.vW[0], self.vb[0]):
+                v *= momentum
+            self.vW[0][act] += g
+            self.vb[0][...] += gb
+            self.W[0] += self.vW[0]
+            self.b[0] += self.vb[0]
+        else:
+            self.W[0][act] += g
+            self.b[0] += gb
 
     def step(self, x: np.ndarray, Y: np.ndarray, lr: float, momentum: float = 0.0) -> float:
         """One update on the batch (x (B, 784), Y (B, 10)); returns the loss before it."""
