@@ -342,26 +342,33 @@ def augment(
     sy += ty
     if elastic:
         # White noise on a coarse grid of knots σ apart, Gaussian-interpolated: the same kind of
-        # smooth field as blurring per-pixel noise, from ~16× fewer random numbers.
+        # smooth field as blurring per-pixel noise, from ~16× fewer random numbers. F = G N Gᵀ is
+        # computed as two plain 2-D products (the second gives Fᵀ, as random as F).
         G = _smoothing_matrix(elastic_sigma)
-        for coord in (sx, sy):
-            field = G @ rng.standard_normal((B, G.shape[1], G.shape[1]), dtype=np.float32) @ G.T
-            field = field.reshape(B, N_PIXELS)
-            field *= np.float32(elastic) / np.sqrt(np.mean(field * field, axis=1, keepdims=True) + 1e-12)
-            coord += field
+        m = G.shape[1]
+        noise = rng.standard_normal((2 * B * m, m), dtype=np.float32)
+        half = (noise @ G.T).reshape(2 * B, m, SIDE).transpose(0, 2, 1).reshape(2 * B * SIDE, m)
+        field = (half @ G.T).reshape(2, B, N_PIXELS)
+        field *= np.float32(elastic) / np.sqrt(np.mean(field * field, axis=2, keepdims=True) + np.float32(1e-12))
+        sx += field[0]
+        sy += field[1]
     top = SIDE + 0.999
     np.clip(sx, 0, top, out=sx)
     np.clip(sy, 0, top, out=sy)
     x0f, y0f = np.floor(sx), np.floor(sy)
     fx, fy = sx - x0f, sy - y0f
-    x0, y0 = x0f.astype(np.intp), y0f.astype(np.intp)
     W = SIDE + 2
-    padded = np.zeros((B, W, W), dtype=np.float32)
-    padded[:, 1:-1, 1:-1] = images
-    flat = padded.ravel()
-    i = y0 * W + x0
+    # The four neighbours of every pixel of the zero-bordered images side by side, so that one
+    # gather fetches all four: corners[k] = (p[k], p[k+1], p[k+W], p[k+W+1]).
+    padded = np.zeros((B * W * W + W + 1,), dtype=np.float32)
+    padded[: B * W * W].reshape(B, W, W)[:, 1:-1, 1:-1] = images
+    n = B * W * W
+    corners = np.stack([padded[:n], padded[1 : n + 1], padded[W : n + W], padded[W + 1 : n + W + 1]], axis=1)
+    y0f *= W
+    y0f += x0f
+    i = y0f.astype(np.intp)
     i += (np.arange(B) * (W * W))[:, None]
-    a, b, cc, d = flat.take(i), flat.take(i + 1), flat.take(i + W), flat.take(i + W + 1)
+    a, b, cc, d = np.moveaxis(corners.take(i, axis=0), -1, 0)
     upper = a + fx * (b - a)
     lower = cc + fx * (d - cc)
     return upper + fy * (lower - upper)
