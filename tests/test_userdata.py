@@ -540,3 +540,16 @@ def test_a_bad_network_file_shows_its_message_and_keeps_the_run(what, match):
     # the message stays while the file is in the box, through other interactions
     at.button(key="toy_step").click().run()
     assert any(match in e for e in _errors(at)) and run.updates_applied == 11
+
+
+def test_a_shared_link_does_not_override_the_data_just_chosen():
+    # a link can carry settings but not data: "Use this data" starts from the data's own defaults
+    at = AppTest.from_function(_data_page, default_timeout=TIMEOUT)
+    for k, v in {"ex": "custom", "loss": "cross_entropy", "act": "tanh,softmax", "hidden": "4", "steps": "5"}.items():
+        at.query_params[k] = v
+    at.run()
+    _upload(at, "data_upload", "study.csv", userdata.sample_csv("study").encode())
+    at.button(key="data_use").click().run()
+    assert not at.exception
+    run = at.session_state["custom_run"]
+    assert run.config == stepper.default_config("custom", run.data) and run.updates_applied == 0

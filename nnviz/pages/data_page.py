@@ -7,17 +7,21 @@ shows its message and leaves the data and run already in use untouched.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import streamlit as st
 
 from nnviz import state, stepper, userdata
 from nnviz.pages import stepper_page
 
 PREVIEW_ROWS = 20
-SCALING_LABELS = {
-    "max": "divide by column max (as seed 003)",
-    "standardise": "standardise (mean 0, std 1)",
-    "none": "none",
-}
+SCALING_LABELS = MappingProxyType(
+    {
+        "max": "divide by column max (as seed 003)",
+        "standardise": "standardise (mean 0, std 1)",
+        "none": "none",
+    }
+)
 TASK_LABELS = ("classification", "regression")
 #: session-state keys of this page (the step-through below uses state.key("custom", …))
 TABLE = "data_table"  # (file_id, Table | None, error message | None) of the file in the uploader
@@ -111,7 +115,10 @@ def _choose_and_use(table: userdata.Table, file_name: str) -> None:
         hide_index=True,
         key="data_preview",
     )
-    st.caption(f"{table.n_rows} rows × {table.n_cols} columns" + (" (first 20 shown)." if table.n_rows > 20 else "."))
+    st.caption(
+        f"{table.n_rows} rows × {table.n_cols} columns"
+        + (f" (first {PREVIEW_ROWS} shown)." if table.n_rows > PREVIEW_ROWS else ".")
+    )
     c1, c2 = st.columns([1, 2])
     target = c1.selectbox("Target column (what to predict)", table.header, key=TARGET, on_change=_on_target_change)
     options = [h for h in table.header if h != target]
@@ -130,6 +137,8 @@ def _choose_and_use(table: userdata.Table, file_name: str) -> None:
             st.error(f"{exc}{kept}")
             return
         ss[state.CUSTOM_DATA] = data
+        # A shared link cannot carry the data, so its settings are not for this new data set.
+        ss[state.key("custom", "url_restored")] = True
         # The step-through widgets below are not drawn yet in this run, so they can take the new defaults.
         state.apply_config("custom", stepper.default_config("custom", data), data)
         ss[state.key("custom", "lr")] = stepper.default_learning_rate("custom")
