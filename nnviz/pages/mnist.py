@@ -529,24 +529,17 @@ def _show_model(model: Model, data: Data) -> None:
         test_images, _ = data.part("test")
         captions = [f"{y_test[i]}→{pred[i]} {P[i, pred[i]]:.0%}" for i in wrong]
         hover = [
-            "true "
-            + str(y_test[i])
-            + ", predicted "
-            + str(pred[i])
-            + "<br>"
-            + "<br>".join(f"{d}: {P[i, d]:.3f}" for d in range(10))
+            f"true {y_test[i]}, predicted {pred[i]}<br>" + "<br>".join(f"{d}: {P[i, d]:.3f}" for d in range(10))
             for i in wrong
         ]
-        st.plotly_chart(
-            mf.digit_gallery(
-                test_images[wrong],
-                captions,
-                f"Misclassified test digits ({len(wrong)} most confident shown: true→predicted, probability)",
-                hover=hover,
-            ),
-            key="mnist_gallery",
-            width="stretch",
+        n_wrong = int(np.sum(pred != y_test))
+        title = f"Misclassified test digits: {n_wrong}" + (
+            f" ({len(wrong)} most confident)" if n_wrong > len(wrong) else ""
         )
+        st.plotly_chart(
+            mf.digit_gallery(test_images[wrong], captions, title, hover=hover), key="mnist_gallery", width="stretch"
+        )
+        st.caption("Under each digit: true → predicted, and the predicted probability; hover for all ten.")
 
 
 # ---------------------------------------------------------------------------
