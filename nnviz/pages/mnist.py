@@ -128,7 +128,7 @@ def init_state() -> None:
     ss.setdefault("mnist_step_sample", 0)
     ss.setdefault("mnist_teach", None)  # what the last teaching step did
     ss.setdefault("mnist_teach_label", None)
-    ss.setdefault("mnist_teach_lr", 0.05)
+    ss.setdefault("mnist_teach_lr", 0.005)  # one digit, batch of 1: small η already moves a lot
     ss.setdefault("mnist_surface", None)  # computed surfaces, with the parameters they were computed at
     ss.setdefault("mnist_surface_range", 1.0)
     ss.setdefault("mnist_surface_seed", 0)
@@ -310,6 +310,10 @@ def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
             ),
             key="mnist_teach_dw",
             width="stretch",
+        )
+        st.caption(
+            "For one input x, ∂L/∂W1 = xᵀ δ1, so hidden unit j's weights change by −η·δ1_j·x: each tile is the "
+            "drawing itself, scaled by that unit's delta (blue where the unit is pushed up, red down)."
         )
 
 
