@@ -4,10 +4,12 @@ The engine (:mod:`nnviz.engine`) records every intermediate, which is what the
 step-through pages show, and costs memory and time. Training thousands of steps
 on 784-pixel digits needs none of the records, so this module runs the *same*
 arithmetic in a tight loop: float32, preallocated buffers, in-place operations,
-``np.dot(..., out=)``, and no ∂L/∂x for the input layer (nothing uses it). A test
-checks that one batch update here equals the engine's forward → backward →
-update (``allclose`` in float64), so what the page reports about training is
-what the engine would have computed.
+``np.dot(..., out=)``, no ∂L/∂x for the input layer (nothing uses it), input pixels
+that are 0 in the whole batch skipped in the first layer's products, one BLAS thread,
+and augmentation prepared in a worker thread while the products run. Tests check
+that one batch update here equals the engine's forward → backward → update
+(``allclose`` in float64, both with and without skipped pixels), so what the page
+reports about training is what the engine would have computed.
 
 Notation as in the engine (batch-first, ``z = x @ W + b``):
 
