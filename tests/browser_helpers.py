@@ -9,6 +9,8 @@ step is done this way. Functions:
 - :func:`launch_browser` / :func:`close_browser` — a persistent Chromium context in a fresh
   temporary profile (Playwright refuses ``--user-data-dir`` in args), deleted on close.
 - :func:`wait_idle` — wait until the app has finished its script run.
+- :func:`count_runs` / :func:`click_and_wait` — count finished runs in the page, so a click can wait
+  for exactly the run it started.
 - :func:`skip_reason` — why browser tests cannot run here (None when they can).
 
 Fixtures ``app_url`` (module scope) and ``browser_page`` are defined here too; a test module
@@ -154,6 +156,42 @@ def open_page(page, base_url: str, path: str = "", timeout_ms: float = 60_000) -
     page.goto(f"{base_url}/{path}", timeout=timeout_ms)
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     wait_idle(page, timeout_ms, started_ms=2000)
+
+
+#: Counts finished script runs in ``window.__nnvizRuns.done``: a MutationObserver sees every rendered
+#: change of the run-state attribute, where polling a selector can miss a short run.
+RUN_COUNTER_JS = """
+(() => {
+  window.__nnvizRuns = {done: 0};
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.oldValue !== 'notRunning' && r.target.getAttribute('data-test-script-state') === 'notRunning') {
+        window.__nnvizRuns.done++;
+      }
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+
+def count_runs(context) -> None:
+    """Install the run counter in every page ``context`` opens from now on (call before ``goto``)."""
+    context.add_init_script(RUN_COUNTER_JS)
+
+
+def click_and_wait(page, locator, until_js: str = "false", timeout_ms: float = 30_000) -> None:
+    """Click ``locator`` and wait until the run that click started has finished (needs :func:`count_runs`).
+
+    A loaded browser can render a short run's "running" and "notRunning" in one frame, so the counter
+    misses it: ``until_js``, a JS expression true once the run's result is on screen, covers that
+    case (the result on screen while the app says "notRunning" means that run is over).
+    """
+    before = page.evaluate("window.__nnvizRuns.done")
+    locator.click(timeout=timeout_ms)
+    idle = f"document.querySelector('{IDLE}') !== null"
+    page.wait_for_function(f"window.__nnvizRuns.done > {before} || (({until_js}) && {idle})", timeout=timeout_ms)
+    page.wait_for_selector(IDLE, timeout=timeout_ms, state="attached")
 
 
 # ---------------------------------------------------------------------------

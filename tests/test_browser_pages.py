@@ -1,0 +1,219 @@
+"""Every page opens without an error, and Next phase walks a whole update in a real browser.
+
+One app server and one Chromium context for the module. A click counts as done when its run is
+over: the run counter of :func:`browser_helpers.count_runs` moved, or what the click should show
+(the phase label, the slider value) is on screen while the app says "notRunning".
+
+With ``NNVIZ_SCREENSHOTS=1`` the last test also rewrites ``docs/screenshots/*.png`` (1400 px wide,
+full page); otherwise it is skipped, so CI never touches the tracked images.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+
+import pytest
+from browser_helpers import (  # noqa: F401  (app_url is a fixture)
+    IDLE,
+    ROOT,
+    app_url,
+    click_and_wait,
+    close_browser,
+    count_runs,
+    launch_browser,
+)
+
+from nnviz import userdata
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 30_000
+#: The phases of one update of a net with two weight layers (2-3-1 study, 2-2-2 toy), in order.
+PHASES = ["forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"]
+#: URL path of each page. The study page is st.navigation's default page, which Streamlit serves at
+#: "/" whatever its url_path says (opening "/study" shows a "Page not found" dialog).
+PATHS = {"study": "", "toy": "toy", "forward": "forward", "data": "data", "about": "about"}
+TITLES = {
+    "study": "Study hours",
+    "toy": "Toy classification",
+    "forward": "Fixed-weight forward pass",
+    "data": "Your data",
+    "about": "About nnviz",
+}
+WITH_FIGURES = ("study", "toy", "forward")
+#: widget key suffix → button label (a button with ``help`` holds a second, unnamed button)
+BUTTONS = {"next": "Next phase", "step": "Step", "run_n": "Run", "back": "Back"}
+SHOTS = ROOT / "docs" / "screenshots"
+SHOT_MAX_BYTES = 600_000
+
+# The status line renders the current phase as **[label]**: a <strong> whose whole text is "[label]".
+STATUS_STRONG = '[data-testid="stMarkdownContainer"] strong'
+
+
+@pytest.fixture(scope="module")
+def page(app_url):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = launch_browser(p)
+        count_runs(context)
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            close_browser(context)
+
+
+def _open(page, base: str, name: str) -> None:
+    """Open page ``name`` in a fresh session and wait for its first run and its figures."""
+    page.goto(f"{base}/{PATHS[name]}", timeout=TIMEOUT_MS)
+    page.wait_for_function("window.__nnvizRuns.done > 0", timeout=TIMEOUT_MS)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
+    page.get_by_role("heading", name=TITLES[name]).first.wait_for(timeout=TIMEOUT_MS)
+    if name in WITH_FIGURES:
+        # Plotly's code loads after the first run: the charts appear a moment after "notRunning".
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+
+
+def _assert_no_error(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def _phase_shown(page) -> list[str]:
+    """The bracketed phase label(s) of the status line, e.g. ["[loss]"]."""
+    return page.locator(STATUS_STRONG).filter(has_text=re.compile(r"^\[.+\]$")).all_inner_texts()
+
+
+def _phase_is(label: str) -> str:
+    """JS: the status line shows ``label`` as the current phase."""
+    text = json.dumps(f"[{label}]")
+    return f"[...document.querySelectorAll('{STATUS_STRONG}')].some(e => e.innerText.trim() === {text})"
+
+
+def _button(page, example: str, name: str):
+    return page.locator(f".st-key-{example}_{name}").get_by_role("button", name=BUTTONS[name], exact=True)
+
+
+def _click(page, example: str, button: str, until_js: str) -> None:
+    click_and_wait(page, _button(page, example, button), until_js, TIMEOUT_MS)
+
+
+def _info_has(text: str) -> str:
+    """JS: an info box contains ``text``."""
+    boxes = "document.querySelectorAll('[data-testid=stAlertContentInfo]')"
+    return f"[...{boxes}].some(e => e.innerText.includes({json.dumps(text)}))"
+
+
+def _slider_value(example: str) -> str:
+    return f"document.querySelector('.st-key-{example}_slider input[type=range]')?.value"
+
+
+@pytest.mark.parametrize("name", list(PATHS))
+def test_page_opens_without_an_error(page, app_url, name):  # noqa: F811
+    _open(page, app_url, name)
+    _assert_no_error(page)
+    if name in WITH_FIGURES:
+        assert page.locator(".js-plotly-plot").count() >= 1
+
+
+@pytest.mark.parametrize("example", ["study", "toy"])
+def test_next_phase_walks_one_update_and_back_undoes(page, app_url, example):  # noqa: F811
+    _open(page, app_url, example)
+    assert _phase_shown(page) == []  # before the first click: "Network after 0 updates"
+    for label in PHASES:
+        _click(page, example, "next", _phase_is(label))
+        assert _phase_shown(page) == [f"[{label}]"]
+        _assert_no_error(page)
+        assert page.locator(".js-plotly-plot").count() >= 1
+        # the network diagram's title names the phase
+        assert page.locator(".js-plotly-plot .gtitle", has_text=re.compile(f"^{label},")).count() == 1
+        if label == "backward layer 1":
+            # mid-step, Back undoes one phase
+            _click(page, example, "back", _phase_is("backward layer 2"))
+            assert _phase_shown(page) == ["[backward layer 2]"]
+            _click(page, example, "next", _phase_is(label))
+            assert _phase_shown(page) == [f"[{label}]"]
+    # at a step boundary (the update shown), Back undoes the whole step
+    _click(page, example, "back", _info_has("Network after 0 updates"))
+    assert _phase_shown(page) == []
+    assert page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="Network after 0 updates").count() == 1
+    _assert_no_error(page)
+
+
+@pytest.mark.parametrize("example", ["study", "toy"])
+def test_step_applies_one_update(page, app_url, example):  # noqa: F811
+    _open(page, app_url, example)
+    assert page.locator(f".st-key-{example}_slider input[type=range]").count() == 0  # no history yet
+    _click(page, example, "step", f"{_slider_value(example)} === '1'")
+    assert page.evaluate(_slider_value(example)) == "1"
+    assert _phase_shown(page) == ["[update]"]
+    assert page.get_by_text(re.compile(r"^Step 1 \(epoch 1\) on ")).count() == 1
+    _assert_no_error(page)
+
+
+@pytest.mark.skipif(os.environ.get("NNVIZ_SCREENSHOTS") != "1", reason="set NNVIZ_SCREENSHOTS=1 to rewrite them")
+def test_screenshots(page, app_url):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    _open(page, app_url, "study")
+    for _ in range(2):
+        n = page.evaluate(_slider_value("study")) or "0"
+        want = str(int(n) + 100)
+        _click(page, "study", "run_n", f"{_slider_value('study')} === '{want}'")
+    for label in PHASES:
+        _click(page, "study", "next", _phase_is(label))
+    _screenshot(page, "study")
+
+    _open(page, app_url, "toy")
+    for label in PHASES[:5]:
+        _click(page, "toy", "next", _phase_is(label))
+    page.locator(".st-key-toy_selected").click()
+    click_and_wait(
+        page,
+        page.get_by_role("option", name="neuron 0 of layer 1", exact=True),
+        "document.querySelector('.st-key-toy_selected').innerText.includes('neuron 0 of layer 1')",
+        TIMEOUT_MS,
+    )
+    _screenshot(page, "toy")
+
+    # Your data: the toy sample uploaded and used, one step under way
+    _open(page, app_url, "data")
+    csv = {"name": "nnviz-toy.csv", "mimeType": "text/csv", "buffer": userdata.sample_csv("toy").encode()}
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files=[csv])
+    page.locator(".st-key-data_use button").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
+    click_and_wait(page, page.locator(".st-key-data_use button"), "false", TIMEOUT_MS)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+    for label in PHASES[:3]:
+        _click(page, "custom", "next", _phase_is(label))
+    _screenshot(page, "data")
+
+    for name in ("forward", "about"):
+        _open(page, app_url, name)
+        _screenshot(page, name)
+
+
+def _screenshot(page, name: str) -> None:
+    """The whole page at 1400 px wide into docs/screenshots/<name>.png, as a palette PNG under 600 kB."""
+    from PIL import Image
+
+    _assert_no_error(page)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": max(1000, height)})
+    try:
+        page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
+        page.wait_for_timeout(500)  # Plotly re-lays out its charts for the new viewport
+        png = page.screenshot()
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+    img = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+    out = SHOTS / f"{name}.png"
+    img.save(out, optimize=True)
+    while out.stat().st_size > SHOT_MAX_BYTES and img.height > 1000:
+        img = img.crop((0, 0, img.width, int(img.height * 0.85)))
+        img.save(out, optimize=True)
+    assert out.stat().st_size <= SHOT_MAX_BYTES
