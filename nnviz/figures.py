@@ -956,8 +956,15 @@ def loss_curve(
             "Loss per step",
             "loss-curve",
             height=320,
-            xaxis=dict(title=dict(text="step"), gridcolor="#eeeeee"),
-            yaxis=dict(title=dict(text="batch loss"), type="log" if log else "linear", gridcolor="#eeeeee"),
+            # whole steps only on a short run; full numbers on a log axis (not its bare "2", "5" digit ticks)
+            xaxis=dict(title=dict(text="step"), gridcolor="#eeeeee", dtick=1 if n <= 10 else None),
+            yaxis=dict(
+                title=dict(text="batch loss"),
+                type="log" if log else "linear",
+                tickformat="~g" if log else None,
+                automargin=True,
+                gridcolor="#eeeeee",
+            ),
             shapes=shapes,
             showlegend=False,
         ),
@@ -990,7 +997,7 @@ def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> go.Figure:
             f"Loss per sample (batch L = {_fmt(total)})",
             "per-sample",
             height=300,
-            yaxis=dict(title=dict(text="ℓ"), gridcolor="#eeeeee"),
+            yaxis=dict(title=dict(text="ℓ"), gridcolor="#eeeeee", tickformat="~g", automargin=True),  # 0.0003, not 300μ
             xaxis=dict(type="category"),
         ),
     )
@@ -1139,7 +1146,7 @@ def decision_boundary(
             height=420,
             xaxis=dict(title=dict(text="x1"), range=[xs[0], xs[-1]], showgrid=False, zeroline=False),
             yaxis=dict(title=dict(text="x2"), range=[ys[0], ys[-1]], showgrid=False, zeroline=False),
-            legend=dict(orientation="h", y=-0.15),
+            legend=dict(orientation="h", y=-0.18, yanchor="top"),  # below the x axis title
         ),
     )
 
