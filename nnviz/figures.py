@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from nnviz.arithmetic import reached
 from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
 
 # ---------------------------------------------------------------------------
@@ -612,8 +613,11 @@ def matrix_heatmap(
 MATRIX_MAX_ROWS = 16
 
 
-def layer_matrices(record: StepRecord, layer: int, sample: int | None = None) -> go.Figure:
+def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, phase: Phase | None = None) -> go.Figure:
     """W, ∂L/∂W, ΔW and the batch matrices a_{l-1}, z, a, δ of one layer (0-based ``layer``).
+
+    With a ``phase``, what that phase has not computed yet is left blank (NaN) and
+    its title says "not yet", as the diagram greys out layers not reached.
 
     Heatmap trace names (for readers of the figure): ``W{l}``, ``∂L/∂W{l}``,
     ``ΔW{l}``, ``a{l-1}``, ``z{l}``, ``a{l}``, ``δ{l}`` with 1-based l. Weight
@@ -634,16 +638,23 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None) ->
         if batch > MATRIX_MAX_ROWS:
             rows, outline = slice(int(sample), int(sample) + 1), 0
     batch_labels = [f"#{int(i)}" for i in np.asarray(record.indices)[rows]]
+    fwd = phase is None or reached(phase, "forward", layer)
+    bwd = phase is None or reached(phase, "backward", layer)
+    upd = phase is None or phase.kind == "update"
     matrices = [
-        (f"W{n}", record.before.weights[layer], None),
-        (f"∂L/∂W{n}", g.dW, None),
-        (f"ΔW{n}", record.update.dW[layer], None),
-        (f"a{n - 1}", t.x[rows], batch_labels),
-        (f"z{n}", t.z[rows], batch_labels),
-        (f"a{n}", t.a[rows], batch_labels),
-        (f"δ{n}", g.dz[rows], batch_labels),
+        (f"W{n}", record.before.weights[layer], None, True),
+        (f"∂L/∂W{n}", g.dW, None, bwd),
+        (f"ΔW{n}", record.update.dW[layer], None, upd),
+        (f"a{n - 1}", t.x[rows], batch_labels, True),
+        (f"z{n}", t.z[rows], batch_labels, fwd),
+        (f"a{n}", t.a[rows], batch_labels, fwd),
+        (f"δ{n}", g.dz[rows], batch_labels, bwd),
     ]
-    titles = [f"{name}{' = x' if name == 'a0' else ''} ({_shape(M)})" for name, M, _ in matrices]
+    titles = [
+        f"{name}{' = x' if name == 'a0' else ''} ({_shape(M)}){'' if done else ' — not yet'}"
+        for name, M, _, done in matrices
+    ]
+    matrices = [(name, M if done else np.full(np.shape(M), np.nan), y) for name, M, y, done in matrices]
     cells = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3)]
     refs, axes = _subplot_grid(cells, titles, rows=2, cols=4, hgap=0.05, vgap=0.2)
     traces, shapes = [], []

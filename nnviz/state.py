@@ -116,3 +116,19 @@ def pop_message(example: str):
     msg = st.session_state.get(key(example, "message"))
     st.session_state[key(example, "message")] = None
     return msg
+
+
+def memo(example: str, name: str, inputs: tuple, build):
+    """The figure ``build()`` made for the same ``inputs`` last time, else a new one.
+
+    Kept per session (one entry per figure name): a click that moves to the next
+    phase does not change the network, so the figures that depend only on the
+    network are not rebuilt.
+    """
+    store = st.session_state.setdefault(key(example, "memo"), {})
+    hit = store.get(name)
+    if hit is not None and hit[0] == inputs:
+        return hit[1]
+    value = build()
+    store[name] = (inputs, value)
+    return value

@@ -131,8 +131,8 @@ def test_study_page_shows_the_query_prediction_with_training_scaling():
 
 def test_forward_page_prints_the_seed_output():
     at = _page("forward")
-    metric = at.metric[0]
-    assert "0.31682708" in metric.value and "0.69627909" in metric.value
+    shown = next(m.value for m in at.markdown if m.value.startswith("**Output y**"))
+    assert "[0.31682708 0.69627909]" in shown
 
 
 def test_huge_learning_rate_shows_divergence_message_and_keeps_history():

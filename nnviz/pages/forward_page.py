@@ -51,7 +51,8 @@ def render() -> None:
             st.session_state["fwd_selected"] = sel = tuple(pts[0]["customdata"])
     with right:
         y = rec.trace.output[0]
-        st.metric("Output y", np.array2string(y, precision=8))
+        with st.container(key="fwd_output"):
+            st.markdown(f"**Output y** = `{np.array2string(y, precision=8)}`")
         if np.allclose(x, examples.FORWARD_INPUT):
             st.caption(f"The tutorial prints {np.array2string(examples.FORWARD_PRINTED, precision=8)}.")
         st.subheader("Arithmetic")
@@ -62,9 +63,20 @@ def render() -> None:
         for line in arithmetic.neuron_lines(rec, sel[1], sel[2], 0, phase):
             st.latex(arithmetic.aligned(line.latex))
         st.caption("Click a neuron in the diagram to see its arithmetic.")
-    for l in range(net.n_layers):
-        if l <= phase.layer:
-            st.plotly_chart(figures.layer_matrices(rec, l, 0), key=f"fwd_matrices_{l}")
+    st.subheader("Matrices of the layers computed so far")
+    for l in range(phase.layer + 1):
+        t = rec.trace.layers[l]
+        cols = st.columns(4)
+        for col, (name, M) in zip(
+            cols,
+            (
+                (f"W{l + 1}", net.weights[l]),
+                (f"b{l + 1}", net.biases[l][None, :]),
+                (f"z{l + 1}", t.z),
+                (f"a{l + 1}", t.a),
+            ),
+        ):
+            col.plotly_chart(figures.matrix_heatmap(M, name), key=f"fwd_{name}")
     st.divider()
     st.subheader("Softmax without overflow")
     st.markdown(

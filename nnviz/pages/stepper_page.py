@@ -31,6 +31,7 @@ TEXT = {
 CLASSIFICATION_LOSSES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
+SURFACE_POINTS = 61  # grid points per axis of the loss-surface slice
 
 
 def render_study() -> None:
@@ -53,7 +54,15 @@ def render(example: str, show_title: bool = True) -> None:
         st.title(title)
         st.markdown(intro)
     _sidebar_config(example)
+    _body(example)
+
+
+@st.fragment
+def _body(example: str) -> None:
+    """Everything below the title: a click here reruns only this part, not the sidebar."""
     run = state.run(example)
+    if st.session_state.pop(state.key(example, "loaded"), False):
+        st.rerun(scope="app")  # a network was loaded: the sidebar must show its settings
     lr = _learning_rate_and_buttons(example, run)
     msg = state.pop_message(example)
     if msg:
@@ -287,25 +296,36 @@ def _main_panels(example: str, run: Run) -> None:
         if rec is not None:
             st.plotly_chart(figures.per_sample_losses(rec.per_sample, rec.indices), key=k("per_sample"))
     st.divider()
-    _data_panel(example, run)
-    tabs = st.tabs(["Matrices", "Gradient check", "Weights over time", "Save / load"])
+    names = ["What the network does", "Matrices", "Gradient check", "Weights over time", "Save / load"]
+    tabs = st.tabs(names, key=k("tabs"), on_change="rerun")  # only the open tab is computed and sent
     with tabs[0]:
-        if rec is None:
-            st.caption("Matrices appear once a step is under way (click Next phase).")
-        else:
-            layer = st.selectbox(
-                "Layer", list(range(rec.before.n_layers)), key=k("matrix_layer"), format_func=lambda i: f"layer {i + 1}"
-            )
-            st.plotly_chart(figures.layer_matrices(rec, layer, sample), key=k("matrices"))
+        if tabs[0].open:
+            _data_panel(example, run)
     with tabs[1]:
-        _gradient_check_panel(example, run)
+        if tabs[1].open:
+            if rec is None:
+                st.caption("Matrices appear once a step is under way (click Next phase).")
+            else:
+                layer = st.selectbox(
+                    "Layer",
+                    list(range(rec.before.n_layers)),
+                    key=k("matrix_layer"),
+                    format_func=lambda i: f"layer {i + 1}",
+                )
+                st.plotly_chart(figures.layer_matrices(rec, layer, sample, phase), key=k("matrices"))
     with tabs[2]:
-        hist = run.history
-        st.plotly_chart(
-            figures.weight_trajectories(hist.parameters, hist.template.parameter_names()), key=k("trajectories")
-        )
+        if tabs[2].open:
+            _gradient_check_panel(example, run)
     with tabs[3]:
-        _save_load_panel(example, run, net)
+        if tabs[3].open:
+            hist = run.history
+            st.plotly_chart(
+                figures.weight_trajectories(hist.parameters[: len(hist) + 1], hist.template.parameter_names()),
+                key=k("trajectories"),
+            )
+    with tabs[4]:
+        if tabs[4].open:
+            _save_load_panel(example, run, net)
 
 
 def _save_load_panel(example: str, run: Run, net) -> None:
@@ -350,6 +370,7 @@ def _load_network(example: str) -> None:
         st.session_state[k("load_result")] = ("error", f"Could not load {up.name}: {exc}. Your current run is kept.")
         return
     state.apply_config(example, loaded.config, net=loaded.network)
+    st.session_state[k("loaded")] = True
     if loaded.learning_rate is not None:
         st.session_state[k("lr")] = loaded.learning_rate
     sizes = "-".join(str(n) for n in loaded.network.sizes)
@@ -395,7 +416,13 @@ def _selection_box(example: str, run: Run) -> None:
     opts = [None] + _selection_options(run)
     if st.session_state[k] not in opts:
         st.session_state[k] = None
-    st.selectbox("Show the arithmetic of (or click the diagram)", opts, key=k, format_func=_selection_label)
+    st.selectbox(
+        "Show the arithmetic of (or click the diagram)",
+        opts,
+        key=k,
+        format_func=_selection_label,
+        placeholder="nothing selected",
+    )
 
 
 def _arithmetic(example: str, run: Run, sample: int) -> None:
@@ -421,7 +448,6 @@ def _arithmetic(example: str, run: Run, sample: int) -> None:
         st.latex(arithmetic.aligned(line.latex))
 
 
-@st.fragment
 def _loss_surface_panel(example: str, run: Run) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     st.subheader("Loss surface")
@@ -445,17 +471,21 @@ def _loss_surface_panel(example: str, run: Run) -> None:
         st.warning("Pick two different parameters.")
         return
     i1, i2 = names.index(p1), names.index(p2)
-    d1, d2 = np.zeros(len(names)), np.zeros(len(names))
-    d1[i1], d2[i2] = 1.0, 1.0
-    grid = np.linspace(-span, span, 81)
-    with np.errstate(all="ignore"):
-        surf = loss_surface(net, X, Y, run.config.loss, d1, d2, grid, grid)
-    params = run.history.parameters[: run.updates_applied + 1]
-    path = params[:, [i1, i2]]
     center = net.parameter_vector()
-    fig = figures.loss_surface_figure(
-        surf, path, (p1, p2), kind, gradient=gvec[[i1, i2]], current=(center[i1], center[i2])
-    )
+    path = run.history.parameters[: run.updates_applied + 1][:, [i1, i2]]
+    inputs = (center.tobytes(), path.tobytes(), p1, p2, span, kind, run.config.loss)
+
+    def build():
+        d1, d2 = np.zeros(len(names)), np.zeros(len(names))
+        d1[i1], d2[i2] = 1.0, 1.0
+        grid = np.linspace(-span, span, SURFACE_POINTS)
+        with np.errstate(all="ignore"):
+            surf = loss_surface(net, X, Y, run.config.loss, d1, d2, grid, grid)
+        return figures.loss_surface_figure(
+            surf, path, (p1, p2), kind, gradient=gvec[[i1, i2]], current=(center[i1], center[i2])
+        )
+
+    fig = state.memo(example, "surface", inputs, build)
     st.plotly_chart(fig, key=k("surface"))
     st.caption(
         f"A slice of the loss over the whole data set through the current network: {p1} and {p2} vary, "
@@ -474,11 +504,16 @@ def _data_panel(example: str, run: Run) -> None:
         st.subheader("What the network does with the plane")
         c1, c2 = st.columns([2, 3])
         with c1:
-            st.plotly_chart(figures.decision_boundary(net, data.X, data.labels), key=k("boundary"))
+            params = net.parameter_vector().tobytes()
+            fig = state.memo(
+                example, "boundary", (params,), lambda: figures.decision_boundary(net, data.X, data.labels)
+            )
+            st.plotly_chart(fig, key=k("boundary"))
             correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
             st.caption(f"{correct} of {data.n_samples} points classified correctly.")
         with c2:
-            st.plotly_chart(figures.neuron_maps(net, data.X), key=k("neuron_maps"))
+            fig = state.memo(example, "neuron_maps", (params,), lambda: figures.neuron_maps(net, data.X))
+            st.plotly_chart(fig, key=k("neuron_maps"))
         return
     st.subheader("Predictions")
     shown = min(data.n_samples, 20)
