@@ -553,3 +553,17 @@ def test_a_shared_link_does_not_override_the_data_just_chosen():
     assert not at.exception
     run = at.session_state["custom_run"]
     assert run.config == stepper.default_config("custom", run.data) and run.updates_applied == 0
+
+
+def test_no_pickle_anywhere_in_what_users_run():
+    # networks travel as JSON, arrays as .npz read with allow_pickle=False: never unpickle a file
+    import re
+
+    files = [ROOT / "app.py", *(ROOT / "nnviz").rglob("*.py"), *(ROOT / "scripts").rglob("*.py")]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+(c?pickle|dill|joblib)\b", text, re.M), path
+        assert "pickle.load" not in text, path
+        assert "cache_data" not in text, path  # st.cache_data pickles what it caches; cache_resource does not
+        for call in re.finditer(r"np\.load\(([^)]*)\)", text):
+            assert "allow_pickle=False" in call.group(1), (path, call.group(0))
