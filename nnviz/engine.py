@@ -34,8 +34,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -94,22 +95,24 @@ def _softplus(z: np.ndarray) -> np.ndarray:
 
 LEAKY_SLOPE = 0.01
 
-ACTIVATIONS: dict[str, Activation] = {
-    a.name: a
-    for a in (
-        Activation("sigmoid", _sigmoid, lambda z, a: a * (1 - a), r"\sigma(z) = \frac{1}{1+e^{-z}}"),
-        Activation("tanh", np.tanh, lambda z, a: 1 - a * a, r"\tanh(z)"),
-        Activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), r"\max(0, z)"),
-        Activation(
-            "leaky_relu",
-            lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-            lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
-            r"\max(0.01z, z)",
-        ),
-        Activation("identity", lambda z: z, lambda z, a: np.ones_like(z), r"z"),
-        Activation("softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}"),
-    )
-}
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
+    {
+        a.name: a
+        for a in (
+            Activation("sigmoid", _sigmoid, lambda z, a: a * (1 - a), r"\sigma(z) = \frac{1}{1+e^{-z}}"),
+            Activation("tanh", np.tanh, lambda z, a: 1 - a * a, r"\tanh(z)"),
+            Activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), r"\max(0, z)"),
+            Activation(
+                "leaky_relu",
+                lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+                lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
+                r"\max(0.01z, z)",
+            ),
+            Activation("identity", lambda z: z, lambda z, a: np.ones_like(z), r"z"),
+            Activation("softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}"),
+        )
+    }
+)
 
 # ---------------------------------------------------------------------------
 # Losses: name → per-sample loss and output delta, computed from logits z_L.
@@ -187,38 +190,40 @@ def _batched(kind):
     return f
 
 
-LOSSES: dict[str, Loss] = {
-    "half_sse": Loss(
-        "half_sse",
-        _half_sse,
-        _batched("half_sse"),
-        "sum over the batch",
-        r"L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2",
-    ),
-    "mse": Loss(
-        "mse",
-        _mse,
-        _batched("mse"),
-        "mean over batch and outputs",
-        r"L = \frac{1}{BK} \sum_{n}\sum_k (y_k - \hat y_k)^2",
-    ),
-    "cross_entropy": Loss(
-        "cross_entropy",
-        _cross_entropy,
-        _batched("cross_entropy"),
-        "mean over the batch",
-        r"L = -\frac{1}{B}\sum_n \sum_k y_k \log \hat y_k",
-        requires="softmax",
-    ),
-    "binary_cross_entropy": Loss(
-        "binary_cross_entropy",
-        _binary_cross_entropy,
-        _batched("binary_cross_entropy"),
-        "mean over batch and outputs",
-        r"L = -\frac{1}{BK}\sum_n\sum_k [y_k\log\hat y_k + (1-y_k)\log(1-\hat y_k)]",
-        requires="sigmoid",
-    ),
-}
+LOSSES: Mapping[str, Loss] = MappingProxyType(
+    {
+        "half_sse": Loss(
+            "half_sse",
+            _half_sse,
+            _batched("half_sse"),
+            "sum over the batch",
+            r"L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2",
+        ),
+        "mse": Loss(
+            "mse",
+            _mse,
+            _batched("mse"),
+            "mean over batch and outputs",
+            r"L = \frac{1}{BK} \sum_{n}\sum_k (y_k - \hat y_k)^2",
+        ),
+        "cross_entropy": Loss(
+            "cross_entropy",
+            _cross_entropy,
+            _batched("cross_entropy"),
+            "mean over the batch",
+            r"L = -\frac{1}{B}\sum_n \sum_k y_k \log \hat y_k",
+            requires="softmax",
+        ),
+        "binary_cross_entropy": Loss(
+            "binary_cross_entropy",
+            _binary_cross_entropy,
+            _batched("binary_cross_entropy"),
+            "mean over batch and outputs",
+            r"L = -\frac{1}{BK}\sum_n\sum_k [y_k\log\hat y_k + (1-y_k)\log(1-\hat y_k)]",
+            requires="sigmoid",
+        ),
+    }
+)
 
 # ---------------------------------------------------------------------------
 # Initialisers: name → (rng, n_in, n_out) → W.  "normal(mu, sigma)" is parsed.
@@ -228,21 +233,23 @@ def _init_normal(mu: float, sigma: float):
     return lambda rng, n_in, n_out: rng.normal(mu, sigma, size=(n_in, n_out))
 
 
-INITIALIZERS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
-    # U[0, 1), like Python's random() in seed 004
-    "uniform01": lambda rng, n_in, n_out: rng.random((n_in, n_out)),
-    # N(0, 1), like np.random.randn in seed 003
-    "normal": _init_normal(0.0, 1.0),
-    # N(0, 0.1²), like seed 000
-    "normal(0, 0.1)": _init_normal(0.0, 0.1),
-    # Glorot: N(0, 2/(n_in + n_out)), as in seed 000's example
-    "xavier": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / (n_in + n_out)), (n_in, n_out)),
-    # He: N(0, 2/n_in), for ReLU layers
-    "he": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / n_in), (n_in, n_out)),
-}
+INITIALIZERS: Mapping[str, Callable[[np.random.Generator, int, int], np.ndarray]] = MappingProxyType(
+    {
+        # U[0, 1), like Python's random() in seed 004
+        "uniform01": lambda rng, n_in, n_out: rng.random((n_in, n_out)),
+        # N(0, 1), like np.random.randn in seed 003
+        "normal": _init_normal(0.0, 1.0),
+        # N(0, 0.1²), like seed 000
+        "normal(0, 0.1)": _init_normal(0.0, 0.1),
+        # Glorot: N(0, 2/(n_in + n_out)), as in seed 000's example
+        "xavier": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / (n_in + n_out)), (n_in, n_out)),
+        # He: N(0, 2/n_in), for ReLU layers
+        "he": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / n_in), (n_in, n_out)),
+    }
+)
 # Initialisers whose biases are drawn like the weights (as the tutorials that use
 # them do); the others start with zero biases.
-_DRAWN_BIAS = {"uniform01", "normal"}
+_DRAWN_BIAS = frozenset({"uniform01", "normal"})
 _NORMAL_RE = re.compile(r"^normal\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)$")
 
 

@@ -54,12 +54,12 @@ class Dataset:
 # ---------------------------------------------------------------------------
 # Seed 002: the fixed-weight 3-layer forward pass.
 
-FORWARD_W = [
+FORWARD_W = (
     np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]),
     np.array([[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]]),
     np.array([[0.1, 0.3], [0.2, 0.4]]),
-]
-FORWARD_B = [np.array([0.1, 0.2, 0.3]), np.array([0.1, 0.2]), np.array([0.1, 0.2])]
+)
+FORWARD_B = (np.array([0.1, 0.2, 0.3]), np.array([0.1, 0.2]), np.array([0.1, 0.2]))
 FORWARD_INPUT = np.array([1.0, 0.5])
 #: what seed 002 prints for FORWARD_INPUT
 FORWARD_PRINTED = np.array([0.31682708, 0.69627909])
@@ -142,7 +142,7 @@ TOY_Y = np.eye(2)[TOY_LABELS]
 TOY_LR = 0.02
 TOY_EPOCHS = 5001
 #: seed 004's printed summed error at epochs 0, 100, …, 5000 (3 decimals)
-TOY_PRINTED_ERRORS = [
+TOY_PRINTED_ERRORS = (
     6.697,
     4.299,
     3.007,
@@ -194,18 +194,18 @@ TOY_PRINTED_ERRORS = [
     0.029,
     0.028,
     0.027,
-]
+)
 #: seed 004's final weights, each neuron's [input weights…, bias]
-TOY_FINAL = [
-    [
-        [-1.9544732139957548, 2.704321541499767, 1.427507893789529],
-        [1.134364357068215, -1.6866805418327002, -0.3324719515881516],
-    ],
-    [
-        [4.903406947389829, -2.108155861429033, -1.2721372756183076],
-        [-4.566502112347264, 2.615993561526247, 0.8280139001392679],
-    ],
-]
+TOY_FINAL = (
+    (
+        (-1.9544732139957548, 2.704321541499767, 1.427507893789529),
+        (1.134364357068215, -1.6866805418327002, -0.3324719515881516),
+    ),
+    (
+        (4.903406947389829, -2.108155861429033, -1.2721372756183076),
+        (-4.566502112347264, 2.615993561526247, 0.8280139001392679),
+    ),
+)
 
 
 def neurons_to_arrays(layers: list[list[list[float]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -30,7 +30,7 @@ from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
 # Colours and number formats.
 
 # ColorBrewer RdBu (11 classes), ordered low → high: negative red, positive blue.
-_RDBU = [
+_RDBU = (
     "#67001f",
     "#b2182b",
     "#d6604d",
@@ -42,9 +42,9 @@ _RDBU = [
     "#4393c3",
     "#2166ac",
     "#053061",
-]
+)
 #: the one diverging colour scale for signed values (use with zmid=0 / cmid=0)
-DIVERGING: list[list] = [[i / (len(_RDBU) - 1), c] for i, c in enumerate(_RDBU)]
+DIVERGING = tuple((i / (len(_RDBU) - 1), c) for i, c in enumerate(_RDBU))
 POSITIVE = "#2166ac"
 NEGATIVE = "#b2182b"
 #: sequential scale for unsigned values (losses)
@@ -52,11 +52,11 @@ SEQUENTIAL = "Viridis"
 #: values not yet computed in the shown phase, and quantities shown greyed
 GREY = "#bdbdbd"
 _GREY_FILL = "#eeeeee"
-_GREY_SCALE = [[0.0, _GREY_FILL], [1.0, _GREY_FILL]]
+_GREY_SCALE = ((0.0, _GREY_FILL), (1.0, _GREY_FILL))
 #: class colours (Okabe–Ito, colour-blind safe); class 0 red-ish and class 1 blue, like the diverging scale
-CLASS_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-CLASS_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
-_LINE_DASHES = ["solid", "dash", "dot", "dashdot"]
+CLASS_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon")
+_LINE_DASHES = ("solid", "dash", "dot", "dashdot")
 
 LABEL_DIGITS = 3
 HOVER_DIGITS = 6
@@ -1049,7 +1049,7 @@ def _class_scale(k: int) -> list[list]:
 
 # Pale colours of DIVERGING, so that the points drawn on the regions stay visible, with a jump at
 # the centre so that the predicted class shows even where the network hesitates.
-_REGION_SCALE = [[0.0, _RDBU[3]], [0.5, _RDBU[4]], [0.5, _RDBU[6]], [1.0, _RDBU[7]]]
+_REGION_SCALE = ((0.0, _RDBU[3]), (0.5, _RDBU[4]), (0.5, _RDBU[6]), (1.0, _RDBU[7]))
 
 
 def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray) -> go.Heatmap:

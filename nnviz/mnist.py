@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -58,18 +59,22 @@ N_CLASSES = 10
 BOX = 20  # the digit is scaled to fit a BOX × BOX square
 CENTER = (SIDE - 1) / 2  # 13.5: the centre of the 28 × 28 field in pixel-index coordinates
 
-IDX_NAMES = {
-    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-}
-_IDX_DTYPES = {
-    0x08: np.dtype(np.uint8),
-    0x09: np.dtype(np.int8),
-    0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"),
-    0x0D: np.dtype(">f4"),
-    0x0E: np.dtype(">f8"),
-}
+IDX_NAMES = MappingProxyType(
+    {
+        "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+        "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+    }
+)
+_IDX_DTYPES = MappingProxyType(
+    {
+        0x08: np.dtype(np.uint8),
+        0x09: np.dtype(np.int8),
+        0x0B: np.dtype(">i2"),
+        0x0C: np.dtype(">i4"),
+        0x0D: np.dtype(">f4"),
+        0x0E: np.dtype(">f8"),
+    }
+)
 MAX_IDX_BYTES = 200_000_000  # the full training images are 47 MB uncompressed
 
 

@@ -16,20 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-_RDBU = (
-    "#67001f",
-    "#b2182b",
-    "#d6604d",
-    "#f4a582",
-    "#fddbc7",
-    "#f7f7f7",
-    "#d1e5f0",
-    "#92c5de",
-    "#4393c3",
-    "#2166ac",
-    "#053061",
-)
-DIVERGING = tuple((i / (len(_RDBU) - 1), c) for i, c in enumerate(_RDBU))
+from nnviz.figures import DIVERGING
+
 INK = ((0.0, "#ffffff"), (1.0, "#000000"))  # 0 = paper, 1 = ink
 BAR = "#4393c3"
 HIGHLIGHT = "#d6604d"

@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -46,7 +47,7 @@ from nnviz.engine import ACTIVATIONS, Network, initializer
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 AUGMENT_AHEAD = 4  # batches augmented ahead of the one being trained on
 SPARSE_INPUT_BELOW = 0.75  # skip all-zero input pixels when fewer than this share of them are active
-LOSS_OUTPUTS = {"cross_entropy": "softmax", "mse": "sigmoid", "half_sse": "sigmoid"}
+LOSS_OUTPUTS = MappingProxyType({"cross_entropy": "softmax", "mse": "sigmoid", "half_sse": "sigmoid"})
 SCHEDULES = ("cosine", "constant")
 
 

@@ -287,7 +287,7 @@ def test_seed004_printed_errors(toy_run):
 
 def test_seed004_final_weights_and_predictions(toy_run):
     ws, bs = examples.neurons_to_arrays(examples.TOY_FINAL)
-    assert examples.TOY_FINAL[0][0] == [-1.9544732139957548, 2.704321541499767, 1.427507893789529]  # as printed
+    assert list(examples.TOY_FINAL[0][0]) == [-1.9544732139957548, 2.704321541499767, 1.427507893789529]  # as printed
     for w, b, w_ours, b_ours in zip(ws, bs, toy_run.final.weights, toy_run.final.biases):
         np.testing.assert_allclose(w_ours, w, rtol=0, atol=1e-9)
         np.testing.assert_allclose(b_ours, b, rtol=0, atol=1e-9)
