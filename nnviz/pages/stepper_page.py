@@ -31,7 +31,10 @@ TEXT = {
 CLASSIFICATION_LOSSES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
-SURFACE_POINTS = 61  # grid points per axis of the loss-surface slice
+# Grid points per axis; every point is sent to the browser on each step, so they stay modest.
+SURFACE_POINTS = 61  # the loss-surface slice
+BOUNDARY_POINTS = 50  # the decision regions
+NEURON_MAP_POINTS = 30  # each neuron's map over the input plane
 
 
 def render_study() -> None:
@@ -506,13 +509,21 @@ def _data_panel(example: str, run: Run) -> None:
         with c1:
             params = net.parameter_vector().tobytes()
             fig = state.memo(
-                example, "boundary", (params,), lambda: figures.decision_boundary(net, data.X, data.labels)
+                example,
+                "boundary",
+                (params,),
+                lambda: figures.decision_boundary(net, data.X, data.labels, resolution=BOUNDARY_POINTS),
             )
             st.plotly_chart(fig, key=k("boundary"))
             correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
             st.caption(f"{correct} of {data.n_samples} points classified correctly.")
         with c2:
-            fig = state.memo(example, "neuron_maps", (params,), lambda: figures.neuron_maps(net, data.X))
+            fig = state.memo(
+                example,
+                "neuron_maps",
+                (params,),
+                lambda: figures.neuron_maps(net, data.X, resolution=NEURON_MAP_POINTS),
+            )
             st.plotly_chart(fig, key=k("neuron_maps"))
         return
     st.subheader("Predictions")
