@@ -33,8 +33,10 @@ TIMEOUT = 120
 #: minutes of blocking work, so the fuzz caps the steps one Run click may take
 MAX_RUN_STEPS = 300
 #: random interactions per page (after the scripted tour)
-RANDOM_STEPS = {"study": 60, "toy": 55, "forward": 40, "data": 50, "mnist": 15}
+RANDOM_STEPS = {"study": 100, "toy": 100, "forward": 60, "data": 90, "mnist": 20}
 
+#: the session-state key of each page's lazy tabs
+TAB_KEYS = {"study": "study_tabs", "toy": "toy_tabs", "data": "custom_tabs", "mnist": "mnist_tab"}
 CLASSES_3 = "a,b,c,kind\n" + "".join(
     f"{i % 5},{(i * 7) % 11},{i / 3:.3f},{'xyz'[i % 3]}\n" for i in range(24)
 )  # three inputs, three string classes
@@ -155,14 +157,15 @@ class Fuzzer:
         ]
         return [w for w in found if not getattr(w.proto, "disabled", False)]
 
+    def open_tab(self, label: str) -> None:
+        # lazy tabs (st.tabs(key=…, on_change="rerun")) are a widget AppTest cannot click: set what a click sets
+        self.act(f"tab {label}", lambda: self.at.session_state.__setitem__(TAB_KEYS[self.page], label))
+
     def random_step(self) -> None:
         widgets = self.widgets()
-        if self.page == "mnist" and (not widgets or self.rng.random() < 0.25):
-            # st.tabs(key=…, on_change="rerun") is a widget AppTest cannot click: set its state, as a click would
-            from nnviz.pages import mnist
-
-            tab = self.rng.choice(mnist.TABS)
-            self.act(f"tab {tab}", lambda: self.at.session_state.__setitem__("mnist_tab", tab))
+        labels = [t.label for t in self.at.tabs]
+        if self.page in TAB_KEYS and labels and (not widgets or self.rng.random() < 0.15):
+            self.open_tab(self.rng.choice(labels))
             return
         w = self.rng.choice(widgets)
         extreme = self.rng.random() < 0.4
@@ -291,6 +294,10 @@ def _tour(f: Fuzzer, ex: str) -> None:
             i += 1
             f.click(k("next"))
             f.click(k("step"))
+    # Every tab, with a step taken while it is open.
+    for label in [t.label for t in f.at.tabs]:
+        f.open_tab(label)
+        f.click(k("next"))
     # Batch size at its extremes, shuffled.
     f.set("radio", k("batch_mode"), "mini-batch")
     n = f.at.session_state[k("run")].data.n_samples

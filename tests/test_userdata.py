@@ -349,6 +349,14 @@ def _app(script) -> AppTest:
     return at
 
 
+def _open_tab(at: AppTest, example: str, label: str) -> AppTest:
+    # the step-through's tabs are lazy (st.tabs(key=…, on_change="rerun")): set what a click on the tab sets
+    at.session_state[state.key(example, "tabs")] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _upload(at: AppTest, key: str, name: str, content: bytes) -> AppTest:
     at.file_uploader(key=key).set_value((name, content, "application/octet-stream")).run()
     assert not at.exception, at.exception
@@ -469,9 +477,9 @@ def test_a_classmate_loads_a_shared_trained_network_and_gets_identical_parameter
     assert not alice.exception
     trained = alice.session_state["toy_run"]
     assert trained.updates_applied == 10
-    shared = _download_bytes(alice, "toy_download", downloads)
+    shared = _download_bytes(_open_tab(alice, "toy", "Save / load"), "toy_download", downloads)
 
-    bob = _app(_toy_page)  # a new session: the default 2-2-2 run
+    bob = _open_tab(_app(_toy_page), "toy", "Save / load")  # a new session: the default 2-2-2 run
     _upload(bob, "toy_upload", "alice.json", shared)
     run = bob.session_state["toy_run"]
     np.testing.assert_array_equal(run.network.parameter_vector(), trained.network.parameter_vector())
@@ -528,7 +536,7 @@ BAD_NETWORK_FILES = [
 
 @pytest.mark.parametrize(("what", "match"), BAD_NETWORK_FILES)
 def test_a_bad_network_file_shows_its_message_and_keeps_the_run(what, match):
-    at = _app(_toy_page)
+    at = _open_tab(_app(_toy_page), "toy", "Save / load")
     at.button(key="toy_epoch").click().run()
     run = at.session_state["toy_run"]
     params = run.network.parameter_vector()
