@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnviz import examples  # noqa: E402
 from nnviz.engine import loss_surface, unit_direction  # noqa: E402
+from nnviz.seed_reference import seed004_train_step  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Seed 004's code, per sample, as the tutorial wrote it.
@@ -43,56 +44,9 @@ def _seed_network():
     return [hidden, output]
 
 
-def _activate(weights, inputs):
-    activation = weights[-1]
-    for i in range(len(weights) - 1):
-        activation += inputs[i] * weights[i]
-    return activation
-
-
-def _forward_propagate(network, row):
-    inputs = row
-    for layer in network:
-        new_inputs = []
-        for neuron in layer:
-            neuron["output"] = 1 / (1 + np.exp(-_activate(neuron["weights"], inputs)))
-            new_inputs.append(neuron["output"])
-        inputs = new_inputs
-    return inputs
-
-
-def _backward_propagate_error(network, expected):
-    for i in reversed(range(len(network))):
-        layer = network[i]
-        errors = []
-        if i != len(network) - 1:
-            for j in range(len(layer)):
-                errors.append(sum(neuron["weights"][j] * neuron["delta"] for neuron in network[i + 1]))
-        else:
-            for j, neuron in enumerate(layer):
-                errors.append(expected[j] - neuron["output"])
-        for j, neuron in enumerate(layer):
-            neuron["delta"] = errors[j] * neuron["output"] * (1 - neuron["output"])
-
-
-def _weights_update(network, row, l_rate):
-    for i in range(len(network)):
-        inputs = row[:-1] if i == 0 else [neuron["output"] for neuron in network[i - 1]]
-        for neuron in network[i]:
-            for j in range(len(inputs)):
-                neuron["weights"][j] += l_rate * neuron["delta"] * inputs[j]
-            neuron["weights"][-1] += l_rate * neuron["delta"]
-
-
 def _seed_step(network, row, l_rate):
     """One online step of seed 004's train_network, including its summed-error line."""
-    outputs = _forward_propagate(network, row)
-    expected = [0, 0]
-    expected[row[-1]] = 1
-    error = sum((expected[i] - outputs[i]) ** 2 for i in range(2))
-    _backward_propagate_error(network, expected)
-    _weights_update(network, row, l_rate)
-    return error
+    return seed004_train_step(network, row, l_rate)
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,11 @@ import pytest
 
 from nnviz import examples
 from nnviz.engine import ACTIVATIONS
+from nnviz.seed_reference import (
+    seed004_backward_propagate_error,
+    seed004_forward_propagate,
+    seed004_weights_update,
+)
 
 # ---------------------------------------------------------------------------
 # Seed 002: fixed-weight forward pass.
@@ -171,59 +176,6 @@ def seed004_network(n_hidden):
         return seed004_initialize_network(2, n_hidden, 2)
     finally:
         random.setstate(state)
-
-
-def seed004_activate(weights, inputs):
-    activation = weights[-1]
-    for i in range(len(weights) - 1):
-        activation += inputs[i] * weights[i]
-    return activation
-
-
-def seed004_sigmoid(activation):
-    return 1 / (1 + np.exp(-activation))
-
-
-def seed004_forward_propagate(network, row):
-    inputs = row
-    for layer in network:
-        new_inputs = []
-        for neuron in layer:
-            activation = seed004_activate(neuron["weights"], inputs)
-            neuron["output"] = seed004_sigmoid(activation)
-            new_inputs.append(neuron["output"])
-        inputs = new_inputs
-    return inputs
-
-
-def seed004_backward_propagate_error(network, expected):
-    for i in reversed(range(len(network))):
-        layer = network[i]
-        errors = []
-        if i != len(network) - 1:
-            for j in range(len(layer)):
-                error = 0.0
-                for neuron in network[i + 1]:
-                    error += neuron["weights"][j] * neuron["delta"]
-                errors.append(error)
-        else:
-            for j in range(len(layer)):
-                neuron = layer[j]
-                errors.append(expected[j] - neuron["output"])
-        for j in range(len(layer)):
-            neuron = layer[j]
-            neuron["delta"] = errors[j] * neuron["output"] * (1 - neuron["output"])
-
-
-def seed004_weights_update(network, row, l_rate):
-    for i in range(len(network)):
-        inputs = row[:-1]
-        if i != 0:
-            inputs = [neuron["output"] for neuron in network[i - 1]]
-        for neuron in network[i]:
-            for j in range(len(inputs)):
-                neuron["weights"][j] += l_rate * neuron["delta"] * inputs[j]
-            neuron["weights"][-1] += l_rate * neuron["delta"]
 
 
 def assert_same_weights(net, seed_network, tol):
