@@ -9,7 +9,8 @@ kinds of client:
   *and* Streamlit reports the run finished (``data-test-script-state="notRunning"``).
 - ``protocol``: a Python client per session speaking Streamlit's websocket protocol (the
   protobuf messages the browser sends and receives), so no browser competes for the CPU:
-  click = a ``rerun_script`` message with the Step button's trigger; redrawn = the server's
+  click = a ``rerun_script`` message with the Step button's trigger (and its fragment's id,
+  when the button is drawn inside an ``st.fragment``, as the browser sends); redrawn = the server's
   ``script_finished`` message, after checking the new query string says ``steps=k``.
 
 Printed, one line per client kind and N:
@@ -139,6 +140,7 @@ class ProtocolSession:
     def __init__(self, ws):
         self.ws = ws
         self.widget_ids: dict[str, str] = {}  # user key → widget id
+        self.fragment_ids: dict[str, str] = {}  # user key → id of the fragment drawing it ("" if none)
         self.query = ""
 
     @classmethod
@@ -160,6 +162,8 @@ class ProtocolSession:
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
         if trigger_key is not None:
+            # a widget inside an st.fragment reruns only that fragment, as the browser asks for it
+            msg.rerun_script.fragment_id = self.fragment_ids.get(trigger_key, "")
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = self.widget_ids[trigger_key]
             w.trigger_value = True
@@ -178,7 +182,9 @@ class ProtocolSession:
                 widget = getattr(element, element.WhichOneof("type"))
                 wid = getattr(widget, "id", None)
                 if isinstance(wid, str) and wid:
-                    self.widget_ids[wid.rsplit("-", 1)[-1]] = wid  # ids end in "-<user key>"
+                    key = wid.rsplit("-", 1)[-1]  # ids end in "-<user key>"
+                    self.widget_ids[key] = wid
+                    self.fragment_ids[key] = fwd.delta.fragment_id
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
             elif kind == "script_finished":
