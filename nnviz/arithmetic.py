@@ -148,11 +148,12 @@ def neuron_lines(rec: StepRecord, layer: int, j: int, sample: int, phase: Phase 
             )
         )
     else:
-        d_tex, _ = _derivative_latex(act, float(z), float(a))
+        d_tex, slope = _derivative_latex(act, float(z), float(a))
+        lines.append(Line(rf"f'(z^{{({layer})}}_{{{j}}}) = {d_tex} = {fmt(slope)}", float(slope), "fprime"))
         lines.append(
             Line(
-                rf"\delta^{{({layer})}}_{{{j}}} = \frac{{\partial L}}{{\partial a}}\cdot f'(z),\;"
-                rf"f'(z) = {d_tex};\quad \delta = {fmt(da)}\cdot f'(z) = {fmt(dz)}",
+                rf"\delta^{{({layer})}}_{{{j}}} = \frac{{\partial L}}{{\partial a}}\cdot f'(z)"
+                rf" = {fmt(da)}\cdot{fmt(slope)} = {fmt(dz)}",
                 float(dz),
                 "dz",
             )
@@ -237,7 +238,11 @@ def loss_lines(rec: StepRecord) -> list[Line]:
     per = rec.grads.per_sample
     terms = [fmt(v) for v in per]
     return [
-        Line(spec.formula + r"\quad\text{(" + spec.reduction + ")}", float(rec.loss_before), "formula"),
+        Line(
+            r"\begin{gathered}" + spec.formula + r" \\ \text{(" + spec.reduction + r")}\end{gathered}",
+            float(rec.loss_before),
+            "formula",
+        ),
         Line(rf"L = {_sum(terms)} = {fmt(rec.loss_before)}", float(rec.loss_before), "loss"),
         Line(rf"L_\text{{after update}} = {fmt(rec.loss_after)}", float(rec.loss_after), "loss_after"),
     ]
@@ -271,7 +276,7 @@ def aligned(latex: str, terms_per_row: int = 3) -> str:
     """Break one long equation into rows (one per "=", at most ``terms_per_row`` summands each)
     so that it fits a narrow column."""
     parts = _split_top(latex, " = ")
-    if len(parts) == 1:
+    if len(parts) == 1 or latex.startswith(r"\begin{"):
         return latex
     rows = []
     for k, part in enumerate(parts[1:]):

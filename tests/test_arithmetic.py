@@ -103,3 +103,12 @@ def test_aligned_breaks_long_equations_into_rows_without_losing_terms():
     assert r"\frac{1}{2}\cdot3" in out and r"&\quad + 6\cdot7" in out and "&= 50.5" in out
     assert arithmetic.aligned("x_{0} = 1") == r"\begin{aligned}x_{0} &= 1\end{aligned}"
     assert arithmetic.aligned(r"\text{no equation}") == r"\text{no equation}"
+
+
+def test_hidden_delta_is_written_as_upstream_error_times_slope():
+    rec = _toy_record()
+    got = {line.what: line.value for line in arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[4])}
+    a = rec.trace.layers[0].a[0, 0]
+    # sigmoid: f'(z) = a(1 − a); δ = ∂L/∂a · f'(z)
+    assert got["fprime"] == a * (1 - a)
+    assert got["dz"] == pytest.approx(got["da"] * got["fprime"], rel=1e-15)

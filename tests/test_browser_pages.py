@@ -4,8 +4,9 @@ One app server and one Chromium context for the module. A click counts as done w
 over: the run counter of :func:`browser_helpers.count_runs` moved, or what the click should show
 (the phase label, the slider value) is on screen while the app says "notRunning".
 
-With ``NNVIZ_SCREENSHOTS=1`` the last test also rewrites ``docs/screenshots/*.png`` (1400 px wide,
-full page); otherwise it is skipped, so CI never touches the tracked images.
+The last test walks each page into an interesting state and takes full-page screenshots (1400 px
+wide): into a temporary folder normally, into ``docs/screenshots/*.png`` with
+``NNVIZ_SCREENSHOTS=1`` (so CI never touches the tracked images).
 """
 
 from __future__ import annotations
@@ -155,9 +156,9 @@ def test_step_applies_one_update(page, app_url, example):  # noqa: F811
     _assert_no_error(page)
 
 
-@pytest.mark.skipif(os.environ.get("NNVIZ_SCREENSHOTS") != "1", reason="set NNVIZ_SCREENSHOTS=1 to rewrite them")
-def test_screenshots(page, app_url):  # noqa: F811
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots(page, app_url, tmp_path):  # noqa: F811
+    shots = SHOTS if os.environ.get("NNVIZ_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
 
     _open(page, app_url, "study")
     for _ in range(2):
@@ -166,7 +167,7 @@ def test_screenshots(page, app_url):  # noqa: F811
         _click(page, "study", "run_n", f"{_slider_value('study')} === '{want}'")
     for label in PHASES:
         _click(page, "study", "next", _phase_is(label))
-    _screenshot(page, "study")
+    _screenshot(page, "study", shots)
 
     _open(page, app_url, "toy")
     for label in PHASES[:5]:
@@ -178,7 +179,7 @@ def test_screenshots(page, app_url):  # noqa: F811
         "document.querySelector('.st-key-toy_selected').innerText.includes('neuron 0 of layer 1')",
         TIMEOUT_MS,
     )
-    _screenshot(page, "toy")
+    _screenshot(page, "toy", shots)
 
     # Your data: the toy sample uploaded and used, one step under way
     _open(page, app_url, "data")
@@ -190,15 +191,15 @@ def test_screenshots(page, app_url):  # noqa: F811
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
     for label in PHASES[:3]:
         _click(page, "custom", "next", _phase_is(label))
-    _screenshot(page, "data")
+    _screenshot(page, "data", shots)
 
     for name in ("forward", "about"):
         _open(page, app_url, name)
-        _screenshot(page, name)
+        _screenshot(page, name, shots)
 
 
-def _screenshot(page, name: str) -> None:
-    """The whole page at 1400 px wide into docs/screenshots/<name>.png, as a palette PNG under 600 kB."""
+def _screenshot(page, name: str, folder) -> None:
+    """The whole page at 1400 px wide into ``folder/<name>.png``, as a palette PNG under 600 kB."""
     from PIL import Image
 
     _assert_no_error(page)
@@ -211,7 +212,7 @@ def _screenshot(page, name: str) -> None:
     finally:
         page.set_viewport_size({"width": 1400, "height": 1000})
     img = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
-    out = SHOTS / f"{name}.png"
+    out = folder / f"{name}.png"
     img.save(out, optimize=True)
     while out.stat().st_size > SHOT_MAX_BYTES and img.height > 1000:
         img = img.crop((0, 0, img.width, int(img.height * 0.85)))
