@@ -272,7 +272,7 @@ def _split_top(latex: str, sep: str) -> list[str]:
     return parts
 
 
-def aligned(latex: str, terms_per_row: int = 3) -> str:
+def aligned(latex: str, terms_per_row: int = 2) -> str:
     """Break one long equation into rows (one per "=", at most ``terms_per_row`` summands each)
     so that it fits a narrow column."""
     parts = _split_top(latex, " = ")
