@@ -930,6 +930,10 @@ class History:
     def losses_after(self) -> np.ndarray:
         return np.array(self._loss_after)
 
+    def loss_at(self, k: int) -> float:
+        """Batch loss before step ``k`` (0-based), without copying the whole list."""
+        return self._loss_before[k]
+
     @property
     def parameters(self) -> np.ndarray:
         """Parameter vectors at steps 0 … n (initial first), (n_steps + 1, n_params)."""

@@ -182,7 +182,7 @@ class Run:
         return True
 
     def _exploded(self, rec: StepRecord) -> bool:
-        first = self.history.losses[0] if len(self.history) else rec.loss_before
+        first = self.history.loss_at(0) if len(self.history) else rec.loss_before
         return math.isfinite(first) and rec.loss_after > EXPLODE_FACTOR * max(first, 1.0)
 
     def next_phase(self, learning_rate: float) -> bool:
@@ -214,7 +214,7 @@ class Run:
             if not self.step(learning_rate):
                 break
             done += 1
-            if progress is not None and (i % 25 == 0 or i == n - 1):
+            if progress is not None and (i % max(1, n // 100) == 0 or i == n - 1):  # ≤ ~100 bar updates
                 progress((i + 1) / n)
         return done
 
