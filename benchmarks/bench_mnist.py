@@ -136,7 +136,8 @@ TORCH_SCRIPT = textwrap.dedent(
     import json, sys, time
     import numpy as np
     import torch
-    X = torch.from_numpy(np.load(sys.argv[1])["X"]); Y = torch.from_numpy(np.load(sys.argv[1])["y"]).long()
+    data = np.load(sys.argv[1], allow_pickle=False)
+    X = torch.from_numpy(data["X"]); Y = torch.from_numpy(data["y"]).long()
     epochs, out = int(sys.argv[2]), {"torch": torch.__version__}
     for threads in (1, torch.get_num_threads()):
         torch.set_num_threads(threads)
