@@ -55,21 +55,18 @@ def render() -> None:
 
 
 def _samples() -> None:
-    c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(
-        "Sample: toy classification (CSV)",
-        userdata.sample_csv("toy"),
-        file_name="nnviz-toy.csv",
-        mime="text/csv",
-        key="data_sample_toy",
-    )
-    c2.download_button(
-        "Sample: study hours (CSV)",
-        userdata.sample_csv("study"),
-        file_name="nnviz-study-hours.csv",
-        mime="text/csv",
-        key="data_sample_study",
-    )
+    cols = st.columns([1, 1, 2])
+    for col, (name, label, file_name) in zip(
+        cols,
+        (("toy", "toy classification", "nnviz-toy.csv"), ("study", "study hours", "nnviz-study-hours.csv")),
+    ):
+        col.download_button(
+            f"Sample: {label} (CSV)",
+            userdata.sample_csv(name),
+            file_name=file_name,
+            mime="text/csv",
+            key=f"data_sample_{name}",
+        )
 
 
 def _parsed_table(up) -> userdata.Table | None:
