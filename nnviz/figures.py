@@ -316,7 +316,10 @@ class _Edges:
                 flat = np.sort(order[:MAX_EDGES_PER_LAYER])
             ii, jj = np.divmod(flat, W.shape[1])
             for i, j in zip(ii.tolist(), jj.tolist()):
-                lines = [f"<b>W{l + 1}[{i}→{j}]</b> (input {i} → neuron {j} of layer {l + 1})", f"w = {_h(W[i, j])}"]
+                lines = [
+                    f"<b>W{l + 1}[{i},{j}]</b> (neuron {i} of layer {l} → neuron {j} of layer {l + 1})",
+                    f"w = {_h(W[i, j])}",
+                ]
                 if has_grad:
                     lines.append(f"∂L/∂w = {_h(record.grads.layers[l].dW[i, j])}")
                 if record is not None and known.update:
