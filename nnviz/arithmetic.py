@@ -265,7 +265,7 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
             Line(
                 rf"{wt} \leftarrow {wt} - \eta\,\frac{{\partial L}}{{\partial {wt}}} = "
                 rf"{fmt(w)} - {fmt(eta)}\cdot{fmt(g.dW[i, j])}"
-                rf" = {fmt(new)}\quad(\Delta w = {fmt(rec.update.dW[l][i, j])})",
+                rf" = {fmt(new)}\quad{{(\Delta w = {fmt(rec.update.dW[l][i, j])})}}",
                 float(new),
                 "dW_new",
             )

@@ -941,18 +941,23 @@ def _descent_arrow(gradient, cur: tuple[float, float], x: np.ndarray, y: np.ndar
 
 
 def loss_curve(
-    losses: np.ndarray, current: int | None = None, epoch_size: int | None = None, log_y: bool = True
+    losses: np.ndarray,
+    current: int | None = None,
+    epoch_size: int | None = None,
+    log_y: bool = True,
+    x: np.ndarray | None = None,
 ) -> dict:
     """Batch loss before each step, x = step 1 … n; ``current`` (a step number, 1 … n) is marked.
 
+    ``x``: the step numbers of ``losses`` when they are a thinned selection (default 1 … n).
     Dotted lines mark epoch boundaries when ``epoch_size`` is given and there are
     at most 50 of them. The y axis falls back to linear when a loss is ≤ 0.
     """
     losses = _finite_or_nan(np.ravel(losses))
-    n = losses.size
+    steps = np.arange(1, losses.size + 1) if x is None else np.ravel(x)
+    n = int(steps[-1]) if steps.size else 0
     if n == 0:
         return _empty("Loss per step", "no steps taken yet", "loss-curve")
-    steps = np.arange(1, n + 1)
     finite = losses[np.isfinite(losses)]
     log = log_y and finite.size > 0 and finite.min() > 0
     traces = [
@@ -970,7 +975,7 @@ def loss_curve(
         traces.append(
             _tr("scatter",
                 x=[int(current)],
-                y=[losses[int(current) - 1]],
+                y=[losses[int(np.searchsorted(steps, int(current)).clip(0, losses.size - 1))]],
                 mode="markers",
                 marker=dict(size=12, color="#E69F00", symbol="diamond", line=dict(color="black", width=1)),
                 name="current",

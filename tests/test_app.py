@@ -42,17 +42,36 @@ def test_every_page_renders_without_exception(name):
     _page(name)
 
 
+def _request(at: AppTest, example: str, **req) -> AppTest:
+    """What a click in the player does on the server: its request, handled by this session's
+    PlayerSession (the component's callback calls the same method), then a rerun."""
+    at.session_state[f"{example}_player_session"].handle(req)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _last(run: stepper.Run) -> int:
+    return len(run.phases) - 1
+
+
 @pytest.mark.parametrize("example", ["study", "toy"])
-def test_next_phase_cycles_through_the_phases_in_order(example):
+def test_the_player_is_sent_every_phase_of_the_step_in_order(example):
     at = _page(example)
-    labels = []
-    for _ in range(6):
-        at.button(key=f"{example}_next").click().run()
-        assert not at.exception, at.exception
-        labels.append(_run(at, example).phase.label)
-    assert labels == ["forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"]
-    # The status line marks the phase on screen.
-    assert any("**[update]**" in m.value for m in at.markdown)
+    run = _run(at, example)
+    _request(at, example, a="goto", k=0, p=0)  # Next phase from the start
+    assert (run.step_index, run.phase_index) == (0, 0) and len(run.history) >= 1
+    data = at.session_state[f"{example}_player_session"].data("/app/static/plotly.min.js", False)
+    assert data["labels"] == [
+        "forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"
+    ]
+    frames = data["steps"][0]["ph"]
+    assert len(frames) == 6
+    # forward layer 1 of step 1 writes neuron 0's z with the engine's number (6 significant digits)
+    from nnviz.arithmetic import fmt
+
+    z = run.history.record(0).trace.layers[0].z[0, 0]
+    assert f"= {fmt(z)}" in frames[0]["a"].replace("&#x3D;", "=") or fmt(z) in frames[0]["a"]
 
 
 @pytest.mark.parametrize("example", ["study", "toy"])
@@ -60,38 +79,41 @@ def test_step_changes_every_weight_by_minus_eta_times_gradient_and_back_restores
     at = _page(example)
     before = _run(at, example).network
     lr = at.session_state[f"{example}_lr"]
-    at.button(key=f"{example}_step").click().run()
-    assert not at.exception
+    run = _run(at, example)
+    _request(at, example, a="goto", k=0, p=_last(run))  # Step: the update phase of step 1
     run = _run(at, example)
     after = run.network
     idx, Xb, Yb = run.history.batch(0)
     grads = before.backward(before.forward(Xb), Yb, run.config.loss)
     for w0, w1, g in zip(before.weights, after.weights, grads.layers):
         assert np.array_equal(w1, w0 - lr * g.dW)
-    at.button(key=f"{example}_back").click().run()
-    assert not at.exception
+    _request(at, example, a="goto", k=0, p=-1)  # Back from the update of step 1: the start
     restored = _run(at, example).network
     assert all(np.array_equal(a, b) for a, b in zip(restored.weights, before.weights))
 
 
 def test_run_epoch_and_reset_on_the_toy_page():
     at = _page("toy")
-    at.button(key="toy_epoch").click().run()
+    _request(at, "toy", a="goto", k=9, p=5)  # Epoch: 10 one-sample steps
     assert _run(at, "toy").updates_applied == 10
-    at.number_input(key="toy_n_run").set_value(40).run()
-    at.button(key="toy_run_n").click().run()
-    assert not at.exception
+    _request(at, "toy", a="goto", k=49, p=5)  # Run N = 40 more
     assert _run(at, "toy").updates_applied == 50
-    at.button(key="toy_reset").click().run()
+    _request(at, "toy", a="reset")
     assert _run(at, "toy").updates_applied == 0 and len(_run(at, "toy").history) == 0
 
 
-def test_changing_the_learning_rate_keeps_history_but_architecture_resets():
+def test_changing_the_learning_rate_drops_the_future_only_and_architecture_resets():
     at = _page("toy")
-    at.button(key="toy_epoch").click().run()
-    at.select_slider(key="toy_lr").set_value(0.5).run()
-    assert not at.exception
-    assert len(_run(at, "toy").history) == 10
+    _request(at, "toy", a="goto", k=9, p=5)
+    _request(at, "toy", a="goto", k=3, p=5)  # back to the update of step 4 (history kept)
+    assert len(_run(at, "toy").history) >= 10
+    _request(at, "toy", a="lr", lr=0.5, k=3, p=5)
+    run = _run(at, "toy")
+    # steps 1-4 keep their rate; the recorded future (steps 5 on, at 0.02) is gone
+    assert len(run.history) == 4 and run.history.learning_rates.tolist() == [0.02] * 4
+    assert at.session_state["toy_lr"] == 0.5
+    _request(at, "toy", a="goto", k=4, p=5)
+    assert run.history.learning_rates[4] == 0.5
     at.number_input(key="toy_size0").set_value(4).run()
     assert not at.exception
     run = _run(at, "toy")
@@ -100,7 +122,7 @@ def test_changing_the_learning_rate_keeps_history_but_architecture_resets():
 
 def test_url_round_trips_the_run():
     at = _page("toy")
-    at.button(key="toy_epoch").click().run()
+    _request(at, "toy", a="goto", k=9, p=5)
     q = dict(at.query_params)
     flat = {k: v[0] if isinstance(v, list) else v for k, v in q.items()}
     assert flat["steps"] == "10" and flat["ex"] == "toy" and flat["lr"] == "0.02"
@@ -140,11 +162,10 @@ def test_huge_learning_rate_shows_divergence_message_and_keeps_history():
     at.selectbox(key="study_act0").set_value("relu").run()
     at.selectbox(key="study_act_out").set_value("identity").run()
     at.selectbox(key="study_init").set_value("normal").run()
-    at.select_slider(key="study_lr").set_value(100.0).run()
-    at.number_input(key="study_n_run").set_value(300).run()
-    at.button(key="study_run_n").click().run()
-    assert not at.exception
+    _request(at, "study", a="lr", lr=100.0, k=0, p=-1)
+    _request(at, "study", a="goto", k=299, p=len(_run(at, "study").phases) - 1)  # Run N = 300
     run = _run(at, "study")
     assert run.diverged_at is not None
-    assert any("Diverged at step" in e.value for e in at.error)
+    data = at.session_state["study_player_session"].data("/app/static/plotly.min.js", False)
+    assert data["message"].startswith(f"Diverged at step {run.diverged_at + 1}")
     assert len(run.history) == run.diverged_at + 1

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, examples, figures, state, stepper, userdata
+from nnviz import arithmetic, examples, figures, player, state, stepper, userdata
 from nnviz.engine import LOSSES, gradient_check, loss_surface
+from nnviz.player.session import PlayerSession
 from nnviz.stepper import Run
 
 TEXT = {
@@ -55,31 +56,55 @@ def render(example: str, show_title: bool = True) -> None:
     if show_title:
         title, intro = TEXT[example]
         st.title(title)
-        st.markdown(intro)
+        with st.expander("About this example"):
+            st.markdown(intro)
     _sidebar_config(example)
     _body(example)
 
 
 @st.fragment
 def _body(example: str) -> None:
-    """Everything below the title: a click here reruns only this part, not the sidebar."""
+    """Everything below the title: the player answers phase clicks in the browser; a request it
+    sends (a step not recorded yet, a new learning rate, a selection) reruns only this part."""
     run = state.run(example)
     if st.session_state.pop(state.key(example, "loaded"), False):
         st.rerun(scope="app")  # a network was loaded: the sidebar must show its settings
-    lr = _learning_rate_and_buttons(example, run)
     msg = state.pop_message(example)
     if msg:
         getattr(st, msg[0])(msg[1])
-    if run.diverged_at is not None:
-        st.error(
-            f"Diverged at step {run.diverged_at + 1}: the loss became non-finite or exploded "
-            f"(learning rate {lr:g}). Run stopped; the history is kept — use **Back** or the slider "
-            "to return to the last finite state, or lower the learning rate."
-        )
-    _history_slider(example, run)
-    _status(example, run)
-    _main_panels(example, run)
-    _sync_url(example, run, lr)
+    ps = _player_session(example, run)
+    link_steps = st.session_state.pop(state.key(example, "link_steps"), 0)
+    if link_steps:
+        ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
+    slot = st.container()  # the player comes first on the page, its surface settings below it
+    surface_inputs = _loss_surface_controls(example, run)
+    ps.set_surface(*_surface_for_player(example, run, surface_inputs))
+    data = ps.data(player.plotly_url(), has_regions=run.data.task == "classification" and run.data.n_in == 2)
+    with slot:
+        player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
+    _lower_tabs(example, run)
+    _sync_url(example, run, ps.lr)
+
+
+def _player_session(example: str, run: Run) -> PlayerSession:
+    """This session's player state for ``example`` (made once; follows a new run when one starts)."""
+    k, lr_key = state.key(example, "player_session"), state.key(example, "lr")
+    ps = st.session_state.get(k)
+    if ps is None:
+        ps = st.session_state[k] = PlayerSession(lr=float(st.session_state[lr_key]))
+        ps.synced_lr = ps.lr
+    if st.session_state[lr_key] != ps.synced_lr:  # set outside the player: a loaded file, a link, the defaults
+        ps.lr = float(st.session_state[lr_key])
+    st.session_state[lr_key] = ps.synced_lr = ps.lr
+    ps.attach(run)
+    return ps
+
+
+def _on_request(example: str) -> None:
+    """The player's callback: runs before the fragment is drawn again."""
+    req = st.session_state[state.key(example, "player")].get("req")
+    ps = _player_session(example, state.run(example))
+    ps.handle(req)
 
 
 def _restore_from_url(example: str) -> None:
@@ -98,8 +123,8 @@ def _restore_from_url(example: str) -> None:
         return
     state.apply_config(example, cfg)
     st.session_state[state.key(example, "lr")] = _nearest_lr(lr)
-    if steps:
-        state.run(example).run(steps, lr)
+    if steps:  # computed by the player in chunks of bounded time, with progress (not in this rerun)
+        st.session_state[state.key(example, "link_steps")] = steps
 
 
 def _nearest_lr(lr: float) -> float:
@@ -163,172 +188,32 @@ def _loss_label(name: str) -> str:
     return f"{name} ({spec.reduction})"
 
 
-# -- controls ----------------------------------------------------------------
+# -- below the player -----------------------------------------------------------
 
 
-def _learning_rate_and_buttons(example: str, run: Run) -> float:
+def _lower_tabs(example: str, run: Run) -> None:
+    """Tabs for the network on screen as the server last saw it; only the open tab is computed."""
     k = lambda name: state.key(example, name)  # noqa: E731
-    lr = st.select_slider(
-        "Learning rate η (log scale)",
-        options=stepper.LEARNING_RATES,
-        key=k("lr"),
-        format_func=lambda v: f"{v:g}",
-        help="Changing it keeps the history; later steps use the new rate.",
-    )
-    cols = st.columns([1, 1, 1, 1.4, 1, 1, 1])
-    if cols[0].button("Next phase", key=k("next"), width="stretch", type="primary"):
-        if not run.next_phase(lr):
-            _diverged_notice(example, run)
-    if cols[1].button("Step", key=k("step"), width="stretch"):
-        if not run.step(lr):
-            _diverged_notice(example, run)
-    if cols[2].button("Epoch", key=k("epoch"), width="stretch"):
-        _with_progress(example, run, lambda cb: run.epoch(lr, cb), run.steps_to_epoch_end())
-    n_run = cols[3].number_input("N", 1, 100_000, 100, key=k("n_run"), label_visibility="collapsed")
-    if cols[4].button("Run", key=k("run_n"), width="stretch", help="Take N steps"):
-        _with_progress(example, run, lambda cb: run.run(int(n_run), lr, cb), int(n_run))
-    if cols[5].button("Back", key=k("back"), width="stretch"):
-        run.back()
-    if cols[6].button("Reset", key=k("reset"), width="stretch"):
-        run.reset()
-    return lr
-
-
-def _with_progress(example: str, run: Run, action, n: int) -> None:
-    bar = st.progress(0.0, text=f"Taking {n} steps…") if n > 20 else None
-    done = action((lambda f: bar.progress(f, text=f"Step {int(f * n)} of {n}")) if bar else None)
-    if bar:
-        bar.empty()
-    if done < n:
-        _diverged_notice(example, run)
-
-
-def _diverged_notice(example: str, run: Run) -> None:
-    if run.diverged_at is not None:
-        st.toast(f"Stopped: diverged at step {run.diverged_at + 1}.")
-
-
-def _history_slider(example: str, run: Run) -> None:
-    n = len(run.history)
-    slider_key = state.key(example, "slider")
-    # The buttons above may have moved the cursor: the slider follows it.
-    st.session_state[slider_key] = run.updates_applied
-    if n == 0:
-        st.caption("History: no steps yet.")
-        return
-    st.slider(
-        "History: updates applied (drag to scrub; every figure redraws for that step)",
-        0,
-        n,
-        key=slider_key,
-        on_change=lambda: run.seek(st.session_state[slider_key]),
-    )
-
-
-def _status(example: str, run: Run) -> None:
-    phase = run.phase
-    hist = run.history
-    if phase is None:
-        nxt = run.step_index + 1
-        idx = hist.schedule.batch(run.step_index)
-        st.info(
-            f"Network after **{run.updates_applied}** updates. Next: step {nxt} on "
-            f"{_describe_batch(idx)} — click **Next phase** to compute forward layer 1."
-        )
-        return
     rec = run.record
-    labels = [p.label for p in run.phases]
-    bar = " → ".join(f"**[{lab}]**" if i == run.phase_index else lab for i, lab in enumerate(labels))
-    st.markdown(
-        f"Step **{run.step_index + 1}** (epoch {hist.schedule.epoch_of(run.step_index) + 1}) on "
-        f"{_describe_batch(rec.indices)} · {bar}"
-    )
-
-
-def _describe_batch(idx: np.ndarray) -> str:
-    if len(idx) == 1:
-        return f"sample #{int(idx[0])}"
-    if len(idx) <= 10:
-        return "samples " + ", ".join(f"#{int(i)}" for i in idx)
-    return f"a batch of {len(idx)} samples"
-
-
-# -- panels ------------------------------------------------------------------
-
-
-def _main_panels(example: str, run: Run) -> None:
-    k = lambda name: state.key(example, name)  # noqa: E731
-    rec, phase, net = run.record, run.phase, run.network
-    sample = 0
-    if rec is not None and len(rec.indices) > 1:
-        options = list(range(len(rec.indices)))
-        if st.session_state[k("sample")] not in options:
-            st.session_state[k("sample")] = 0
-        sample = st.selectbox(
-            "Sample shown in the diagram",
-            options,
-            key=k("sample"),
-            format_func=lambda i: f"#{int(rec.indices[i])} (row {i} of the batch)",
-        )
-    left, right = st.columns([3, 2])
-    with left:
-        fig = figures.network_diagram(
-            rec.before if rec is not None else net, rec, phase, sample, st.session_state[k("selected")]
-        )
-        event = st.plotly_chart(
-            fig, key=k("diagram"), on_select="rerun", selection_mode="points", config={"displayModeBar": False}
-        )
-        _take_click(example, event)
-    with right:
-        _selection_box(example, run)
-        _arithmetic(example, run, sample)
-    st.divider()
-    c1, c2 = st.columns(2)
-    with c1:
-        _loss_surface_panel(example, run)
-    with c2:
-        st.subheader("Loss")
-        hist = run.history
-        if len(hist):
-            st.plotly_chart(
-                figures.loss_curve(hist.losses, run.updates_applied or None, hist.schedule.steps_per_epoch),
-                key=k("loss_curve"),
-            )
-        else:
-            st.caption("The loss curve appears after the first step.")
-        if rec is not None:
-            st.plotly_chart(figures.per_sample_losses(rec.per_sample, rec.indices), key=k("per_sample"))
-    st.divider()
-    names = ["What the network does", "Matrices", "Gradient check", "Weights over time", "Save / load"]
-    tabs = st.tabs(names, key=k("tabs"), on_change="rerun")  # only the open tab is computed and sent
+    names = ["What the network does", "Gradient check", "Weights over time", "Save / load"]
+    tabs = st.tabs(names, key=k("tabs"), on_change="rerun")
     with tabs[0]:
         if tabs[0].open:
             _data_panel(example, run)
     with tabs[1]:
         if tabs[1].open:
-            if rec is None:
-                st.caption("Matrices appear once a step is under way (click Next phase).")
-            else:
-                layer = st.selectbox(
-                    "Layer",
-                    list(range(rec.before.n_layers)),
-                    key=k("matrix_layer"),
-                    format_func=lambda i: f"layer {i + 1}",
-                )
-                st.plotly_chart(figures.layer_matrices(rec, layer, sample, phase), key=k("matrices"))
+            _gradient_check_panel(example, run)
     with tabs[2]:
         if tabs[2].open:
-            _gradient_check_panel(example, run)
-    with tabs[3]:
-        if tabs[3].open:
             hist = run.history
             st.plotly_chart(
                 figures.weight_trajectories(hist.parameters[: len(hist) + 1], hist.template.parameter_names()),
                 key=k("trajectories"),
             )
-    with tabs[4]:
-        if tabs[4].open:
-            _save_load_panel(example, run, net)
+    with tabs[3]:
+        if tabs[3].open:
+            _save_load_panel(example, run, run.network)
+    del rec
 
 
 def _save_load_panel(example: str, run: Run, net) -> None:
@@ -385,98 +270,47 @@ def _load_network(example: str) -> None:
     )
 
 
-def _take_click(example: str, event) -> None:
-    try:
-        points = event.selection.points
-    except AttributeError:
-        return
-    if points:
-        cd = points[0].get("customdata")
-        if cd and cd[0] in ("neuron", "edge"):
-            st.session_state[state.key(example, "selected")] = tuple(cd)
-
-
-def _selection_options(run: Run) -> list[tuple]:
-    net = run.history.template
-    opts: list[tuple] = []
-    for layer, n in enumerate(net.sizes):
-        opts += [("neuron", layer, j) for j in range(n)]
-    for layer, w in enumerate(net.weights, start=1):
-        opts += [("edge", layer, i, j) for i in range(w.shape[0]) for j in range(w.shape[1])]
-    return opts
-
-
-def _selection_label(sel: tuple | None) -> str:
-    if sel is None:
-        return "nothing selected"
-    if sel[0] == "neuron":
-        return "input " + f"x{sel[2]}" if sel[1] == 0 else f"neuron {sel[2]} of layer {sel[1]}"
-    return f"weight W{sel[1]}[{sel[2]},{sel[3]}]"
-
-
-def _selection_box(example: str, run: Run) -> None:
-    k = state.key(example, "selected")
-    opts = [None] + _selection_options(run)
-    if st.session_state[k] not in opts:
-        st.session_state[k] = None
-    st.selectbox(
-        "Show the arithmetic of (or click the diagram)",
-        opts,
-        key=k,
-        format_func=_selection_label,
-        placeholder="nothing selected",
-    )
-
-
-def _arithmetic(example: str, run: Run, sample: int) -> None:
-    rec, phase = run.record, run.phase
-    sel = st.session_state[state.key(example, "selected")]
-    st.subheader("Arithmetic")
-    if rec is None:
-        st.caption("Click **Next phase** to start a step; the numbers of each phase appear here.")
-        return
-    if phase.kind in ("loss", "backward", "update") or sel is None:
-        for line in arithmetic.loss_lines(rec, phase) if phase.kind != "forward" else []:
-            st.latex(arithmetic.aligned(line.latex))
-    if sel is None:
-        st.caption("Select a neuron or a weight (click it in the diagram) to see its arithmetic.")
-        return
-    if sel[0] == "neuron":
-        lines = arithmetic.neuron_lines(rec, sel[1], sel[2], sample, phase)
-    else:
-        lines = arithmetic.edge_lines(rec, sel[1], sel[2], sel[3], phase, sample)
-    if not lines:
-        st.caption(f"{_selection_label(sel)}: not computed yet in this phase.")
-    for line in lines:
-        st.latex(arithmetic.aligned(line.latex))
-
-
-def _loss_surface_panel(example: str, run: Run) -> None:
+def _loss_surface_controls(example: str, run: Run) -> tuple:
+    """The loss-surface slice's settings (two parameters, span, view), in an expander under the player."""
     k = lambda name: state.key(example, name)  # noqa: E731
-    st.subheader("Loss surface")
+    net = run.network
+    names = net.parameter_names()
+    key1, key2 = k("surf_p1"), k("surf_p2")
+    if st.session_state.get(key1) not in names or st.session_state.get(key2) not in names:
+        X, Y = run.data.X, run.data.Y
+        with np.errstate(all="ignore"):
+            gvec = net.gradient_vector(net.backward(net.forward(X), Y, run.config.loss))
+        default = [names[i] for i in arithmetic.largest_gradients(gvec)]
+        st.session_state[key1] = default[0]
+        st.session_state[key2] = default[1] if len(default) > 1 else default[0]
+    with st.expander("Loss surface: which two parameters", expanded=False):
+        c1, c2, c3, c4 = st.columns(4)
+        p1 = c1.selectbox("Parameter 1", names, key=key1)
+        p2 = c2.selectbox("Parameter 2", names, key=key2)
+        span = c3.select_slider("Span ±", (0.5, 1.0, 2.0, 5.0, 10.0, 20.0), value=5.0, key=k("surf_span"))
+        kind = c4.segmented_control("View", ("contour", "surface"), default="contour", key=k("surf_kind")) or "contour"
+        st.caption(
+            "A slice of the loss over the whole data set: the two parameters vary, every other one is held at "
+            "its value in the network at the step the server last computed. The line is the path of all past "
+            "steps; the star and the arrow (−∇L) follow the step on screen."
+        )
+        if p1 == p2:
+            st.warning("Pick two different parameters.")
+    return p1, p2, span, kind
+
+
+def _surface_for_player(example: str, run: Run, inputs: tuple):
+    """(spec, context) of the loss-surface slice for the player; memoised on the network, data and settings."""
+    p1, p2, span, kind = inputs
+    if p1 == p2:
+        return None, None
     net = run.network
     X, Y = run.data.X, run.data.Y
     names = net.parameter_names()
-    grads = net.backward(net.forward(X), Y, run.config.loss)
-    gvec = net.gradient_vector(grads)
-    default = [names[i] for i in arithmetic.largest_gradients(gvec)]
-    c1, c2 = st.columns(2)
-    key1, key2 = k("surf_p1"), k("surf_p2")
-    for kk, d in ((key1, default[0]), (key2, default[1] if len(default) > 1 else default[0])):
-        if st.session_state.get(kk) not in names:
-            st.session_state[kk] = d
-    p1 = c1.selectbox("Parameter 1", names, key=key1)
-    p2 = c2.selectbox("Parameter 2", names, key=key2)
-    c3, c4 = st.columns(2)
-    span = c3.select_slider("Span ±", (0.5, 1.0, 2.0, 5.0, 10.0, 20.0), value=5.0, key=k("surf_span"))
-    kind = c4.segmented_control("View", ("contour", "surface"), default="contour", key=k("surf_kind")) or "contour"
-    if p1 == p2:
-        st.warning("Pick two different parameters.")
-        return
     i1, i2 = names.index(p1), names.index(p2)
     center = net.parameter_vector()
     path = run.history.parameters[: run.updates_applied + 1][:, [i1, i2]]
-    inputs = (center.tobytes(), path.tobytes(), p1, p2, span, kind, run.config.loss)
+    key = (center.tobytes(), path.tobytes(), p1, p2, span, kind, run.config.loss, _data_key(example, run))
 
     def build():
         d1, d2 = np.zeros(len(names)), np.zeros(len(names))
@@ -484,17 +318,30 @@ def _loss_surface_panel(example: str, run: Run) -> None:
         grid = np.linspace(-span, span, SURFACE_POINTS)
         with np.errstate(all="ignore"):
             surf = loss_surface(net, X, Y, run.config.loss, d1, d2, grid, grid)
-        return figures.loss_surface_figure(
+            gvec = net.gradient_vector(net.backward(net.forward(X), Y, run.config.loss))
+        spec = figures.loss_surface_figure(
             surf, path, (p1, p2), kind, gradient=gvec[[i1, i2]], current=(center[i1], center[i2])
         )
+        x = surf.alphas + center[i1]
+        y = surf.betas + center[i2]
+        ctx = {"index": (i1, i2), "X": X, "Y": Y, "x": x, "y": y} if kind == "contour" else None
+        return figures.jsonable(spec), ctx
 
-    fig = state.memo(example, "surface", inputs, build)
-    st.plotly_chart(fig, key=k("surface"))
-    st.caption(
-        f"A slice of the loss over the whole data set through the current network: {p1} and {p2} vary, "
-        "every other parameter is held at its current value. The line is the path of all past steps, "
-        "the arrow the negative gradient."
-    )
+    return state.memo(example, "surface", key, build)
+
+
+def _data_key(example: str, run: Run) -> str:
+    """A fingerprint of the run's data set, so that figures memoised on the network are not reused
+    for other data with the same network (two uploads, one default network)."""
+    import hashlib
+
+    store = st.session_state.setdefault(state.key(example, "data_key"), {})
+    data = run.data
+    if store.get("data") is not data:
+        h = hashlib.sha1(np.ascontiguousarray(data.X).tobytes())
+        h.update(np.ascontiguousarray(data.Y).tobytes())
+        store["data"], store["key"] = data, h.hexdigest()
+    return store["key"]
 
 
 def _data_panel(example: str, run: Run) -> None:
@@ -507,11 +354,11 @@ def _data_panel(example: str, run: Run) -> None:
         st.subheader("What the network does with the plane")
         c1, c2 = st.columns([2, 3])
         with c1:
-            params = net.parameter_vector().tobytes()
+            params = (net.parameter_vector().tobytes(), _data_key(example, run))
             fig = state.memo(
                 example,
                 "boundary",
-                (params,),
+                params,
                 lambda: figures.decision_boundary(net, data.X, data.labels, resolution=BOUNDARY_POINTS),
             )
             st.plotly_chart(fig, key=k("boundary"))
@@ -521,7 +368,7 @@ def _data_panel(example: str, run: Run) -> None:
             fig = state.memo(
                 example,
                 "neuron_maps",
-                (params,),
+                params,
                 lambda: figures.neuron_maps(net, data.X, resolution=NEURON_MAP_POINTS),
             )
             st.plotly_chart(fig, key=k("neuron_maps"))

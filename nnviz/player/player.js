@@ -1,0 +1,441 @@
+// nnviz step-through player (Streamlit Components v2). The server records steps and sends, per
+// phase, figure specs (Plotly dicts), MathML and status text; this file only moves a cursor
+// through what it was sent, hands specs to Plotly, and asks the server for what it lacks.
+// No figure logic and no maths live here: every number comes from the engine's record.
+//
+// Cursor (k, p), as nnviz.stepper.Run: k updates applied before the step on screen;
+// p = -1 idle (nothing of step k+1 computed), 0 … P-1 a phase of step k+1.
+
+const PLOTLY_KEY = "__nnvizPlotly";
+
+function loadPlotly(url) {
+  if (!window[PLOTLY_KEY]) {
+    window[PLOTLY_KEY] = new Promise((resolve, reject) => {
+      if (window.Plotly) return resolve(window.Plotly);
+      const s = document.createElement("script");
+      s.src = url;
+      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("Plotly.js did not load from " + url)));
+      s.onerror = () => { window[PLOTLY_KEY] = null; reject(new Error("could not load " + url)); };
+      document.head.appendChild(s);
+    });
+  }
+  return window[PLOTLY_KEY];
+}
+
+const PLOT_CONFIG = { displayModeBar: false, responsive: true };
+
+function el(tag, attrs = {}, children = []) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.appendChild(c);
+  return e;
+}
+
+function build(root, st) {
+  root.innerHTML = "";
+  root.setAttribute("data-nnviz-player", "");
+  root.setAttribute("tabindex", "0");
+  root.setAttribute("role", "group");
+  root.setAttribute("aria-label", "Step-through player: → next phase, ← back, Shift+→ next step, Space play/pause");
+  const b = (label, name, title) => el("button", { type: "button", "data-action": name, title: title || label, text: label });
+  const ui = {};
+  ui.status = el("div", { class: "status", "aria-live": "polite" });
+  ui.back = b("Back", "back", "Undo one phase, or one whole step at a step boundary (←)");
+  ui.next = b("Next phase", "next", "Compute the next phase (→)");
+  ui.next.classList.add("primary");
+  ui.step = b("Step", "step", "Finish the step on screen, or take the next one (Shift+→)");
+  ui.epoch = b("Epoch", "epoch", "Steps until the end of the current epoch");
+  ui.nrun = el("input", { type: "number", min: "1", max: "100000", value: "100", "aria-label": "N", class: "nrun" });
+  ui.run = b("Run", "run", "Take N steps");
+  ui.play = b("Play", "play", "Animate training (Space)");
+  ui.speed = el("select", { "aria-label": "Steps per second", class: "speed" });
+  for (const v of [1, 2, 5, 10, 20, 50, 100, 200, 500]) {
+    ui.speed.appendChild(el("option", { value: String(v), text: `${v} steps/s` }));
+  }
+  ui.speed.value = "10";
+  ui.reset = b("Reset", "reset", "Back to the initial network; history cleared");
+  ui.lr = el("select", { "aria-label": "Learning rate η", class: "lr" });
+  ui.lrLabel = el("label", { class: "lrlab", text: "η " }, [ui.lr]);
+  ui.controls = el("div", { class: "controls" }, [ui.back, ui.next, ui.step, ui.epoch, ui.nrun, ui.run, ui.play, ui.speed, ui.reset, ui.lrLabel]);
+  ui.slider = el("input", { type: "range", min: "0", max: "0", value: "0", step: "1", class: "slider",
+    "aria-label": "History: updates applied (drag to scrub; every figure redraws for that step)" });
+  ui.sliderText = el("span", { class: "slidertext" });
+  ui.sliderRow = el("label", { class: "sliderrow" }, [el("span", { text: "History: updates applied " }), ui.slider, ui.sliderText]);
+  ui.message = el("div", { class: "message", role: "status" });
+  ui.progress = el("div", { class: "progress", hidden: "" });
+  ui.diagram = el("div", { class: "plot diagram", "data-plot": "diagram" });
+  ui.arith = el("div", { class: "arith", "data-panel": "arithmetic" });
+  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.arith])]);
+  ui.loss = el("div", { class: "plot loss", "data-plot": "loss" });
+  ui.surface = el("div", { class: "plot surface", "data-plot": "surface" });
+  ui.regions = el("div", { class: "plot regions", "data-plot": "regions" });
+  ui.mid = el("div", { class: "mid" }, [ui.loss, ui.surface, ui.regions]);
+  ui.matrices = el("div", { class: "plot matrices", "data-plot": "matrices" });
+  ui.matNote = el("p", { class: "note" });
+  root.append(ui.status, ui.controls, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.matNote, ui.matrices);
+
+  root.addEventListener("click", (ev) => {
+    const btn = ev.target.closest("button[data-action]");
+    if (btn && !btn.disabled) act(st, btn.dataset.action);
+  });
+  root.addEventListener("keydown", (ev) => {
+    if (ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT") return;
+    if (ev.key === "ArrowRight" && ev.shiftKey) act(st, "step");
+    else if (ev.key === "ArrowRight") act(st, "next");
+    else if (ev.key === "ArrowLeft") act(st, "back");
+    else if (ev.key === " ") act(st, "play");
+    else return;
+    ev.preventDefault();
+  });
+  ui.slider.addEventListener("input", () => seek(st, Number(ui.slider.value)));
+  ui.lr.addEventListener("change", () => {
+    stopPlay(st);
+    st.send({ a: "lr", lr: Number(ui.lr.value), k: st.k, p: st.p });
+  });
+  ui.speed.addEventListener("change", () => { if (st.playing) { stopPlay(st); startPlay(st); } });
+  return ui;
+}
+
+// -- the cursor ---------------------------------------------------------------
+
+function last(st) { return st.P - 1; }
+function updates(st) { return st.k + (st.p === last(st) ? 1 : 0); }
+
+function has(st, k) { return st.steps.has(k); }
+
+function moveTo(st, k, p) {
+  // Show (k, p) if it is here; else ask the server, which records the step and answers with it.
+  if (p >= 0 && !has(st, k)) {
+    if (k >= st.n || !st.pending) st.send({ a: "goto", k, p, from_k: st.k, from_p: st.p });
+    st.waiting = [k, p];
+    showMessage(st, k >= st.n ? "Computing…" : "Loading…", "info");
+    return false;
+  }
+  if (p < 0 && k > st.n) return false;
+  st.k = k; st.p = p; st.waiting = null;
+  render(st);
+  prefetch(st);
+  return true;
+}
+
+function act(st, action) {
+  if (action !== "play" && st.playing) stopPlay(st);
+  const L = last(st);
+  if (action === "next") {
+    if (st.p === L) moveTo(st, st.k + 1, 0);
+    else moveTo(st, st.k, st.p + 1);
+  } else if (action === "back") {
+    if (st.p > 0 && st.p < L) moveTo(st, st.k, st.p - 1);
+    else if (st.p === 0) moveTo(st, st.k, -1);
+    else if (st.p === L) { if (st.k > 0) moveTo(st, st.k - 1, L); else moveTo(st, 0, -1); }
+    else if (st.k > 0) moveTo(st, st.k - 1, L);
+  } else if (action === "step") {
+    moveTo(st, st.k + (st.p === L ? 1 : 0), L);
+  } else if (action === "epoch") {
+    const u = updates(st);
+    goUpdates(st, u + (st.spe - (u % st.spe)));
+  } else if (action === "run") {
+    const n = Math.max(1, Math.min(100000, Math.floor(Number(st.ui.nrun.value) || 1)));
+    goUpdates(st, updates(st) + n);
+  } else if (action === "reset") {
+    st.send({ a: "reset" });
+  } else if (action === "play") {
+    if (st.playing) stopPlay(st); else startPlay(st);
+  } else if (action === "stop") {
+    st.waiting = null;
+    st.send({ a: "stop", k: st.k, p: st.p });
+  }
+}
+
+function goUpdates(st, u) {
+  // The network after u updates: the update phase of step u (or idle at 0).
+  if (u <= 0) return moveTo(st, 0, -1);
+  if (u <= st.n && has(st, u - 1)) return moveTo(st, u - 1, last(st));
+  st.send({ a: "goto", k: u - 1, p: last(st), from_k: st.k, from_p: st.p });
+  st.waiting = [u - 1, last(st)];
+  showMessage(st, "Computing…", "info");
+}
+
+function seek(st, u) {
+  stopPlay(st);
+  u = Math.max(0, Math.min(u, st.n));
+  if (u === 0) return moveTo(st, 0, -1);
+  goUpdates(st, u);
+}
+
+function prefetch(st) {
+  // Ask for the next detailed steps before they are needed (no cursor change on the server side).
+  if (st.pending || st.playing) return;
+  const ahead = [st.k, st.k + 1, st.k + 2, Math.max(0, st.k - 1)];
+  const missing = ahead.find((k) => !has(st, k) && (k < st.n || k === st.n));
+  if (missing !== undefined && missing <= st.maxSteps) st.send({ a: "prefetch", k: st.k, p: st.p }, true);
+}
+
+// -- Play ---------------------------------------------------------------------
+
+function startPlay(st) {
+  if (st.diverged !== null && updates(st) > st.diverged) return;
+  st.playing = true;
+  st.ui.play.textContent = "Pause";
+  st.ui.play.setAttribute("aria-pressed", "true");
+  st.root.setAttribute("data-playing", "1");
+  const sps = Number(st.ui.speed.value);
+  // at most ~25 frames a second; faster speeds skip frames, never steps
+  st.stride = Math.max(1, Math.ceil(sps / 25));
+  const interval = 1000 / Math.min(sps, 25);
+  let nextAt = performance.now();
+  const tick = (now) => {
+    if (!st.playing) return;
+    if (now >= nextAt) {
+      nextAt = Math.max(nextAt + interval, now - interval);
+      playFrame(st);
+    }
+    st.raf = requestAnimationFrame(tick);
+  };
+  st.raf = requestAnimationFrame(tick);
+  askAhead(st);
+}
+
+function stopPlay(st) {
+  if (!st.playing) return;
+  st.playing = false;
+  cancelAnimationFrame(st.raf);
+  st.ui.play.textContent = "Play";
+  st.ui.play.setAttribute("aria-pressed", "false");
+  st.root.removeAttribute("data-playing");
+  // settle on the update phase of the step reached, with its full detail
+  moveTo(st, st.k, st.p < 0 && st.k === 0 ? -1 : last(st));
+}
+
+function askAhead(st) {
+  if (st.pending) return;
+  const u = updates(st);
+  let buffered = 0;
+  for (let k = u; k < u + 60; k++) if (st.light.has(k) || has(st, k)) buffered++;
+  if (buffered < 30) st.send({ a: "ahead", k: u, stride: st.stride }, true);
+}
+
+function playFrame(st) {
+  const u = updates(st);
+  let k = u - 1 + st.stride;
+  // next step on screen: the nearest available at or after the stride target
+  if (!(st.light.has(k) || has(st, k))) {
+    k = u;
+    while (k < u - 1 + st.stride && !(st.light.has(k) || has(st, k))) k++;
+    if (!(st.light.has(k) || has(st, k))) {
+      if (st.diverged !== null && u > st.diverged) stopPlay(st);
+      askAhead(st);
+      return;
+    }
+  }
+  if (st.stopAt !== null && k + 1 >= st.stopAt) { k = st.stopAt - 1; }
+  st.k = k; st.p = last(st);
+  render(st, true);
+  askAhead(st);
+  if (st.stopAt !== null && k + 1 >= st.stopAt) stopPlay(st);
+}
+
+// -- drawing ------------------------------------------------------------------
+
+function showMessage(st, text, kind) {
+  st.ui.message.textContent = text || "";
+  st.ui.message.className = "message " + (kind || "");
+}
+
+function frameAt(st, k, p, light) {
+  if (p < 0) return st.idle.get(k) || null;
+  const s = st.steps.get(k);
+  if (s) return s.ph[p];
+  return light ? st.light.get(k) || null : null;
+}
+
+function react(st, div, spec, key) {
+  if (!spec || !st.Plotly) { div.hidden = !spec; return; }
+  div.hidden = false;
+  // Plotly.react can leave changed text labels unrendered: a new datarevision forces the redraw.
+  const layout = Object.assign({}, spec.layout, { datarevision: ++st.rev, autosize: true });
+  delete layout.width;
+  if (st.drawn[key] === spec) return;
+  st.drawn[key] = spec;
+  st.Plotly.react(div, spec.data, layout, PLOT_CONFIG);
+}
+
+function statusHtml(st, k, p) {
+  if (p < 0) return `Network after <b>${k}</b> updates.`;
+  const s = st.steps.get(k) || st.light.get(k);
+  const head = s ? s.t : `Step ${k + 1}`;
+  const bar = st.labels.map((lab, i) => (i === p ? `<b class="cur">[${lab}]</b>` : `<span>${lab}</span>`)).join(" → ");
+  return `${head} · ${bar}`;
+}
+
+function render(st, light = false) {
+  const { ui } = st;
+  const { k, p } = st;
+  const fr = frameAt(st, k, p, true);
+  st.root.setAttribute("data-step", String(p < 0 ? k : k + 1));
+  st.root.setAttribute("data-phase", p < 0 ? "" : st.labels[p]);
+  ui.status.innerHTML = statusHtml(st, k, p);
+  const u = updates(st);
+  ui.slider.max = String(st.n);
+  ui.slider.value = String(u);
+  ui.sliderText.textContent = `${u} of ${st.n}`;
+  ui.back.disabled = k === 0 && p < 0;
+  if (!fr) return;
+  react(st, ui.diagram, fr.d, "diagram");
+  if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
+  else if (light) ui.arith.innerHTML = `<p class="note">Playing… pause to see the arithmetic of step ${k + 1}.</p>`;
+  if (fr.m !== undefined) {
+    react(st, ui.matrices, fr.m, "matrices");
+    ui.matNote.textContent = fr.m ? "" : "Matrices appear once a step is under way (press Next phase).";
+  }
+  if (fr.r) react(st, ui.regions, fr.r, "regions");
+  if (st.surfaceDrawn && fr.sc && st.Plotly) {
+    const cur = st.surfaceCurrent;
+    if (cur !== null) st.Plotly.restyle(ui.surface, { x: [[fr.sc[0]]], y: [[fr.sc[1]]] }, [cur]);
+    if (fr.sa && st.surfaceArrow) {
+      st.Plotly.relayout(ui.surface, { "annotations[0].ax": fr.sa[0], "annotations[0].ay": fr.sa[1], "annotations[0].x": fr.sa[2], "annotations[0].y": fr.sa[3] });
+    }
+  }
+  if (st.lossDrawn && st.Plotly && p >= 0 && fr.loss !== undefined) {
+    const x = k + 1;
+    if (x > st.lossLastX) {
+      st.Plotly.extendTraces(ui.loss, { x: [[x]], y: [[fr.loss]] }, [0]);
+      st.lossLastX = x;
+    }
+    if (st.lossCurrent !== null) st.Plotly.restyle(ui.loss, { x: [[x]], y: [[fr.loss]] }, [st.lossCurrent]);
+  }
+}
+
+function traceIndex(spec, name) {
+  if (!spec || !spec.data) return null;
+  const i = spec.data.findIndex((t) => t.name === name);
+  return i < 0 ? null : i;
+}
+
+// -- the server's answers -------------------------------------------------------
+
+function merge(st, data) {
+  const fresh = st.run !== data.run;
+  if (fresh) {
+    st.run = data.run;
+    st.steps = new Map(); st.idle = new Map(); st.light = new Map(); st.drawn = {};
+    st.k = 0; st.p = -1; st.seq = -1;
+    stopPlay(st);
+  }
+  if (data.clear) { st.steps = new Map(); st.idle = new Map(); st.light = new Map(); }
+  if (data.trunc !== null && data.trunc !== undefined) {
+    for (const m of [st.steps, st.light]) for (const key of [...m.keys()]) if (key >= data.trunc) m.delete(key);
+    for (const key of [...st.idle.keys()]) if (key > data.trunc) st.idle.delete(key);
+  }
+  st.labels = data.labels; st.P = data.labels.length;
+  st.n = data.n; st.spe = data.spe; st.maxSteps = data.max_steps;
+  st.diverged = data.diverged === undefined ? null : data.diverged;
+  st.stopAt = data.stop_at === undefined ? null : data.stop_at;
+  for (const [key, v] of Object.entries(data.steps || {})) st.steps.set(Number(key), v);
+  for (const [key, v] of Object.entries(data.idle || {})) st.idle.set(Number(key), v);
+  for (const [key, v] of Object.entries(data.light || {})) st.light.set(Number(key), v);
+  // keep memory bounded: forget detail far from the cursor
+  if (st.steps.size > 80) for (const key of [...st.steps.keys()]) if (Math.abs(key - st.k) > 40) st.steps.delete(key);
+  if (st.light.size > 4000) for (const key of [...st.light.keys()]) if (key < st.k - 100) st.light.delete(key);
+  if (data.loss_spec !== undefined) {
+    st.lossSpec = data.loss_spec; st.lossN = data.n;
+    st.lossCurrent = traceIndex(data.loss_spec, "current");
+    st.ui.loss.hidden = !data.loss_spec;
+  }
+  if (data.surface !== undefined) {
+    st.surfaceSpec = data.surface;
+    st.surfaceCurrent = traceIndex(data.surface, "current");
+    st.surfaceArrow = !!(data.surface && data.surface.layout.annotations && data.surface.layout.annotations.length);
+  }
+  // learning-rate choices
+  const ui = st.ui;
+  if (ui.lr.options.length !== data.lrs.length) {
+    ui.lr.innerHTML = "";
+    for (const v of data.lrs) ui.lr.appendChild(el("option", { value: String(v), text: String(v) }));
+  }
+  ui.lr.value = String(data.lr);
+  ui.regions.hidden = !data.has_regions;
+  if (data.seq > st.seq && data.cursor) {
+    st.seq = data.seq;
+    st.k = data.cursor[0]; st.p = data.cursor[1];
+    st.waiting = null;
+  } else if (st.waiting) {
+    const [wk, wp] = st.waiting;
+    if (has(st, wk) || wp < 0) { st.k = wk; st.p = wp; st.waiting = null; }
+  }
+  showMessage(st, data.message || "", data.message_kind || "info");
+  if (data.progress) {
+    ui.progress.hidden = false;
+    ui.progress.innerHTML = `<progress max="${data.progress[1]}" value="${data.progress[0]}"></progress> ${data.progress[0]} of ${data.progress[1]} steps <button type="button" data-action="stop">Stop</button>`;
+  } else {
+    ui.progress.hidden = true;
+  }
+  st.pending = false;
+  if (data.progress && !st.waiting && data.target) st.waiting = data.target;
+  if (data.progress && st.waiting) {
+    // a long Run or Epoch: the server computes in chunks of bounded time; ask for the next one
+    const [wk, wp] = st.waiting;
+    setTimeout(() => { if (st.waiting) st.send({ a: "goto", k: wk, p: wp }); }, 0);
+  }
+}
+
+function drawStatic(st) {
+  const { ui } = st;
+  if (st.lossSpec && st.drawn.loss !== st.lossSpec) {
+    st.drawn.loss = st.lossSpec;
+    st.Plotly.react(ui.loss, st.lossSpec.data, Object.assign({}, st.lossSpec.layout, { autosize: true }), PLOT_CONFIG);
+    st.lossDrawn = true;
+    st.lossLastX = st.lossN;
+  }
+  if (st.surfaceSpec !== undefined && st.drawn.surface !== st.surfaceSpec) {
+    st.drawn.surface = st.surfaceSpec;
+    ui.surface.hidden = !st.surfaceSpec;
+    if (st.surfaceSpec) {
+      st.Plotly.react(ui.surface, st.surfaceSpec.data, Object.assign({}, st.surfaceSpec.layout, { autosize: true }), PLOT_CONFIG);
+      st.surfaceDrawn = true;
+    }
+  }
+}
+
+function onDiagramClick(st, ev) {
+  const pt = ev && ev.points && ev.points[0];
+  const cd = pt && pt.customdata;
+  if (!cd || (cd[0] !== "neuron" && cd[0] !== "edge")) return;
+  stopPlay(st);
+  st.send({ a: "select", sel: cd, k: st.k, p: st.p });
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const root = parentElement.querySelector(".nnviz-root");
+  let st = root.__nnviz;
+  if (!st) {
+    st = { root, run: null, steps: new Map(), idle: new Map(), light: new Map(), drawn: {}, rev: 0,
+      k: 0, p: -1, seq: -1, nonce: 0, playing: false, pending: false, waiting: null, stride: 1,
+      surfaceDrawn: false, lossDrawn: false, losses: [], Plotly: null };
+    st.ui = build(root, st);
+    root.__nnviz = st;
+  }
+  st.send = (req, background = false) => {
+    st.pending = true;
+    st.nonce += 1;
+    const have = [...st.steps.keys()].filter((s) => Math.abs(s - st.k) <= 20).slice(0, 64);
+    setTriggerValue("req", Object.assign({ nonce: `${Date.now()}-${st.nonce}`, background, have }, req));
+  };
+  merge(st, data);
+  loadPlotly(data.plotly).then((Plotly) => {
+    st.Plotly = Plotly;
+    drawStatic(st);
+    render(st);
+    if (!st.clickBound) {
+      st.ui.diagram.on && st.ui.diagram.on("plotly_click", (ev) => onDiagramClick(st, ev));
+      st.clickBound = !!st.ui.diagram.on;
+    }
+    if (st.playing) askAhead(st); else prefetch(st);
+  }).catch((err) => showMessage(st, String(err), "error"));
+  render(st);
+}

@@ -1,0 +1,268 @@
+"""The server side of the player: one session's requests in, the data for the browser out.
+
+No streamlit here: :class:`PlayerSession` lives in a session's state and is driven by
+:meth:`PlayerSession.handle` (a request from the browser) and :meth:`PlayerSession.data` (what
+the browser is sent on this rerun). Requests (``req["a"]``):
+
+    goto      show (k, p); record steps up to k first (in chunks of bounded time, with progress)
+    prefetch  detailed steps near k, computed ahead (the cursor stays where the browser has it)
+    ahead     Play: record steps ahead and send light frames every ``stride`` steps
+    lr        a new learning rate from the step on screen on (the recorded future is dropped)
+    select    a neuron or weight for the arithmetic panel (clicked in the diagram); sample, layer
+    reset     back to the initial network, history cleared
+    stop      stop a long Run/Epoch where it is
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from nnviz import figures
+from nnviz.player import payload
+from nnviz.player.payload import View
+from nnviz.stepper import LEARNING_RATES, Run
+
+#: one request may compute steps for this long before it answers (the rest follows in chunks)
+COMPUTE_BUDGET_S = 0.5
+#: the most steps one run may record (memory bound; see the README's robustness section)
+MAX_STEPS = 100_000
+#: losses sent for the loss curve at most (evenly thinned beyond)
+MAX_CURVE_POINTS = 4_000
+
+
+@dataclass
+class PlayerSession:
+    """One browser session's player: what the server knows of the cursor, the view, the learning rate."""
+
+    lr: float
+    synced_lr: float | None = None  # the rate last written to the page's session state
+    run: Run | None = None
+    token: int = 0
+    seq: int = 0
+    cursor: tuple[int, int] = (0, -1)
+    force: bool = True
+    view: View = field(default_factory=View)
+    target: tuple[int, int] | None = None  # a goto still being computed
+    message: tuple[str, str] | None = None
+    trunc: int | None = None
+    clear: bool = False
+    ack: str = ""
+    light: dict = field(default_factory=dict)
+    have: tuple[int, ...] = ()
+    mathml_cache: dict = field(default_factory=dict)
+
+    # -- the run --------------------------------------------------------------
+
+    def attach(self, run: Run) -> None:
+        """Follow ``run`` (a new configuration starts a new one: the browser forgets the old)."""
+        if run is not self.run:
+            self.run = run
+            self.token += 1
+            self.cursor = (run.step_index, run.phase_index)
+            self.force = True
+            self.view = View()
+            self.target = None
+
+    def _set_cursor(self, k: int, p: int, force: bool) -> None:
+        self.cursor = (int(k), int(p))
+        self.run.step_index, self.run.phase_index = self.cursor
+        if force:
+            self.force = True
+
+    def _last(self) -> int:
+        return len(self.run.phases) - 1
+
+    # -- requests ---------------------------------------------------------------
+
+    def handle(self, req: dict) -> None:
+        """Apply one request from the browser (malformed ones are ignored with a message)."""
+        run = self.run
+        if run is None or not isinstance(req, dict):
+            return
+        self.ack = str(req.get("nonce", ""))[:40]
+        self.light = {}
+        self.have = tuple(int(h) for h in req.get("have", ()) if isinstance(h, int))[:64]
+        try:
+            action = str(req.get("a"))
+            k = int(req.get("k", self.cursor[0]))
+            p = int(req.get("p", self.cursor[1]))
+        except (TypeError, ValueError):
+            self.message = ("warning", "The player sent a request the server could not read; nothing changed.")
+            return
+        P = len(run.phases)
+        k = max(0, min(k, MAX_STEPS - 1))
+        p = max(-1, min(p, P - 1))
+        if action == "goto":
+            self.target = (k, p)
+            self._continue_goto()
+        elif action == "prefetch":
+            self._set_cursor(k, p, force=False)
+            self._compute_to(min(k + 3, MAX_STEPS - 1), COMPUTE_BUDGET_S / 5)
+        elif action == "ahead":
+            self._ahead(k, max(1, min(int(req.get("stride", 1)), 1000)))
+        elif action == "lr":
+            self._learning_rate(req.get("lr"), k, p)
+        elif action == "select":
+            sel = req.get("sel")
+            if isinstance(sel, list) and sel and sel[0] in ("neuron", "edge"):
+                sel = tuple(sel)
+                self.view = replace(self.view, selection=None if sel == self.view.selection else sel)
+                self.clear = True
+            self._set_cursor(k, p, force=False)
+        elif action == "view":
+            self.view = replace(
+                self.view,
+                sample=max(0, int(req.get("sample", self.view.sample))),
+                layer=max(0, int(req.get("layer", self.view.layer))),
+            )
+            self.clear = True
+            self._set_cursor(k, p, force=False)
+        elif action == "reset":
+            run.reset()
+            self.trunc = 0
+            self.target = None
+            self._set_cursor(0, -1, force=True)
+        elif action == "stop":
+            self.target = None
+            self._set_cursor(k, p, force=True)
+
+    def _compute_to(self, k: int, budget_s: float) -> bool:
+        """Record steps up to k (0-based) with the current learning rate, for at most ``budget_s``;
+        True when step k exists. Stops at divergence."""
+        run = self.run
+        h = run.history
+        t0 = time.perf_counter()
+        while len(h) <= k:
+            if run.diverged_at is not None:
+                return False
+            nxt = min(k, len(h) + 63)
+            # Run._ensure truncates a recorded step whose rate differs: here only new steps are made.
+            while len(h) <= nxt:
+                if not run._ensure(len(h), self.lr):
+                    return len(h) > k
+            if time.perf_counter() - t0 > budget_s:
+                break
+        return len(h) > k
+
+    def _continue_goto(self) -> None:
+        k, p = self.target
+        if p < 0 and k <= len(self.run.history):
+            self.target = None
+            self._set_cursor(k, p, force=True)
+            return
+        done = self._compute_to(k, COMPUTE_BUDGET_S)
+        h = self.run.history
+        if done:
+            self.target = None
+            self._set_cursor(k, p, force=True)
+            return
+        if self.run.diverged_at is not None:
+            self.target = None
+            last = max(0, min(self.run.diverged_at, len(h) - 1))
+            self._set_cursor(last, self._last() if len(h) else -1, force=True)
+
+    def _ahead(self, k: int, stride: int) -> None:
+        """Play: steps k … k + chunk·stride recorded, light frames every ``stride``-th."""
+        run = self.run
+        want = min(k + payload.PLAY_CHUNK * stride, MAX_STEPS) - 1
+        self._compute_to(want, payload.PLAY_BUDGET_S)
+        last = min(want, len(run.history) - 1)
+        if last >= k:
+            first = k + stride - 1 if stride > 1 else k
+            self.light = payload.light_frames(run, min(first, last), last, stride, self.view, self._surface)
+
+    def _learning_rate(self, lr, k: int, p: int) -> None:
+        try:
+            lr = float(lr)
+        except (TypeError, ValueError):
+            return
+        if not (math.isfinite(lr) and lr in LEARNING_RATES):
+            self.message = ("warning", f"Learning rate {lr!r} is not one of the offered rates; it is unchanged.")
+            return
+        self.lr = lr
+        run = self.run
+        h = run.history
+        first = k + 1 if p == self._last() else k  # the first step the new rate applies to
+        if first < len(h) and h.learning_rates[first] != lr:
+            h.truncate(first)
+            self.trunc = first
+            if run.diverged_at is not None and run.diverged_at >= first:
+                run.diverged_at = None
+        if p >= 0 and p < self._last():
+            self._compute_to(k, COMPUTE_BUDGET_S)
+        self._set_cursor(k, p, force=True)
+
+    # -- what the browser is sent --------------------------------------------------
+
+    _surface: dict | None = None
+
+    def set_surface(self, spec: dict | None, ctx: dict | None) -> None:
+        """The loss-surface slice drawn by the page (its spec) and what the player needs to move the
+        current point on it (parameter indices, data, grid)."""
+        self._surface_spec = spec
+        self._surface = ctx
+
+    def data(self, plotly_url: str, has_regions: bool) -> dict:
+        run = self.run
+        h = run.history
+        k, p = self.cursor
+        n = len(h)
+        steps = payload.detail_window(run, min(k, max(n - 1, 0)), self.view, self._surface, self.mathml_cache)
+        steps = {s: v for s, v in steps.items() if s not in self.have or self.clear}
+        idle = {
+            i: payload.idle_frame(run, i, self.view, self._surface)
+            for i in {0, min(k, n), min(k + 1, n)}
+        }
+        losses = h.losses
+        stride = max(1, math.ceil(len(losses) / MAX_CURVE_POINTS))
+        steps_x = np.arange(1, n + 1)[::stride]
+        out = {
+            "run": f"{self.token}",
+            "plotly": plotly_url,
+            "seq": self.seq if not self.force else self.seq + 1,
+            "cursor": list(self.cursor) if self.force else None,
+            "labels": [ph.label for ph in run.phases],
+            "n": n,
+            "spe": h.schedule.steps_per_epoch,
+            "max_steps": MAX_STEPS,
+            "lr": self.lr,
+            "lrs": list(LEARNING_RATES),
+            "steps": steps,
+            "idle": idle,
+            "light": self.light,
+            "loss_spec": figures.jsonable(
+                figures.loss_curve(losses[::stride], max(1, n), h.schedule.steps_per_epoch, x=steps_x)
+            )
+            if n
+            else None,
+            "surface": getattr(self, "_surface_spec", None),
+            "has_regions": has_regions,
+            "diverged": run.diverged_at,
+            "trunc": self.trunc,
+            "clear": self.clear,
+            "ack": self.ack,
+            "progress": None,
+        }
+        if self.target is not None:
+            out["progress"] = [n, self.target[0] + 1]
+            out["target"] = list(self.target)
+        if run.diverged_at is not None:
+            out["message"] = (
+                f"Diverged at step {run.diverged_at + 1}: the loss became non-finite or exploded "
+                f"(learning rate {self.lr:g}). Use Back or the slider to return to the last finite state, "
+                "or lower the learning rate."
+            )
+            out["message_kind"] = "error"
+        elif self.message:
+            out["message_kind"], out["message"] = self.message
+        if self.force:
+            self.seq += 1
+            self.force = False
+        self.trunc = None
+        self.clear = False
+        self.message = None
+        return out
