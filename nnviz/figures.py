@@ -1,7 +1,10 @@
-"""Plotly figures: pure functions from engine records and arrays to ``go.Figure``.
+"""Plotly figures: pure functions from engine records and arrays to figure specs.
 
-Plotly and NumPy only (never streamlit): every function builds a new figure from
-its arguments, reads no state and leaves its inputs unchanged.
+A spec is the plain dict ``{"data": [...], "layout": {...}}`` that ``go.Figure(spec)``
+takes and that the browser player hands to ``Plotly.react`` (after :func:`jsonable`):
+building dicts skips plotly's validation, which cost ~15 ms a figure. NumPy only
+(never streamlit, and plotly only through the specs): every function builds a new
+figure from its arguments, reads no state and leaves its inputs unchanged.
 
 Conventions shared by all figures:
 
@@ -21,7 +24,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from nnviz.arithmetic import reached
 from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
@@ -112,6 +114,35 @@ def _finite_or_nan(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan)
 
 
+def _tr(kind: str, **kw) -> dict:
+    """A trace as a plain dict (``go.Scatter(**kw)`` without its validation, which costs ~1 ms a trace)."""
+    return dict(type=kind, **kw)
+
+
+def _fig(data: list | None = None, layout: dict | None = None) -> dict:
+    """A figure spec: what ``go.Figure`` takes, and what the browser player hands to ``Plotly.react``."""
+    return {"data": data or [], "layout": layout or {}}
+
+
+def jsonable(spec):
+    """``spec`` with NumPy arrays and scalars as lists and floats, and non-finite numbers as None (JSON has no NaN)."""
+    if isinstance(spec, dict):
+        return {k: jsonable(v) for k, v in spec.items() if v is not None}
+    if isinstance(spec, (list, tuple)):
+        return [jsonable(v) for v in spec]
+    if isinstance(spec, np.ndarray):
+        if spec.dtype.kind == "f":
+            return np.where(np.isfinite(spec), spec, None).tolist() if not np.isfinite(spec).all() else spec.tolist()
+        return jsonable(spec.tolist()) if spec.dtype == object else spec.tolist()
+    if isinstance(spec, (float, np.floating)):
+        return float(spec) if math.isfinite(spec) else None
+    if isinstance(spec, np.integer):
+        return int(spec)
+    if isinstance(spec, np.bool_):
+        return bool(spec)
+    return spec
+
+
 def _layout(title: str, uirevision: str, height: int = _HEIGHT, **kw) -> dict:
     d = dict(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
@@ -125,8 +156,8 @@ def _layout(title: str, uirevision: str, height: int = _HEIGHT, **kw) -> dict:
     return d
 
 
-def _empty(title: str, message: str, uirevision: str) -> go.Figure:
-    return go.Figure(
+def _empty(title: str, message: str, uirevision: str) -> dict:
+    return _fig(
         layout=_layout(
             title,
             uirevision,
@@ -203,7 +234,7 @@ def network_diagram(
     phase: Phase | None,
     sample: int = 0,
     selected: tuple | None = None,
-) -> go.Figure:
+) -> dict:
     """Layered diagram of ``net`` at ``phase`` of ``record``, for batch row ``sample``.
 
     When ``record`` is given its ``before`` network (the weights the step used) is
@@ -248,7 +279,7 @@ def network_diagram(
         ring = (edges.hx[hit], edges.hy[hit], 16)
     if ring is not None:
         traces.append(
-            go.Scatter(
+            _tr("scatter",
                 x=[ring[0]],
                 y=[ring[1]],
                 mode="markers",
@@ -276,7 +307,7 @@ def network_diagram(
     title = _diagram_title(net, record, phase, s, known)
     if edges.values.size < edges.total:
         title += f" (strongest {edges.values.size:,} of {edges.total:,} edges)"
-    return go.Figure(
+    return _fig(
         data=traces,
         layout=_layout(
             title,
@@ -316,7 +347,10 @@ class _Edges:
                 flat = np.sort(order[:MAX_EDGES_PER_LAYER])
             ii, jj = np.divmod(flat, W.shape[1])
             for i, j in zip(ii.tolist(), jj.tolist()):
-                lines = [f"<b>W{l + 1}[{i}→{j}]</b> (input {i} → neuron {j} of layer {l + 1})", f"w = {_h(W[i, j])}"]
+                lines = [
+                    f"<b>W{l + 1}[{i},{j}]</b> (neuron {i} of layer {l} → neuron {j} of layer {l + 1})",
+                    f"w = {_h(W[i, j])}",
+                ]
                 if has_grad:
                     lines.append(f"∂L/∂w = {_h(record.grads.layers[l].dW[i, j])}")
                 if record is not None and known.update:
@@ -350,9 +384,9 @@ class _Edges:
         hit = np.flatnonzero((self.ids[:, 0] + 1 == sel[1]) & (self.ids[:, 1] == sel[2]) & (self.ids[:, 2] == sel[3]))
         return int(hit[0]) if hit.size else None
 
-    def _lines(self, m: np.ndarray, colour: str, width: float, opacity: float) -> go.Scatter:
+    def _lines(self, m: np.ndarray, colour: str, width: float, opacity: float) -> dict:
         xs, ys = _segments(self.x0[m], self.y0[m], self.x0[m] + 1, self.y1[m])
-        return go.Scatter(
+        return _tr("scatter",
             x=xs,
             y=ys,
             mode="lines",
@@ -386,7 +420,7 @@ class _Edges:
             if not m.any():
                 continue
             out.append(
-                go.Scatter(
+                _tr("scatter",
                     name=name,
                     x=self.hx[m],
                     y=self.hy[m],
@@ -481,7 +515,7 @@ def _node_traces(
             marker = dict(color=_GREY_FILL)
         marker.update(size=size, line=dict(color=["black" if w == 3 else "#555555" for w in g["lw"]], width=g["lw"]))
         out.append(
-            go.Scatter(
+            _tr("scatter",
                 name="neurons" if coloured else "neurons (greyed)",
                 x=g["x"],
                 y=g["y"],
@@ -558,13 +592,13 @@ def _auto_annotate(M: np.ndarray, annotate: bool | None) -> bool:
     return bool(annotate)
 
 
-def _heatmap(M: np.ndarray, name: str, annotate: bool | None, y=None, showscale: bool = True, **kw) -> go.Heatmap:
+def _heatmap(M: np.ndarray, name: str, annotate: bool | None, y=None, showscale: bool = True, **kw) -> dict:
     """Heatmap of a 2-D matrix with M[0, 0] at the top left (the y axis must be reversed)."""
     M = np.asarray(M)
     if M.ndim == 1:
         M = M.reshape(1, -1)
     m = _max_abs(M)
-    return go.Heatmap(
+    return _tr("heatmap",
         z=M,
         x=np.arange(M.shape[1]),
         y=np.arange(M.shape[0]) if y is None else y,
@@ -589,14 +623,14 @@ def _shape(M: np.ndarray) -> str:
 
 def matrix_heatmap(
     M: np.ndarray, title: str, row_label: str = "i", col_label: str = "j", annotate: bool | None = None
-) -> go.Figure:
+) -> dict:
     """One matrix (rows, cols), row 0 at the top; values in the cells when ≤ 12×12 (``annotate=None``)."""
     M = np.asarray(M)
     if M.ndim == 1:
         M = M.reshape(1, -1)
     h = _heatmap(M, title, annotate, colorbar=dict(thickness=12))
     small = max(M.shape) <= 30
-    return go.Figure(
+    return _fig(
         data=[h],
         layout=_layout(
             title,
@@ -613,7 +647,7 @@ def matrix_heatmap(
 MATRIX_MAX_ROWS = 16
 
 
-def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, phase: Phase | None = None) -> go.Figure:
+def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, phase: Phase | None = None) -> dict:
     """W, ∂L/∂W, ΔW and the batch matrices a_{l-1}, z, a, δ of one layer (0-based ``layer``).
 
     With a ``phase``, what that phase has not computed yet is left blank (NaN) and
@@ -680,7 +714,7 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
                 )
             )
     title = f"Layer {n} ({record.before.activations[layer]}): this step's matrices"
-    return go.Figure(data=traces, layout=_layout(title, f"layer-{n}", height=450, shapes=shapes, **axes))
+    return _fig(data=traces, layout=_layout(title, f"layer-{n}", height=450, shapes=shapes, **axes))
 
 
 # ---------------------------------------------------------------------------
@@ -714,7 +748,7 @@ def loss_surface_figure(
     kind: str = "contour",
     gradient: np.ndarray | None = None,
     current: tuple[float, float] | None = None,
-) -> go.Figure:
+) -> dict:
     """The loss over two parameters, with the path taken and the step −∇L would take.
 
     Axes are the parameters' values: x = alphas + center·d1, y = betas + center·d2.
@@ -759,7 +793,7 @@ def loss_surface_figure(
 
     if kind == "contour":
         traces = [
-            go.Contour(
+            _tr("contour",
                 x=x,
                 y=y,
                 z=C,
@@ -770,7 +804,7 @@ def loss_surface_figure(
                 hovertemplate=hover,
                 name="log10 loss" if log else "loss",
             ),
-            go.Scatter(
+            _tr("scatter",
                 x=p[:, 0],
                 y=p[:, 1],
                 mode="lines+markers",
@@ -779,7 +813,7 @@ def loss_surface_figure(
                 name="path",
                 hovertemplate=path_hover,
             ),
-            go.Scatter(
+            _tr("scatter",
                 x=[cur[0]],
                 y=[cur[1]],
                 mode="markers",
@@ -819,13 +853,13 @@ def loss_surface_figure(
             margin=dict(l=60, r=20, t=80, b=50),
         )
         layout["title"] = title
-        return go.Figure(data=traces, layout=layout)
+        return _fig(data=traces, layout=layout)
 
     # surface
     heights = p[:, 2] if p.shape[1] >= 3 else _bilinear(x, y, V, p[:, 0], p[:, 1]) if p.shape[0] else np.empty(0)
     cur_z = float(_bilinear(x, y, V, np.array([cur[0]]), np.array([cur[1]]))[0])
     traces = [
-        go.Surface(
+        _tr("surface",
             x=x,
             y=y,
             z=V,
@@ -837,7 +871,7 @@ def loss_surface_figure(
             opacity=0.92,
             name="loss",
         ),
-        go.Scatter3d(
+        _tr("scatter3d",
             x=p[:, 0],
             y=p[:, 1],
             z=heights,
@@ -847,7 +881,7 @@ def loss_surface_figure(
             name="path",
             hovertemplate=f"{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<br>L ≈ %{{z:{_HOVER}}}<extra>path</extra>",
         ),
-        go.Scatter3d(
+        _tr("scatter3d",
             x=[cur[0]],
             y=[cur[1]],
             z=[cur_z],
@@ -861,7 +895,7 @@ def loss_surface_figure(
         ax = np.linspace(cur[0], arrow[0], 12)
         ay = np.linspace(cur[1], arrow[1], 12)
         traces.append(
-            go.Scatter3d(
+            _tr("scatter3d",
                 x=ax,
                 y=ay,
                 z=_bilinear(x, y, V, ax, ay),
@@ -884,7 +918,7 @@ def loss_surface_figure(
         margin=dict(l=0, r=0, t=70, b=0),
     )
     layout["title"] = title
-    return go.Figure(data=traces, layout=layout)
+    return _fig(data=traces, layout=layout)
 
 
 def _descent_arrow(gradient, cur: tuple[float, float], x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
@@ -908,7 +942,7 @@ def _descent_arrow(gradient, cur: tuple[float, float], x: np.ndarray, y: np.ndar
 
 def loss_curve(
     losses: np.ndarray, current: int | None = None, epoch_size: int | None = None, log_y: bool = True
-) -> go.Figure:
+) -> dict:
     """Batch loss before each step, x = step 1 … n; ``current`` (a step number, 1 … n) is marked.
 
     Dotted lines mark epoch boundaries when ``epoch_size`` is given and there are
@@ -922,7 +956,7 @@ def loss_curve(
     finite = losses[np.isfinite(losses)]
     log = log_y and finite.size > 0 and finite.min() > 0
     traces = [
-        go.Scatter(
+        _tr("scatter",
             x=steps,
             y=losses,
             mode="lines" if n > 60 else "lines+markers",
@@ -934,7 +968,7 @@ def loss_curve(
     ]
     if current is not None and 1 <= current <= n:
         traces.append(
-            go.Scatter(
+            _tr("scatter",
                 x=[int(current)],
                 y=[losses[int(current) - 1]],
                 mode="markers",
@@ -961,7 +995,7 @@ def loss_curve(
                 )
                 for b in boundaries.tolist()
             ]
-    return go.Figure(
+    return _fig(
         data=traces,
         layout=_layout(
             "Loss per step",
@@ -982,7 +1016,7 @@ def loss_curve(
     )
 
 
-def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> go.Figure:
+def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> dict:
     """One bar per sample of the step's batch; ``per_sample`` (batch,) sums to the batch loss."""
     per_sample = np.ravel(per_sample).astype(float)
     indices = np.ravel(indices)
@@ -992,9 +1026,9 @@ def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> go.Figure:
         f"{lab}: ℓ = {_h(v)}" + (f" ({100 * v / total:.3g}% of L)" if total else "")
         for lab, v in zip(labels, per_sample.tolist())
     ]
-    return go.Figure(
+    return _fig(
         data=[
-            go.Bar(
+            _tr("bar",
                 x=labels,
                 y=per_sample,
                 marker=dict(color=POSITIVE),
@@ -1052,7 +1086,7 @@ def _class_scale(k: int) -> list[list]:
 _REGION_SCALE = ((0.0, _RDBU[3]), (0.5, _RDBU[4]), (0.5, _RDBU[6]), (1.0, _RDBU[7]))
 
 
-def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray) -> go.Heatmap:
+def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray) -> dict:
     """The predicted class over the grid, shaded by how clear the decision is.
 
     One output: z = ŷ, centred on the threshold 0.5. Two outputs: z = ŷ1 − ŷ0,
@@ -1068,7 +1102,7 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
     if k == 1:
         z = out[:, 0].reshape(r_y, r_x)
         m = max(0.5, _max_abs(z - 0.5))
-        return go.Heatmap(
+        return _tr("heatmap",
             z=z,
             zmin=0.5 - m,
             zmax=0.5 + m,
@@ -1079,7 +1113,7 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
     if k == 2:
         z = (out[:, 1] - out[:, 0]).reshape(r_y, r_x)
         m = max(1.0, _max_abs(z))
-        return go.Heatmap(
+        return _tr("heatmap",
             z=z,
             zmin=-m,
             zmax=m,
@@ -1090,7 +1124,7 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
         )
     top2 = np.sort(out, axis=1)[:, -2:]
     margin = np.clip(np.nan_to_num(top2[:, 1] - top2[:, 0]), 0, 1)
-    return go.Heatmap(
+    return _tr("heatmap",
         z=(cls + 0.999 * margin).reshape(r_y, r_x),
         zmin=0,
         zmax=k,
@@ -1102,7 +1136,7 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
 
 def decision_boundary(
     net: Network, X: np.ndarray, labels: np.ndarray, resolution: int = 80, pad: float = 0.5
-) -> go.Figure:
+) -> dict:
     """Predicted class over the input plane, shaded by confidence, with the points coloured by label.
 
     ``X``: (n, 2); ``labels``: (n,) class indices (or one-hot (n, K)). Trace 0 is
@@ -1133,7 +1167,7 @@ def decision_boundary(
             for a, b, pc, o in zip(X[m, 0].tolist(), X[m, 1].tolist(), p_cls[m].tolist(), p_out[m])
         ]
         traces.append(
-            go.Scatter(
+            _tr("scatter",
                 x=X[m, 0],
                 y=X[m, 1],
                 mode="markers",
@@ -1149,7 +1183,7 @@ def decision_boundary(
             )
         )
     n_wrong = int(wrong.sum())
-    return go.Figure(
+    return _fig(
         data=traces,
         layout=_layout(
             f"Decision regions: {n_wrong} of {labels.size} misclassified (outlined)",
@@ -1165,7 +1199,7 @@ def decision_boundary(
 NEURON_MAP_COLUMNS = 8
 
 
-def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 0.5) -> go.Figure:
+def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 0.5) -> dict:
     """Each neuron's activation over the input plane (rows = layers, ≤ 8 neurons per row).
 
     Heatmap trace names are ``"L{layer} n{neuron}"`` (layer 1-based), ``z[j, i]``
@@ -1196,7 +1230,7 @@ def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 
         name = f"L{l + 1} n{k}"
         m = scales[l]
         traces.append(
-            go.Heatmap(
+            _tr("heatmap",
                 x=xs,
                 y=ys,
                 z=trace.layers[l].a[:, k].reshape(r, r),
@@ -1212,7 +1246,7 @@ def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 
             )
         )
         traces.append(
-            go.Scatter(
+            _tr("scatter",
                 x=X[:, 0],
                 y=X[:, 1],
                 mode="markers",
@@ -1227,14 +1261,14 @@ def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 
     title = "Neuron activations over the input plane" + (f" (first {cols} per layer)" if truncated else "")
     layout = _layout(title, f"neuron-maps-{net.sizes}", height=int(np.clip(60 + 120 * L, 300, 450)), **axes)
     layout["showlegend"] = False
-    return go.Figure(data=traces, layout=layout)
+    return _fig(data=traces, layout=layout)
 
 
 # ---------------------------------------------------------------------------
 # 9–11. Study predictions, gradient check, parameter trajectories.
 
 
-def study_predictions(predicted: np.ndarray, target: np.ndarray, labels: list[str]) -> go.Figure:
+def study_predictions(predicted: np.ndarray, target: np.ndarray, labels: list[str]) -> dict:
     """Predicted vs target, grouped per sample; ``predicted``, ``target``: (n,) or (n, 1).
 
     The values are drawn as given: pass real units (the study example's score out
@@ -1250,7 +1284,7 @@ def study_predictions(predicted: np.ndarray, target: np.ndarray, labels: list[st
             for lab, p_, t_ in zip(labels, p.tolist(), t.tolist())
         ]
         traces.append(
-            go.Bar(
+            _tr("bar",
                 x=labels,
                 y=v,
                 name=name,
@@ -1261,7 +1295,7 @@ def study_predictions(predicted: np.ndarray, target: np.ndarray, labels: list[st
                 textposition="outside",
             )
         )
-    return go.Figure(
+    return _fig(
         data=traces,
         layout=_layout(
             "Predicted vs target",
@@ -1279,7 +1313,7 @@ GRADIENT_CHECK_ROWS = 200
 _CHECK_OK, _CHECK_WARN, _CHECK_BAD = "#d9f0d3", "#fee6b3", "#f4b6b6"
 
 
-def gradient_check_figure(check: GradientCheck) -> go.Figure:
+def gradient_check_figure(check: GradientCheck) -> dict:
     """Analytic vs numerical gradient per parameter; rows green (< 1e-6), amber (< 1e-4) or red.
 
     With more than 200 parameters only the 200 with the largest relative error are listed.
@@ -1299,9 +1333,9 @@ def gradient_check_figure(check: GradientCheck) -> go.Figure:
         [f"{check.numerical[i]:.6e}" for i in idx.tolist()],
         [f"{v:.2e} {m}" for v, m in zip(e.tolist(), mark)],
     ]
-    return go.Figure(
+    return _fig(
         data=[
-            go.Table(
+            _tr("table",
                 header=dict(
                     values=["parameter", "analytic ∂L/∂θ", "numerical (central difference)", "relative error"],
                     fill_color="#f0f0f0",
@@ -1324,7 +1358,7 @@ def gradient_check_figure(check: GradientCheck) -> go.Figure:
 WEIGHT_TRAJECTORY_POINTS = 2000
 
 
-def weight_trajectories(params: np.ndarray, names: list[str], top: int = 12) -> go.Figure:
+def weight_trajectories(params: np.ndarray, names: list[str], top: int = 12) -> dict:
     """Each parameter's value over steps 0 … n (``params``: History.parameters, (n+1, n_params)).
 
     With more than ``top`` parameters, the ``top`` whose value moved furthest from
@@ -1344,7 +1378,7 @@ def weight_trajectories(params: np.ndarray, names: list[str], top: int = 12) -> 
     traces = []
     for rank, p in enumerate(order.tolist()):
         traces.append(
-            go.Scatter(
+            _tr("scatter",
                 x=rows,
                 y=params[rows, p],
                 mode="lines",
@@ -1360,7 +1394,7 @@ def weight_trajectories(params: np.ndarray, names: list[str], top: int = 12) -> 
     what = "Parameters over steps"
     if n_params > top:
         what = f"The {len(order)} of {n_params:,} parameters that moved most"
-    return go.Figure(
+    return _fig(
         data=traces,
         layout=_layout(
             what,

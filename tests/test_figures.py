@@ -12,9 +12,10 @@ import subprocess
 import sys
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
-from nnviz import figures as F
+from nnviz import figures
 from nnviz.engine import (
     GradientCheck,
     LossSurface,
@@ -26,6 +27,25 @@ from nnviz.engine import (
     unit_direction,
 )
 from nnviz.examples import STUDY_X, STUDY_Y, STUDY_Y_RAW, TOY_LABELS, TOY_X, TOY_Y, study_history, toy_history
+
+
+class _Validated:
+    """``nnviz.figures`` with every figure spec passed through ``go.Figure``: plotly's validation
+    rejects a malformed spec, and the tests read the figure as plotly does."""
+
+    def __getattr__(self, name):
+        value = getattr(figures, name)
+        if not callable(value) or isinstance(value, type):
+            return value
+
+        def call(*args, **kwargs):
+            out = value(*args, **kwargs)
+            return go.Figure(out) if isinstance(out, dict) and "data" in out and "layout" in out else out
+
+        return call
+
+
+F = _Validated()
 
 # ---------------------------------------------------------------------------
 # Records and readers.

@@ -411,7 +411,7 @@ def _selection_label(sel: tuple | None) -> str:
         return "nothing selected"
     if sel[0] == "neuron":
         return "input " + f"x{sel[2]}" if sel[1] == 0 else f"neuron {sel[2]} of layer {sel[1]}"
-    return f"weight w{sel[1]}[{sel[2]}→{sel[3]}]"
+    return f"weight W{sel[1]}[{sel[2]},{sel[3]}]"
 
 
 def _selection_box(example: str, run: Run) -> None:
@@ -436,7 +436,7 @@ def _arithmetic(example: str, run: Run, sample: int) -> None:
         st.caption("Click **Next phase** to start a step; the numbers of each phase appear here.")
         return
     if phase.kind in ("loss", "backward", "update") or sel is None:
-        for line in arithmetic.loss_lines(rec) if phase.kind != "forward" else []:
+        for line in arithmetic.loss_lines(rec, phase) if phase.kind != "forward" else []:
             st.latex(arithmetic.aligned(line.latex))
     if sel is None:
         st.caption("Select a neuron or a weight (click it in the diagram) to see its arithmetic.")
@@ -444,7 +444,7 @@ def _arithmetic(example: str, run: Run, sample: int) -> None:
     if sel[0] == "neuron":
         lines = arithmetic.neuron_lines(rec, sel[1], sel[2], sample, phase)
     else:
-        lines = arithmetic.edge_lines(rec, sel[1], sel[2], sel[3], phase)
+        lines = arithmetic.edge_lines(rec, sel[1], sel[2], sel[3], phase, sample)
     if not lines:
         st.caption(f"{_selection_label(sel)}: not computed yet in this phase.")
     for line in lines:
