@@ -267,6 +267,7 @@ class ToyRun:
     epoch_errors: np.ndarray  # Σ over the epoch's samples of Σ_k (t − o)², as the seed prints
     final: Network
     predictions: np.ndarray
+    history: History  # every online step, so any step's full record can be recomputed
 
 
 def run_toy(epochs: int = TOY_EPOCHS) -> ToyRun:
@@ -280,7 +281,7 @@ def run_toy(epochs: int = TOY_EPOCHS) -> ToyRun:
     for _ in range(epochs * 10):
         hist.step(TOY_LR)
     final = hist.network()
-    return ToyRun(2.0 * hist.epoch_losses(), final, np.argmax(final.predict(TOY_X), axis=1))
+    return ToyRun(2.0 * hist.epoch_losses(), final, np.argmax(final.predict(TOY_X), axis=1), hist)
 
 
 def toy_lines(run: ToyRun) -> list[str]:

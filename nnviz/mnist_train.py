@@ -42,7 +42,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz import mnist
-from nnviz.engine import ACTIVATIONS, Network, initializer
+from nnviz.engine import ACTIVATIONS, LOSSES, Network, initializer
 
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 AUGMENT_AHEAD = 4  # batches augmented ahead of the one being trained on
@@ -146,18 +146,20 @@ class FastMLP:
         self.vb = [np.zeros_like(b) for b in self.b]
         self.gW = [np.empty_like(w) for w in self.W]
         self._active = None  # input pixels the current batch uses, or None for all
-        self._by_batch: dict[int, tuple[list, list, list]] = {}
+        self._by_batch: dict[int, tuple[list, list, list, np.ndarray]] = {}
 
     def _buffers(self, B: int) -> None:
-        # z_l (then a_l, in place), f'(z_l), δ_l for a batch of B; the last, smaller batch of an
-        # epoch gets its own set instead of reallocating every epoch.
+        # z_l (then a_l, in place), f'(z_l), δ_l for a batch of B, and a copy of the output logits z_L
+        # for the loss; the last, smaller batch of an epoch gets its own set instead of reallocating
+        # every epoch.
         if B not in self._by_batch:
             self._by_batch[B] = (
                 [np.empty((B, w.shape[1]), self.dtype) for w in self.W],
                 [np.empty((B, w.shape[1]), self.dtype) for w in self.W[:-1]],
                 [np.empty((B, w.shape[1]), self.dtype) for w in self.W],
+                np.empty((B, self.W[-1].shape[1]), self.dtype),
             )
-        self.z, self.mask, self.dz = self._by_batch[B]
+        self.z, self.mask, self.dz, self.logits = self._by_batch[B]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """ŷ for x (B, 784); keeps a_l and f'(z_l) for :meth:`backward`."""
@@ -180,6 +182,7 @@ class FastMLP:
                 _activate(self.activations[l], z, self.mask[l])
             a = z
         out = self.z[last]
+        np.copyto(self.logits, out)  # the loss is computed from the logits (exact where ŷ underflows)
         if self.activations[last] == "softmax":
             out -= out.max(axis=1, keepdims=True)
             np.exp(out, out=out)
@@ -192,16 +195,14 @@ class FastMLP:
         return out
 
     def loss_and_delta(self, Y: np.ndarray) -> float:
-        """The batch loss, and δ_L = ∂L/∂z_L into ``self.dz[-1]``."""
+        """The batch loss (the engine's registry formula), and δ_L = ∂L/∂z_L into ``self.dz[-1]``."""
         p, dz = self.z[-1], self.dz[-1]
         B, K = p.shape
+        value = float(LOSSES[self.loss].totals(self.logits, p, Y))
         np.subtract(p, Y, out=dz)
         if self.loss == "cross_entropy":
-            value = -float(np.log(np.maximum(p[Y > 0], np.finfo(self.dtype).tiny)) @ Y[Y > 0]) / B
             dz /= B
         else:
-            value = float(np.vdot(dz, dz))
-            value = value / (B * K) if self.loss == "mse" else 0.5 * value
             dz *= p * (1 - p)  # σ'(z) = ŷ(1 − ŷ)
             if self.loss == "mse":
                 dz *= 2 / (B * K)

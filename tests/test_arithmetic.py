@@ -19,8 +19,84 @@ def test_hand_example_forward_line_shows_the_tutorials_sums():
     lines = arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[0])
     assert r"0.2\cdot2 + 0.8\cdot9 = 7.6" in lines[0].latex
     assert lines[0].value == pytest.approx(7.6, abs=1e-12)
-    # a = σ(7.6) = 1/(1 + e^−7.6) = 0.999500…
-    assert lines[1].value == pytest.approx(1 / (1 + np.exp(-7.6)), abs=1e-15)
+    # a = σ(7.6) = 1/(1 + e^−7.6) = 1/1.000500451 = 0.99949980, written with 6 significant digits
+    assert lines[1].latex.endswith(r"\sigma(7.6) = 0.9995")
+    # the second hidden neuron (W1 = [[.2, .6, .1], [.8, .3, .7]]): z = .6·2 + .3·9 = 3.9,
+    # σ(3.9) = 1/(1 + 0.0202419) = 0.980160 (the prose rounds it to 1.000)
+    second = arithmetic.neuron_lines(rec, 1, 1, 0, phases(2)[0])
+    assert r"0.6\cdot2 + 0.3\cdot9 = 3.9" in second[0].latex
+    assert second[1].latex.endswith(r"\sigma(3.9) = 0.98016")
+
+
+# A 2-1-1 network small enough to do by hand: x = (1, 2), W1 = [[0.5], [−0.25]], b1 = 0.1, ReLU;
+# W2 = [[2]], b2 = −0.5, identity; y = 1; half_sse; η = 0.1.
+#   z1 = 0.5·1 + (−0.25)·2 + 0.1 = 0.1          a1 = relu(0.1) = 0.1
+#   z2 = 2·0.1 + (−0.5) = −0.3                   a2 = −0.3
+#   L = ½(−0.3 − 1)² = ½·1.69 = 0.845
+#   ∂L/∂a2 = ŷ − y = −1.3, f′ = 1, δ2 = −1.3;   ∂L/∂W2 = δ2·a1 = −0.13, ∂L/∂b2 = −1.3
+#   ∂L/∂a1 = w·δ2 = 2·(−1.3) = −2.6, f′(0.1) = [0.1 > 0] = 1, δ1 = −2.6
+#   ∂L/∂W1 = δ1·x = (−2.6, −5.2), ∂L/∂b1 = −2.6
+#   update: W1 = 0.5 + 0.26 = 0.76, −0.25 + 0.52 = 0.27; b1 = 0.1 + 0.26 = 0.36; W2 = 2 + 0.013 = 2.013;
+#           b2 = −0.5 + 0.13 = −0.37
+#   after: z1 = 0.76 + 0.54 + 0.36 = 1.66, z2 = 2.013·1.66 − 0.37 = 2.97158, L = ½·1.97158² = 1.943564 → "1.94356"
+
+
+def _hand_record():
+    net = Network.from_arrays([[[0.5], [-0.25]], [[2.0]]], [[0.1], [-0.5]], ["relu", "identity"])
+    return train_step(net, [[1.0, 2.0]], [[1.0]], "half_sse", 0.1)
+
+
+def _text(lines) -> str:
+    return " ; ".join(line.latex for line in lines)
+
+
+def test_hand_network_neuron_lines_write_the_hand_computation():
+    rec = _hand_record()
+    update = phases(2)[-1]
+    hidden = _text(arithmetic.neuron_lines(rec, 1, 0, 0, update))
+    for piece in (
+        r"0.5\cdot1 + (-0.25)\cdot2 + 0.1 = 0.1",  # z1
+        r"(0.1) = 0.1",  # a1 = relu(0.1)
+        r"2\cdot(-1.3) = (-2.6)",  # ∂L/∂a1 = w·δ2
+        r"[0.1>0] = 1",  # ReLU′
+        r"(-2.6)\cdot1 = (-2.6)",  # δ1
+        r"0.1 - 0.1\cdot(-2.6) = 0.36",  # b1 update
+    ):
+        assert piece in hidden, (piece, hidden)
+    out = _text(arithmetic.neuron_lines(rec, 2, 0, 0, update))
+    for piece in (
+        r"2\cdot0.1 + (-0.5) = (-0.3)",  # z2
+        r"(-0.3) - 1 = (-1.3)",  # ∂L/∂ŷ
+        r"(-1.3)\cdot1 = (-1.3)",  # δ2
+        r"(-0.5) - 0.1\cdot(-1.3) = (-0.37)",  # b2 update
+    ):
+        assert piece in out, (piece, out)
+    # before the backward phase of layer 1 reaches it, the hidden neuron shows forward numbers only
+    assert "(-2.6)" not in _text(arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[3]))
+
+
+def test_hand_network_edge_and_loss_lines_write_the_hand_computation():
+    rec = _hand_record()
+    update = phases(2)[-1]
+    w10 = _text(arithmetic.edge_lines(rec, 1, 1, 0, update))
+    assert r"(-0.25)\cdot2 = (-0.5)" in w10  # its contribution to z1
+    assert r"(-2.6)\cdot2 = (-5.2)" in w10  # ∂L/∂w = δ1·x_1
+    assert r"(-0.25) - 0.1\cdot(-5.2) = 0.27" in w10
+    w2 = _text(arithmetic.edge_lines(rec, 2, 0, 0, update))
+    assert r"(-1.3)\cdot0.1 = (-0.13)" in w2
+    assert r"2 - 0.1\cdot(-0.13) = 2.013" in w2
+    loss = _text(arithmetic.loss_lines(rec))
+    assert "L = 0.845 = 0.845" in loss  # one sample: the sum is its only term
+    assert "1.94356" in loss  # L after the update
+
+
+def test_fused_cross_entropy_line_by_hand():
+    # softmax of z = (0, 0) is (½, ½); y = (1, 0), B = 1: δ = (ŷ − y)/B = (0.5 − 1)/1 = −0.5, L = ln 2 = 0.693147
+    net = Network.from_arrays([[[1.0, 1.0]]], [[0.0, 0.0]], ["softmax"])
+    rec = train_step(net, [[0.0]], [[1.0, 0.0]], "cross_entropy", 1.0)
+    dz = _text(arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1]))
+    assert r"\frac{0.5 - 1}{1} = (-0.5)" in dz
+    assert "= 0.693147" in _text(arithmetic.loss_lines(rec))
 
 
 @pytest.mark.parametrize("phase_index", range(6))
@@ -91,6 +167,8 @@ def test_loss_lines_sum_per_sample_losses():
 def test_fmt_and_largest_gradients():
     assert arithmetic.fmt(-0.5) == "(-0.5)"
     assert arithmetic.fmt(1.5e-7) == r"1.5\times10^{-7}"
+    assert arithmetic.fmt(-1234567.0) == r"(-1.23457\times10^{6})"  # 6 significant digits, rounded
+    assert arithmetic.fmt(0.1 + 0.2) == "0.3" and arithmetic.fmt(2.0) == "2"
     assert arithmetic.largest_gradients(np.array([0.1, -3.0, 2.0, 0.0])) == [1, 2]
 
 

@@ -27,6 +27,7 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     launch_browser,
 )
 
+from nnviz import figures as F
 from nnviz import userdata
 
 pytestmark = pytest.mark.browser
@@ -218,3 +219,31 @@ def _screenshot(page, name: str, folder) -> None:
         img = img.crop((0, 0, img.width, int(img.height * 0.85)))
         img.save(out, optimize=True)
     assert out.stat().st_size <= SHOT_MAX_BYTES
+    _check_shot(out, with_figures=name != "about")
+
+
+#: the saturated colours of the diagram's diverging scale (RdBu without its four palest classes)
+SCALE_COLOURS = [c for _, c in F.DIVERGING[:4] + F.DIVERGING[-4:]]
+
+
+def _check_shot(path, with_figures: bool) -> None:
+    """What the saved PNG shows: 1400 px wide, a full page, text on white, and the diagram's colours."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(path) as im:
+        assert im.width == 1400 and im.height >= 1000, (path.name, im.size)
+        rgb = np.asarray(im.convert("RGB")).astype(int)
+    # When these checks were written: 252–256 colours, 89–95 % near-white, 3–4 % dark (text) pixels.
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) >= 64, f"{path.name}: almost no colours (blank?)"
+    white = float(np.mean(rgb.min(axis=2) > 245))
+    dark = float(np.mean(rgb.max(axis=2) < 100))
+    assert 0.5 < white < 0.99, f"{path.name}: {white:.1%} white"
+    assert dark > 0.002, f"{path.name}: {dark:.2%} dark pixels (no text?)"
+    if with_figures:
+        # neurons and edges coloured on the scale: 27k–112k such pixels when written (the About page: 0)
+        near = np.zeros(rgb.shape[:2], dtype=bool)
+        for c in SCALE_COLOURS:
+            target = np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
+            near |= np.abs(rgb - target).max(axis=2) <= 20
+        assert near.sum() >= 5000, f"{path.name}: only {near.sum()} pixels in the diagram's colours"

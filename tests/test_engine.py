@@ -8,8 +8,6 @@ written out in the test.
 
 import json
 import math
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -564,14 +562,6 @@ def test_from_json_rejects_over_5_mb():
 
 # ---------------------------------------------------------------------------
 # Module boundaries, validation, initialisers.
-
-
-def test_engine_imports_neither_streamlit_nor_plotly():
-    code = (
-        "import sys, nnviz.engine, nnviz.examples; "
-        "assert 'streamlit' not in sys.modules and 'plotly' not in sys.modules, sorted(sys.modules)"
-    )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
 
 
 def test_validation_messages():

@@ -239,9 +239,31 @@ def test_seed004_printed_errors(toy_run):
 
 def test_seed004_final_weights_and_predictions(toy_run):
     ws, bs = examples.neurons_to_arrays(examples.TOY_FINAL)
-    assert list(examples.TOY_FINAL[0][0]) == [-1.9544732139957548, 2.704321541499767, 1.427507893789529]  # as printed
     for w, b, w_ours, b_ours in zip(ws, bs, toy_run.final.weights, toy_run.final.biases):
         np.testing.assert_allclose(w_ours, w, rtol=0, atol=1e-9)
         np.testing.assert_allclose(b_ours, b, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(toy_run.predictions, examples.TOY_LABELS)
-    assert examples.TOY_LABELS.tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]  # "실제값=… 예측값=…", all equal
+    # The tutorial's own printed final weights, run through the engine, classify every point as
+    # its last printout says ("실제값=0, 예측값=0" five times, then "실제값=1, 예측값=1" five times).
+    printed_net = examples.toy_network().with_parameters(
+        np.concatenate([p for w, b in zip(ws, bs) for p in (w.ravel(), b)])
+    )
+    np.testing.assert_array_equal(np.argmax(printed_net.predict(examples.TOY_X), axis=1), examples.TOY_LABELS)
+
+
+def test_seed004_last_step_outputs_and_deltas_match_the_printed_network(toy_run):
+    # After training the tutorial prints each neuron's dict, whose 'output' and 'delta' are what the
+    # last online step (epoch 5000, the last row [7.673756466, 3.508563011, 1]) left there:
+    #   layer 1: output 0.016593738310259763, 0.9208338348540293; delta −0.000252180328244517, 0.0005597952940571184
+    #   layer 2: output 0.04180758754504879, 0.9593429092162126; delta −0.0016747999653304656, 0.0015857928993322072
+    # The seed's delta is (t − o)·σ' (and its back-propagated sum), our δ = ∂L/∂z is its negative.
+    last = len(toy_run.history) - 1
+    rec = toy_run.history.record(last)
+    assert rec.indices.tolist() == [9]
+    outputs = [[0.016593738310259763, 0.9208338348540293], [0.04180758754504879, 0.9593429092162126]]
+    deltas = [[-0.000252180328244517, 0.0005597952940571184], [-0.0016747999653304656, 0.0015857928993322072]]
+    for l in range(2):
+        np.testing.assert_allclose(rec.trace.layers[l].a[0], outputs[l], rtol=1e-13)
+        np.testing.assert_allclose(-rec.grads.layers[l].dz[0], deltas[l], rtol=1e-13)
+    # and the printed weights are the ones after that step
+    np.testing.assert_array_equal(rec.after.parameter_vector(), toy_run.final.parameter_vector())

@@ -254,15 +254,19 @@ def _tour(f: Fuzzer, ex: str) -> None:
     f.set("select_slider", k("lr"), stepper.LEARNING_RATES[-1])
     f.set("selectbox", k("loss"), "half_sse")  # a loss that lets the output activation be chosen
     f.set("selectbox", k("act_out"), "identity")
+    # ReLU + identity output from N(0, 1) weights at η = 100 diverges within two steps on both pages
+    # (study: at step 1, toy: at step 2; sigmoid hidden units on the study page saturate and never do).
+    f.set("selectbox", k("act0"), "relu")
     f.set("selectbox", k("init"), "normal")
     f.set("number_input", k("n_run"), MAX_RUN_STEPS)
     f.click(k("run_n"))
     run = f.at.session_state[k("run")]
-    if run.diverged_at is not None:
-        assert any("Diverged at step" in e.value for e in f.at.error)
-        for _ in range(3):
-            f.click(k("back"))
-        assert np.all(np.isfinite(f.at.session_state[k("run")].network.parameter_vector()))
+    assert run.diverged_at is not None and run.diverged_at < 2, run.diverged_at
+    assert len(run.history) == run.diverged_at + 1  # Run stopped there and kept the diverged step
+    assert any(f"Diverged at step {run.diverged_at + 1}" in e.value for e in f.at.error), [e.value for e in f.at.error]
+    for _ in range(3):
+        f.click(k("back"))
+    assert np.all(np.isfinite(f.at.session_state[k("run")].network.parameter_vector()))
     f.click(k("epoch"))
     f.click(k("next"))
     f.set("select_slider", k("lr"), 0.1)
