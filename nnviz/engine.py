@@ -717,9 +717,9 @@ class Network:
         g = self.gradient_vector(grads)
         if self.biases is not None and not keep_b:
             g = g * self._weight_mask()
-        if self.dead is not None:
-            g = g * self._alive_mask()
         v = (momentum * velocity if velocity is not None else 0.0) - learning_rate * g
+        if self.dead is not None:
+            v = v * self._alive_mask()  # a dead weight keeps no velocity
         dW, db = self._unflatten(v)
         return Update(tuple(dW), None if db is None else tuple(db), v, self.dead)
 
@@ -736,7 +736,8 @@ class Network:
             # a dead weight ends at exactly 0: Δ = −w
             out.append(np.where(dies, -w, np.where(was_dead, 0.0, d)))
             masks.append(dead_l)
-        return out, _dead_masks(masks, self.weights)
+        # checked against the weights after the update, where every dead one is 0
+        return out, _dead_masks(masks, [w + d for w, d in zip(self.weights, out)])
 
     def apply_update(self, update: Update) -> Network:
         """A new network with θ + Δθ and the update's dead-link mask."""
