@@ -202,7 +202,7 @@ def test_matches_playgrounds_update_with_l1_for_several_steps():
     net = Network.from_arrays(ws, bs, ["tanh", "tanh"])
     pnet = pg.build(ws, bs, "tanh", "tanh")
     dead_count = []
-    for epoch in range(3):
+    for _ in range(3):
         pg.one_step(pnet, X.tolist(), T[:, 0].tolist(), B, eta, lam, "l1")
         for start in range(0, len(X), B):
             Xb, Tb = X[start : start + B], T[start : start + B]
