@@ -813,6 +813,31 @@ class Network:
         ws, bs = self._unflatten(v)
         return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype, self.dead)
 
+    def with_value(self, name: str, value: float) -> Network:
+        """The network with the one parameter called ``name`` (``"W1[0,2]"``, ``"b1[2]"``) set to ``value``.
+
+        Editing a dead weight revives it (Playground keeps the link dead and frozen
+        at the typed value; nnviz keeps its rule that a dead weight is 0).
+        """
+        names = self.parameter_names()
+        try:
+            i = names.index(name)
+        except ValueError:
+            raise ValueError(f"no parameter called {name!r}") from None
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        v = self.parameter_vector()
+        v[i] = value
+        ws, bs = self._unflatten(v)
+        dead = None
+        if self.dead is not None:
+            dead = [m.copy() for m in self.dead]
+            m = _PARAM_RE.match(name)
+            if m and m.group(1) == "W":
+                dead[int(m.group(2)) - 1][int(m.group(3)), int(m.group(4))] = False
+        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype, dead)
+
     def parameter_names(self) -> list[str]:
         """Names in flat order, 1-based layers as in the UI: ``W1[0,2]``, ``b1[2]``."""
         names = []
@@ -867,6 +892,7 @@ class Network:
 
 
 SCHEMA_VERSION = 1
+_PARAM_RE = re.compile(r"^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$")
 MAX_JSON_BYTES = 5_000_000
 
 

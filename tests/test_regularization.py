@@ -6,6 +6,9 @@ differences, or a line-by-line transcription of Playground's nn.ts
 """
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -315,3 +318,28 @@ def test_every_regularizer_derivative_is_the_engines_number(name):
             assert fmt_number(w) in tex
     # Playground's L1 derivative is 0 at 0
     assert reg.derivative_latex(0.0)[1] == 0.0
+
+
+def test_editing_a_weight_and_reviving_a_dead_one():
+    net = Network.from_arrays(
+        [np.array([[0.0], [0.5]])], [np.array([0.2])], ["identity"], dead=[np.array([[True], [False]])]
+    )
+    e = net.with_value("W1[1,0]", -3.0)
+    assert e.weights[0][1, 0] == -3.0 and e.dead[0][0, 0]  # another weight: W1[0,0] stays dead
+    e = e.with_value("b1[0]", 1.5)
+    assert e.biases[0][0] == 1.5
+    r = e.with_value("W1[0,0]", 0.25)
+    assert r.weights[0][0, 0] == 0.25 and r.dead is None  # the edited dead weight lives again
+    assert net.weights[0][1, 0] == 0.5  # the original is unchanged
+    with pytest.raises(ValueError, match="no parameter"):
+        net.with_value("W2[0,0]", 1.0)
+    with pytest.raises(ValueError, match="finite"):
+        net.with_value("b1[0]", float("inf"))
+
+
+def test_new_modules_import_neither_streamlit_nor_plotly():
+    code = (
+        "import sys, nnviz.optim, nnviz.datasets; "
+        "assert 'streamlit' not in sys.modules and 'plotly' not in sys.modules, sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], check=True)
