@@ -44,24 +44,51 @@ import numpy as np
 # Activations: name → record of the function, its derivative and its backward.
 
 
+def fmt_number(x: float) -> str:
+    """A number as the panels write it: 6 significant digits, negatives in parentheses."""
+    s = f"{float(x):.6g}"
+    if "e" in s:
+        mant, exp = s.split("e")
+        s = rf"{mant}\times10^{{{int(exp)}}}"
+    return f"({s})" if float(x) < 0 else s
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function looked up by name.
 
     ``forward(z) -> a``; ``derivative(z, a) -> f'(z)`` elementwise (None for
     softmax, whose Jacobian is not diagonal); ``backward(z, a, da) -> dz``.
+    ``formula`` is the LaTeX of f(z), ``symbol`` the LaTeX name of f,
+    ``derivative_tex`` the LaTeX of f'(z) with ``{z}`` and ``{a}`` standing for
+    the numbers (see :meth:`derivative_latex`).
     """
 
     name: str
     forward: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
     formula: str  # LaTeX of f(z), for the UI
+    symbol: str = ""
+    label: str = ""
+    derivative_tex: str | None = None
 
     def backward(self, z: np.ndarray, a: np.ndarray, da: np.ndarray) -> np.ndarray:
         if self.derivative is not None:
             return da * self.derivative(z, a)
         # softmax: dz_k = a_k (da_k − Σ_j da_j a_j)
         return a * (da - np.sum(da * a, axis=-1, keepdims=True))
+
+    def derivative_latex(
+        self, z: float, a: float, fmt: Callable[[float], str] = fmt_number
+    ) -> tuple[str, float] | None:
+        """f'(z) written with the numbers z, a, and its value as the engine computes it.
+
+        None for softmax (its Jacobian is not elementwise; the panel writes δ directly).
+        """
+        if self.derivative is None or self.derivative_tex is None:
+            return None
+        value = float(self.derivative(np.array([float(z)]), np.array([float(a)]))[0])
+        return self.derivative_tex.format(z=fmt(z), a=fmt(a)), value
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -99,17 +126,38 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
     {
         a.name: a
         for a in (
-            Activation("sigmoid", _sigmoid, lambda z, a: a * (1 - a), r"\sigma(z) = \frac{1}{1+e^{-z}}"),
-            Activation("tanh", np.tanh, lambda z, a: 1 - a * a, r"\tanh(z)"),
-            Activation("relu", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), r"\max(0, z)"),
+            Activation(
+                "sigmoid",
+                _sigmoid,
+                lambda z, a: a * (1 - a),
+                r"\sigma(z) = \frac{1}{1+e^{-z}}",
+                r"\sigma",
+                "Sigmoid",
+                r"a(1-a) = {a}\,(1-{a})",
+            ),
+            Activation("tanh", np.tanh, lambda z, a: 1 - a * a, r"\tanh(z)", r"\tanh", "Tanh", r"1-a^2 = 1-{a}^2"),
+            Activation(
+                "relu",
+                lambda z: np.maximum(z, 0),
+                lambda z, a: (z > 0).astype(z.dtype),
+                r"\max(0, z)",
+                r"\mathrm{relu}",
+                "ReLU",
+                r"[z>0] = [{z}>0]",
+            ),
             Activation(
                 "leaky_relu",
                 lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
                 lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
                 r"\max(0.01z, z)",
+                r"\mathrm{lrelu}",
+                "Leaky ReLU (0.01)",
+                r"(z>0\;?\;1 : 0.01) \text{{ at }} z={z}",
             ),
-            Activation("identity", lambda z: z, lambda z, a: np.ones_like(z), r"z"),
-            Activation("softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}"),
+            Activation(
+                "identity", lambda z: z, lambda z, a: np.ones_like(z), r"z", r"\mathrm{id}", "Linear (identity)", "1"
+            ),
+            Activation("softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}", r"\mathrm{softmax}", "Softmax"),
         )
     }
 )
@@ -284,6 +332,18 @@ INITIALIZERS: Mapping[str, Callable[[np.random.Generator, int, int], np.ndarray]
         "xavier": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / (n_in + n_out)), (n_in, n_out)),
         # He: N(0, 2/n_in), for ReLU layers
         "he": lambda rng, n_in, n_out: rng.normal(0, math.sqrt(2.0 / n_in), (n_in, n_out)),
+        # all weights (and biases) 0, Playground's hidden initZero: it cannot learn, see INITIALIZER_NOTES
+        "zeros": lambda rng, n_in, n_out: np.zeros((n_in, n_out)),
+    }
+)
+# What the UI says beside an initialiser, where there is something to say.
+INITIALIZER_NOTES: Mapping[str, str] = MappingProxyType(
+    {
+        "zeros": (
+            "With every weight 0, all hidden neurons of a layer compute the same value and receive the "
+            "same gradient, so they stay identical copies for ever: the symmetry never breaks and each "
+            "layer learns no more than a single neuron would."
+        ),
     }
 )
 # Initialisers whose biases are drawn like the weights (as the tutorials that use
@@ -303,6 +363,54 @@ def initializer(name: str) -> Callable[[np.random.Generator, int, int], np.ndarr
             raise ValueError(f"initialiser {name!r}: mean and standard deviation must be finite, sigma ≥ 0")
         return _init_normal(mu, sigma)
     raise ValueError(f"unknown initialiser {name!r}; choose one of {sorted(INITIALIZERS)} or 'normal(mu, sigma)'")
+
+
+# ---------------------------------------------------------------------------
+# Regularisers: name → penalty R(w) on each weight, added to the loss as λ·Σ R(w).
+# Biases are never penalised (as Playground's nn.ts).
+
+
+@dataclass(frozen=True)
+class Regularizer:
+    """A weight penalty looked up by name.
+
+    ``penalty(w) -> R(w)`` and ``derivative(w) -> R'(w)`` elementwise, same shape as ``w``;
+    ``formula`` and ``derivative_tex`` are LaTeX (the latter with ``{w}`` for the number).
+    """
+
+    name: str
+    label: str
+    penalty: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray], np.ndarray]
+    formula: str
+    derivative_tex: str
+
+    def derivative_latex(self, w: float, fmt: Callable[[float], str] = fmt_number) -> tuple[str, float]:
+        """R'(w) written with the number w, and its value as the engine computes it."""
+        value = float(self.derivative(np.array([float(w)]))[0])
+        return self.derivative_tex.format(w=fmt(w)), value
+
+
+REGULARIZERS: Mapping[str, Regularizer] = MappingProxyType(
+    {
+        r.name: r
+        for r in (
+            Regularizer("none", "None", np.zeros_like, np.zeros_like, r"R(w) = 0", "0"),
+            # Playground's L1: R = |w|, R' = sign(w) with R'(0) = 0
+            Regularizer("l1", "L1", np.abs, np.sign, r"R(w) = |w|", r"\operatorname{{sign}}({w})"),
+            # Playground's L2: R = ½w², R' = w
+            Regularizer("l2", "L2", lambda w: 0.5 * w * w, lambda w: w, r"R(w) = \tfrac12 w^2", "{w}"),
+        )
+    }
+)
+
+
+def regularizer(name: str | None) -> Regularizer:
+    """Look a regulariser up by name; None means ``"none"``."""
+    try:
+        return REGULARIZERS["none" if name is None else name]
+    except KeyError:
+        raise ValueError(f"unknown regularization {name!r}; choose one of {sorted(REGULARIZERS)}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -338,6 +446,8 @@ class LayerGrads:
     ``da`` ∂L/∂a_l (batch, n_out); ``dz`` the delta ∂L/∂z_l (batch, n_out);
     ``dW`` ∂L/∂W_l (n_in, n_out); ``db`` ∂L/∂b_l (n_out,) or None without biases;
     ``dx`` ∂L/∂a_{l-1} (batch, n_in), handed to the layer below.
+    With a regulariser, ``dW`` = Σ_batch δ·a + λ·R'(W) and ``dW_penalty`` is the
+    second term λ·R'(W) (n_in, n_out); without one ``dW_penalty`` is None.
     """
 
     da: np.ndarray
@@ -345,26 +455,39 @@ class LayerGrads:
     dW: np.ndarray
     db: np.ndarray | None
     dx: np.ndarray
+    dW_penalty: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class Gradients:
-    """Backward pass: the loss, each sample's share of it, and per-layer gradients."""
+    """Backward pass: the loss, each sample's share of it, and per-layer gradients.
+
+    ``loss`` = ``per_sample.sum()`` + ``penalty``, where ``penalty`` = λ·Σ R(w) over
+    every weight (biases are not penalised) and ``per_sample`` holds the data loss.
+    """
 
     loss: float
     per_sample: np.ndarray
     loss_name: str
     targets: np.ndarray
     layers: tuple[LayerGrads, ...]
+    regularization: str = "none"
+    regularization_rate: float = 0.0
+    penalty: float = 0.0
 
 
 @dataclass(frozen=True)
 class Update:
-    """The change an optimiser applies: ``dW[l]``, ``db[l]`` are ΔW, Δb (added to the parameters)."""
+    """The change an optimiser applies: ``dW[l]``, ``db[l]`` are ΔW, Δb (added to the parameters).
+
+    ``dead``: the network's dead-link mask after this update (see :attr:`Network.dead`),
+    None when no weight is dead.
+    """
 
     dW: tuple[np.ndarray, ...]
     db: tuple[np.ndarray, ...] | None
     velocity: np.ndarray | None  # flat momentum buffer after this update, or None
+    dead: tuple[np.ndarray, ...] | None = None
 
 
 BIAS_MODES = ("trainable", "frozen", "none")
@@ -391,12 +514,20 @@ class Network:
     ``weights[l]``: (n_l, n_{l+1}); ``biases[l]``: (n_{l+1},) or ``biases is None``;
     ``activations[l]``: a name from :data:`ACTIVATIONS`; ``bias_mode``: one of
     ``trainable`` (updated), ``frozen`` (kept, never updated) or ``none``.
+
+    ``dead``: Playground's dead links, one bool mask per layer shaped like
+    ``weights[l]``, or None when no weight is dead. An L1 penalty that pushes a
+    weight across zero in an SGD step sets it to 0 and marks it dead; a dead
+    weight stays 0 and no update changes it again. The mask lives here, not in
+    an optimiser state, because it is part of what the network is: it travels
+    with every step, every optimiser respects it, and ``to_json`` saves it.
     """
 
     weights: list[np.ndarray]
     biases: list[np.ndarray] | None
     activations: list[str]
     bias_mode: str = "trainable"
+    dead: tuple[np.ndarray, ...] | None = None
 
     # -- construction -------------------------------------------------------
 
@@ -408,8 +539,12 @@ class Network:
         activations: Sequence[str],
         bias_mode: str | None = None,
         dtype=np.float64,
+        dead: Sequence[np.ndarray] | None = None,
     ) -> Network:
-        """Build a network from explicit arrays; ``biases=None`` means no biases."""
+        """Build a network from explicit arrays; ``biases=None`` means no biases.
+
+        ``dead``: optional bool masks shaped like the weights (see :attr:`dead`).
+        """
         if bias_mode is None:
             bias_mode = "none" if biases is None else "trainable"
         if bias_mode not in BIAS_MODES:
@@ -421,7 +556,7 @@ class Network:
         bs = None if biases is None else [_frozen_array(b, dtype) for b in biases]
         acts = [str(a) for a in activations]
         _validate(ws, bs, acts)
-        return cls(ws, bs, acts, bias_mode)
+        return cls(ws, bs, acts, bias_mode, _dead_masks(dead, ws))
 
     @classmethod
     def init(
@@ -506,9 +641,26 @@ class Network:
             a = ACTIVATIONS[name].forward(z)
         return z, a
 
-    def backward(self, trace: ForwardTrace, Y: np.ndarray, loss: str = "half_sse") -> Gradients:
-        """Backpropagate ``loss`` through the recorded ``trace``; ``Y``: (batch, n_L)."""
+    def backward(
+        self,
+        trace: ForwardTrace,
+        Y: np.ndarray,
+        loss: str = "half_sse",
+        regularization: str | None = None,
+        regularization_rate: float = 0.0,
+    ) -> Gradients:
+        """Backpropagate ``loss`` + λ·Σ R(w) through the recorded ``trace``; ``Y``: (batch, n_L).
+
+        ``regularization``: a name from :data:`REGULARIZERS` (None: none), λ =
+        ``regularization_rate``; the penalty covers the weights only, dead ones included
+        (they are 0, where both penalties and their derivatives vanish).
+        """
         spec = self._checked_loss(loss)
+        reg = regularizer(regularization)
+        lam = float(regularization_rate)
+        if not math.isfinite(lam) or lam < 0:
+            raise ValueError(f"regularization_rate must be finite and ≥ 0, got {regularization_rate!r}")
+        penalised = reg.name != "none" and lam != 0.0
         out = trace.layers[-1]
         Y = self._input(Y, "Y", -1)
         if Y.shape[0] != out.a.shape[0]:
@@ -526,9 +678,30 @@ class Network:
             dW = t.x.T @ dz
             db = dz.sum(axis=0) if self.biases is not None else None
             dx = dz @ self.weights[l].T
-            grads.append(LayerGrads(da, dz, dW, db, dx))
+            # ∂(L + λΣR)/∂W = Σ_batch δ·a + λ·R'(W)
+            dW_pen = lam * reg.derivative(self.weights[l]) if penalised else None
+            if dW_pen is not None:
+                dW = dW + dW_pen
+            grads.append(LayerGrads(da, dz, dW, db, dx, dW_pen))
             da = dx
-        return Gradients(res.value, res.per_sample, spec.name, Y, tuple(reversed(grads)))
+        pen = self.penalty(reg.name, lam) if penalised else 0.0
+        return Gradients(
+            res.value + pen,
+            res.per_sample,
+            spec.name,
+            Y,
+            tuple(reversed(grads)),
+            reg.name,
+            lam if penalised else 0.0,
+            pen,
+        )
+
+    def penalty(self, regularization: str | None, regularization_rate: float) -> float:
+        """λ·Σ R(w) over every weight (biases are not penalised)."""
+        reg = regularizer(regularization)
+        if reg.name == "none" or regularization_rate == 0:
+            return 0.0
+        return float(regularization_rate) * float(sum(reg.penalty(w).sum() for w in self.weights))
 
     def check_loss(self, loss: str) -> None:
         """Raise ValueError when ``loss`` does not fit this network's output layer."""
@@ -561,30 +734,62 @@ class Network:
     ) -> Update:
         """SGD with optional momentum: v ← μ·v − η·g; Δθ = v (plain SGD: Δθ = −η·g).
 
-        Biases that are frozen (or ``update_biases=False``) get Δb = 0.
+        Biases that are frozen (or ``update_biases=False``) get Δb = 0; dead weights
+        get ΔW = 0. Plain SGD with an L1 penalty applies Playground's dead-link rule
+        (nn.ts ``updateWeights``): the data step w′ = w − η·(∂L/∂w − λR′(w)) is taken,
+        then the penalty step w″ = w′ − η·λR′(w); a weight with w′·w″ < 0, pushed
+        across zero by the penalty, becomes 0 and dead. (With momentum the penalty's
+        share of a step is not separable, so no new weight dies; dead ones stay 0.)
         """
         keep_b = self._biases_updated(update_biases)
         if not momentum:
-            dW = tuple(-learning_rate * g.dW for g in grads.layers)
+            dW = [-learning_rate * g.dW for g in grads.layers]
+            dead = self.dead
+            if grads.regularization == "l1":
+                dW, dead = self._l1_dead_links(grads, learning_rate, dW)
+            elif dead is not None:
+                dW = [np.where(m, 0.0, d) for m, d in zip(dead, dW)]
             if self.biases is None:
-                return Update(dW, None, None)
+                return Update(tuple(dW), None, None, dead)
             db = tuple(-learning_rate * g.db if keep_b else np.zeros_like(g.db) for g in grads.layers)
-            return Update(dW, db, None)
+            return Update(tuple(dW), db, None, dead)
         g = self.gradient_vector(grads)
         if self.biases is not None and not keep_b:
             g = g * self._weight_mask()
         v = (momentum * velocity if velocity is not None else 0.0) - learning_rate * g
+        if self.dead is not None:
+            v = v * self._alive_mask()  # a dead weight keeps no velocity
         dW, db = self._unflatten(v)
-        return Update(tuple(dW), None if db is None else tuple(db), v)
+        return Update(tuple(dW), None if db is None else tuple(db), v, self.dead)
+
+    def _l1_dead_links(self, grads: Gradients, learning_rate: float, dW: list[np.ndarray]):
+        """ΔW and the dead masks after Playground's L1 rule; ``dW`` = −η·(∂L/∂W incl. the penalty)."""
+        out, masks = [], []
+        for l, (w, g, d) in enumerate(zip(self.weights, grads.layers, dW)):
+            pen = g.dW_penalty if g.dW_penalty is not None else np.zeros_like(w)
+            w_data = w - learning_rate * (g.dW - pen)  # Playground's w′, after the data step
+            w_new = w + d  # w″ = w′ − η·λ·R′(w)
+            was_dead = self.dead[l] if self.dead is not None else np.zeros(w.shape, bool)
+            dies = (w_data * w_new < 0) & ~was_dead
+            dead_l = was_dead | dies
+            # a dead weight ends at exactly 0: Δ = −w
+            out.append(np.where(dies, -w, np.where(was_dead, 0.0, d)))
+            masks.append(dead_l)
+        # checked against the weights after the update, where every dead one is 0
+        return out, _dead_masks(masks, [w + d for w, d in zip(self.weights, out)])
 
     def apply_update(self, update: Update) -> Network:
-        """A new network with θ + Δθ."""
+        """A new network with θ + Δθ and the update's dead-link mask."""
         ws = [w + d for w, d in zip(self.weights, update.dW)]
         bs = None if self.biases is None else [b + d for b, d in zip(self.biases, update.db)]
-        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype)
+        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype, update.dead)
 
     def sgd_step(self, grads: Gradients, learning_rate: float, update_biases: bool = True) -> Network:
-        """One plain gradient-descent step: W ← W − η·∂L/∂W (biases too when trainable)."""
+        """One plain gradient-descent step: W ← W − η·∂L/∂W (biases too when trainable).
+
+        ``grads`` from ``backward(..., regularization="l1", …)`` make this Playground's
+        step with its dead links: a weight the penalty pushes across 0 becomes 0 and stays 0.
+        """
         return self.apply_update(self.compute_update(grads, learning_rate, update_biases))
 
     def _biases_updated(self, update_biases: bool) -> bool:
@@ -618,6 +823,23 @@ class Network:
             None if self.biases is None else [np.zeros_like(b) for b in self.biases],
         )
 
+    def _alive_mask(self) -> np.ndarray:
+        """0 for dead weights, 1 for every other parameter, in flat order."""
+        dead = self.dead or [np.zeros(w.shape, bool) for w in self.weights]
+        return self._flatten(
+            [(~m).astype(self.dtype) for m in dead],
+            None if self.biases is None else [np.ones_like(b) for b in self.biases],
+        )
+
+    def trainable_mask(self, update_biases: bool = True) -> np.ndarray:
+        """True for every parameter an update may change (live weights; biases when trainable), flat order."""
+        keep_b = self._biases_updated(update_biases)
+        dead = self.dead or [np.zeros(w.shape, bool) for w in self.weights]
+        return self._flatten(
+            [~m for m in dead],
+            None if self.biases is None else [np.full(b.shape, keep_b) for b in self.biases],
+        ).astype(bool)
+
     def parameter_vector(self) -> np.ndarray:
         """All parameters in one vector: W_1 (row-major), b_1, W_2, b_2, …"""
         return self._flatten(self.weights, self.biases)
@@ -628,7 +850,32 @@ class Network:
         if v.shape != (self.n_parameters,):
             raise ValueError(f"expected {self.n_parameters} parameters, got shape {v.shape}")
         ws, bs = self._unflatten(v)
-        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype)
+        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype, self.dead)
+
+    def with_value(self, name: str, value: float) -> Network:
+        """The network with the one parameter called ``name`` (``"W1[0,2]"``, ``"b1[2]"``) set to ``value``.
+
+        Editing a dead weight revives it (Playground keeps the link dead and frozen
+        at the typed value; nnviz keeps its rule that a dead weight is 0).
+        """
+        names = self.parameter_names()
+        try:
+            i = names.index(name)
+        except ValueError:
+            raise ValueError(f"no parameter called {name!r}") from None
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        v = self.parameter_vector()
+        v[i] = value
+        ws, bs = self._unflatten(v)
+        dead = None
+        if self.dead is not None:
+            dead = [m.copy() for m in self.dead]
+            m = _PARAM_RE.match(name)
+            if m and m.group(1) == "W":
+                dead[int(m.group(2)) - 1][int(m.group(3)), int(m.group(4))] = False
+        return Network.from_arrays(ws, bs, self.activations, self.bias_mode, self.dtype, dead)
 
     def parameter_names(self) -> list[str]:
         """Names in flat order, 1-based layers as in the UI: ``W1[0,2]``, ``b1[2]``."""
@@ -678,10 +925,13 @@ class Network:
             "bias_mode": self.bias_mode,
             "weights": [w.tolist() for w in self.weights],
             "biases": None if self.biases is None else [b.tolist() for b in self.biases],
+            # per layer, the [i, j] of each dead weight (Playground's dead links)
+            "dead": None if self.dead is None else [np.argwhere(m).tolist() for m in self.dead],
         }
 
 
 SCHEMA_VERSION = 1
+_PARAM_RE = re.compile(r"^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$")
 MAX_JSON_BYTES = 5_000_000
 
 
@@ -736,6 +986,42 @@ def _validate(ws: list[np.ndarray], bs: list[np.ndarray] | None, acts: list[str]
         raise ValueError(f"{n:,} parameters is more than the limit of {MAX_PARAMETERS:,}")
 
 
+def _dead_masks(dead, ws: list[np.ndarray]) -> tuple[np.ndarray, ...] | None:
+    """Validated read-only dead-link masks, or None when no weight is dead."""
+    if dead is None:
+        return None
+    if len(dead) != len(ws):
+        raise ValueError(f"{len(ws)} layers need {len(ws)} dead-link masks, got {len(dead)}")
+    masks = []
+    for l, (m, w) in enumerate(zip(dead, ws)):
+        m = np.array(m, dtype=bool, copy=True)
+        if m.shape != w.shape:
+            raise ValueError(f"dead-link mask {l + 1} must have shape {w.shape}, got {m.shape}")
+        if np.any(w[m] != 0):
+            raise ValueError(f"layer {l + 1}: a dead weight must be 0")
+        m.setflags(write=False)
+        masks.append(m)
+    return tuple(masks) if any(m.any() for m in masks) else None
+
+
+def _dead_from_lists(dead, ws: list[np.ndarray]) -> list[np.ndarray] | None:
+    # JSON form: per layer, a list of [i, j] index pairs
+    if dead is None:
+        return None
+    if not isinstance(dead, list) or len(dead) != len(ws):
+        raise ValueError(f"field 'dead' must list the dead weights of each of the {len(ws)} layers")
+    masks = []
+    for l, (pairs, w) in enumerate(zip(dead, ws)):
+        m = np.zeros(w.shape, dtype=bool)
+        for pair in pairs if isinstance(pairs, list) else [None]:
+            ok = isinstance(pair, list) and len(pair) == 2 and all(type(k) is int for k in pair)
+            if not ok or not (0 <= pair[0] < w.shape[0] and 0 <= pair[1] < w.shape[1]):
+                raise ValueError(f"field 'dead', layer {l + 1}: {pair!r} is not the [i, j] of a weight")
+            m[pair[0], pair[1]] = True
+        masks.append(m)
+    return masks
+
+
 def network_from_dict(d: dict) -> Network:
     """Rebuild a network from :meth:`Network.to_dict` output, validating everything."""
     if not isinstance(d, dict):
@@ -753,7 +1039,8 @@ def network_from_dict(d: dict) -> Network:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"weights and biases must be nested lists of numbers ({exc})") from None
     bias_mode = d.get("bias_mode", "none" if bs is None else "trainable")
-    net = Network.from_arrays(ws, bs, d["activations"], bias_mode)
+    dead = _dead_from_lists(d.get("dead"), ws)
+    net = Network.from_arrays(ws, bs, d["activations"], bias_mode, dead=dead)
     if "sizes" in d and list(d["sizes"]) != net.sizes:
         raise ValueError(f"field 'sizes' says {d['sizes']} but the weights give {net.sizes}")
     return net
@@ -834,28 +1121,36 @@ def train_step(
     update_biases: bool = True,
     momentum: float = 0.0,
     velocity: np.ndarray | None = None,
+    regularization: str | None = None,
+    regularization_rate: float = 0.0,
 ) -> StepRecord:
-    """Forward → loss → backward → update on the batch (X, Y), recording every phase."""
+    """Forward → loss → backward → update on the batch (X, Y), recording every phase.
+
+    With a regulariser both losses include λ·Σ R(w) (before: of ``net``, after: of the result).
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         trace = net.forward(X)
-        grads = net.backward(trace, Y, loss)
+        grads = net.backward(trace, Y, loss, regularization, regularization_rate)
         upd = net.compute_update(grads, learning_rate, update_biases, momentum, velocity)
         ws = [w + d for w, d in zip(net.weights, upd.dW)]
         bs = None if net.biases is None else [b + d for b, d in zip(net.biases, upd.db)]
-        after = _unchecked_network(ws, bs, net)
+        after = _unchecked_network(ws, bs, net, upd.dead)
         z, a = after._output(trace.input)
         loss_after = loss_spec(loss).evaluate(z, a, grads.targets).value
+        if grads.penalty or grads.regularization_rate:
+            loss_after += after.penalty(grads.regularization, grads.regularization_rate)
     if indices is None:
         indices = np.arange(trace.input.shape[0])
     return StepRecord(net, after, np.asarray(indices), trace, grads, upd, float(learning_rate), loss_after)
 
 
-def _unchecked_network(ws, bs, like: Network) -> Network:
+def _unchecked_network(ws, bs, like: Network, dead: tuple[np.ndarray, ...] | None = None) -> Network:
     # After an update the parameters may be non-finite (a diverged run); the
     # record keeps them so the UI can say so, but they are never validated as input.
+    # ``dead``: the dead-link masks after the update (already validated), default like's.
     for a in ws + (bs or []):
         a.setflags(write=False)
-    return Network(ws, bs, list(like.activations), like.bias_mode)
+    return Network(ws, bs, list(like.activations), like.bias_mode, like.dead if dead is None else dead)
 
 
 # ---------------------------------------------------------------------------
@@ -1092,22 +1387,32 @@ class GradientCheck:
 
 
 def gradient_check(
-    net: Network, X: np.ndarray, Y: np.ndarray, loss: str = "half_sse", eps: float = 1e-6
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    loss: str = "half_sse",
+    eps: float = 1e-6,
+    regularization: str | None = None,
+    regularization_rate: float = 0.0,
 ) -> GradientCheck:
     """Central differences (L(θ+ε) − L(θ−ε)) / 2ε for every parameter, in one batched evaluation.
 
-    Frozen biases still have a gradient (they are parameters of L); they are just
-    never updated.
+    L includes λ·Σ R(w) when a regulariser is given. Frozen biases still have a
+    gradient (they are parameters of L); they are just never updated.
     """
     if net.dtype != np.float64:
-        net = Network.from_arrays(net.weights, net.biases, net.activations, net.bias_mode, np.float64)
+        net = Network.from_arrays(net.weights, net.biases, net.activations, net.bias_mode, np.float64, net.dead)
     theta = net.parameter_vector()
     p = theta.size
     eye = np.eye(p) * eps
     thetas = np.concatenate([theta + eye, theta - eye])
     losses = batched_loss(net, thetas, X, Y, loss)
+    reg = regularizer(regularization)
+    if reg.name != "none" and regularization_rate:
+        # λ·Σ R over the weight entries of every perturbed θ (R(0) = 0, so masking biases to 0 drops them)
+        losses = losses + regularization_rate * reg.penalty(thetas * net._weight_mask()).sum(axis=1)
     numerical = (losses[:p] - losses[p:]) / (2 * eps)
-    grads = net.backward(net.forward(X), Y, loss)
+    grads = net.backward(net.forward(X), Y, loss, regularization, regularization_rate)
     return GradientCheck(net.parameter_names(), net.gradient_vector(grads), numerical)
 
 
