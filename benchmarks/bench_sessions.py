@@ -25,9 +25,31 @@ On a small machine the browsers and the server share the same cores and Chromium
 pages of Plotly charts dominates the browser figures; the protocol figures are what the
 server itself delivers.
 
+Where the sessions go (``target=``):
+
+- ``direct1``: a fresh ``streamlit run app.py``, one process (the default);
+- ``haproxyK``: a fresh ``scripts/serve_class.sh K`` (K processes behind HAProxy, ``--processes K``);
+  every session first loads the page over HTTP like a browser, keeps the cookies it is given
+  (HAProxy's SERVERID names its process) and sends them with its websocket, so it sticks to one
+  process. ``backends=s1:30,s2:30`` says how the sessions were spread; CPU and memory are summed
+  over the Streamlit processes, HAProxy's own CPU is ``proxy_cpu_ms_per_click``;
+- ``url``: a server already running at ``--url`` (direct or a HAProxy front): no CPU/memory figures.
+
+``--class`` is the class-size experiment in one run: N=30 on one process, N=60 on one process
+(the reference at the same N) and N=60 through HAProxy with 2 processes, then the ratios.
+``clicks_per_s`` = all clicks / wall time of the clicking phase.
+
+What a protocol click depends on in the app (``--click-key`` / ``--click-label``): a button whose
+widget id ends in ``-<key>`` (default ``study_step``), or failing that a button labelled
+``<label>`` (default ``Step``); and, unless ``--no-check-steps``, the page writing ``steps=k`` into
+its query string after the k-th click.
+
     python benchmarks/bench_sessions.py                      # both clients, N = 5, 10, 20, 20 clicks
     python benchmarks/bench_sessions.py --quick              # smoke run: N = 2, 3 clicks
     python benchmarks/bench_sessions.py --client protocol --n 5 10 20 40
+    python benchmarks/bench_sessions.py --class              # 30 direct, 60 direct, 60 via HAProxy × 2
+    python benchmarks/bench_sessions.py --client protocol --processes 2 --n 60
+    python benchmarks/bench_sessions.py --client protocol --url http://127.0.0.1:8501 --n 60
 """
 
 from __future__ import annotations
@@ -40,35 +62,95 @@ import re
 import statistics
 import sys
 import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, IDLE, skip_reason, start_app, stop_app  # noqa: E402
+from class_server import start_class_server  # noqa: E402
 
 #: how long one click may take to redraw before it counts as lost
 WAIT_MS = 120_000
 PAGE = ""  # the study page is the default page, served at the root ("/study" is "Page not found")
-STEP_KEY = "study_step"
+STEP_KEY = "study_step"  # the protocol client's default click target (--click-key)
+STEP_LABEL = "Step"  # … or, when no widget has that key, the button with this label (--click-label)
 STEP_BUTTON = f".st-key-{STEP_KEY} button"
 #: true once the page shows step k: the URL carries steps=k and the script run has finished
 REDRAWN = """([k, idle]) => new URLSearchParams(location.search).get("steps") === String(k)
     && document.querySelector(idle) !== null"""
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MB (VmRSS from /proc)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+def rss_mb(pids: list[int]) -> float:
+    """Resident memory of processes in MB, summed (VmRSS from /proc); NaN with no pids."""
+    if not pids:
+        return math.nan
+    total = 0.0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+                break
+        else:
+            raise RuntimeError(f"no VmRSS for pid {pid}")
+    return total
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (/proc/<pid>/stat fields 14 and 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes so far, summed (/proc/<pid>/stat fields 14 and 15); NaN with no pids."""
+    if not pids:
+        return math.nan
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the sessions go: ``base`` URL, the Streamlit processes behind it, HAProxy's pid (if any)."""
+
+    name: str
+    base: str
+    server_pids: list[int]
+    proxy_pid: int | None = None
+    processes: int = 1
+
+
+@contextmanager
+def direct_target() -> Iterator[Target]:
+    """A fresh ``streamlit run app.py``."""
+    proc, base = start_app()
+    try:
+        yield Target("direct1", base, [proc.pid])
+    finally:
+        stop_app(proc)
+
+
+@contextmanager
+def haproxy_target(processes: int) -> Iterator[Target]:
+    """A fresh ``scripts/serve_class.sh processes`` (loopback ports)."""
+    server = start_class_server(processes)
+    try:
+        yield Target(f"haproxy{processes}", server.url, server.backend_pids(), server.haproxy_pid(), processes)
+    finally:
+        left = server.stop()
+        server.remove_log()
+        if left:
+            print(f"# serve_class.sh left processes behind (killed): {left}", file=sys.stderr)
+
+
+@contextmanager
+def url_target(url: str, processes: int) -> Iterator[Target]:
+    """A server someone else started (``processes`` behind it, for the warm-up): no CPU or memory figures."""
+    yield Target("url", url.rstrip("/"), [], processes=max(1, processes))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -110,20 +192,27 @@ async def browser_clicks(page, clicks: int, start: asyncio.Event) -> tuple[list[
     return latencies, lost
 
 
-async def run_browsers(base: str, n: int, clicks: int, server_pid: int) -> dict:
+def _browser_backend(cookies: list[dict]) -> str:
+    return next((c["value"] for c in cookies if c["name"] == "SERVERID"), "-")
+
+
+async def run_browsers(target: Target, n: int, clicks: int, opts: argparse.Namespace) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        # Warm the server up (imports, caches), then let that session go before the baseline.
-        context, _ = await open_browser_session(browser, base)
-        await context.close()
+        # Warm every process up (imports, caches; one session each, held together so HAProxy spreads
+        # them), then let those sessions go before the baseline.
+        warm = [await open_browser_session(browser, target.base) for _ in range(target.processes)]
+        for context, _ in warm:
+            await context.close()
         await asyncio.sleep(2.0)
-        base_rss = rss_mb(server_pid)
-        sessions = await asyncio.gather(*(open_browser_session(browser, base) for _ in range(n)))
+        base_rss = rss_mb(target.server_pids)
+        sessions = await asyncio.gather(*(open_browser_session(browser, target.base) for _ in range(n)))
+        backends = [_browser_backend(await context.cookies()) for context, _ in sessions]
         start = asyncio.Event()
         tasks = [asyncio.create_task(browser_clicks(page, clicks, start)) for _, page in sessions]
-        result = await _timed(tasks, start, server_pid, base_rss)
+        result = await _timed(tasks, start, target, base_rss, backends)
         for context, _ in sessions:
             await context.close()
         await browser.close()
@@ -137,22 +226,43 @@ async def run_browsers(base: str, n: int, clicks: int, server_pid: int) -> dict:
 class ProtocolSession:
     """One Streamlit session driven over ``/_stcore/stream`` with the messages a browser would send."""
 
-    def __init__(self, ws):
+    def __init__(self, ws, backend: str = "-"):
         self.ws = ws
+        self.backend = backend  # HAProxy's SERVERID cookie: the process this session sticks to ("-" if direct)
         self.widget_ids: dict[str, str] = {}  # user key → widget id
         self.fragment_ids: dict[str, str] = {}  # user key → id of the fragment drawing it ("" if none)
+        self.button_keys: dict[str, str] = {}  # button label → user key
         self.query = ""
 
     @classmethod
     async def open(cls, base: str) -> ProtocolSession:
+        """Load the page over HTTP as a browser would, keep its cookies, and open the websocket with them."""
         import websockets
 
+        cookies = await asyncio.to_thread(_page_cookies, base)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else None
         ws = await websockets.connect(
-            base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None
+            base.replace("http", "ws", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            additional_headers=headers,
+            open_timeout=WAIT_MS / 1000,
         )
-        session = cls(ws)
+        session = cls(ws, cookies.get("SERVERID", "-"))
         await session.rerun(None)
         return session
+
+    def target_key(self, key: str, label: str) -> str:
+        """The user key to click: ``key`` if a widget has it, else the key of the button labelled ``label``."""
+        if key in self.widget_ids:
+            return key
+        if label in self.button_keys:
+            return self.button_keys[label]
+        raise RuntimeError(
+            f"no widget with key {key!r} and no button labelled {label!r} on the page "
+            f"(keys: {sorted(self.widget_ids)}; buttons: {sorted(self.button_keys)}); "
+            "choose one with --click-key / --click-label"
+        )
 
     async def rerun(self, trigger_key: str | None) -> None:
         """Ask for a rerun (with ``trigger_key``'s button clicked) and read messages until the run finishes."""
@@ -185,6 +295,9 @@ class ProtocolSession:
                     key = wid.rsplit("-", 1)[-1]  # ids end in "-<user key>"
                     self.widget_ids[key] = wid
                     self.fragment_ids[key] = fwd.delta.fragment_id
+                    label = getattr(widget, "label", None)
+                    if element.WhichOneof("type") == "button" and isinstance(label, str):
+                        self.button_keys[label] = key
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
             elif kind == "script_finished":
@@ -199,27 +312,44 @@ class ProtocolSession:
         await self.ws.close()
 
 
-async def protocol_clicks(session: ProtocolSession, clicks: int, start: asyncio.Event) -> tuple[list[float], int]:
+def _page_cookies(base: str) -> dict[str, str]:
+    """GET the page like a browser's first request; the cookies it sets (HAProxy's SERVERID, Streamlit's XSRF)."""
+    with urllib.request.urlopen(base + "/", timeout=WAIT_MS / 1000) as r:
+        jar = SimpleCookie()
+        for header in r.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+async def protocol_clicks(
+    session: ProtocolSession, clicks: int, start: asyncio.Event, opts: argparse.Namespace
+) -> tuple[list[float], int]:
+    key = session.target_key(opts.click_key, opts.click_label)
     await start.wait()
     latencies = []
     for k in range(1, clicks + 1):
         t0 = time.perf_counter()
-        await session.rerun(STEP_KEY)
+        await session.rerun(key)
         latencies.append(time.perf_counter() - t0)
-        if session.steps != k:
-            raise RuntimeError(f"after click {k} the page says steps={session.steps}")
+        if opts.check_steps and session.steps != k:
+            raise RuntimeError(
+                f"after click {k} on {key!r} the page's query string says steps={session.steps} "
+                f"({session.query!r}); if the app no longer writes steps=k, run with --no-check-steps"
+            )
     return latencies, 0
 
 
-async def run_protocol(base: str, n: int, clicks: int, server_pid: int) -> dict:
-    warm = await ProtocolSession.open(base)
-    await warm.close()
+async def run_protocol(target: Target, n: int, clicks: int, opts: argparse.Namespace) -> dict:
+    # One warm-up session per process, held together so HAProxy's least-connections choice spreads them.
+    warm = [await ProtocolSession.open(target.base) for _ in range(target.processes)]
+    for s in warm:
+        await s.close()
     await asyncio.sleep(2.0)
-    base_rss = rss_mb(server_pid)
-    sessions = await asyncio.gather(*(ProtocolSession.open(base) for _ in range(n)))
+    base_rss = rss_mb(target.server_pids)
+    sessions = await asyncio.gather(*(ProtocolSession.open(target.base) for _ in range(n)))
     start = asyncio.Event()
-    tasks = [asyncio.create_task(protocol_clicks(s, clicks, start)) for s in sessions]
-    result = await _timed(tasks, start, server_pid, base_rss)
+    tasks = [asyncio.create_task(protocol_clicks(s, clicks, start, opts)) for s in sessions]
+    result = await _timed(tasks, start, target, base_rss, [s.backend for s in sessions])
     for s in sessions:
         await s.close()
     return result
@@ -228,11 +358,14 @@ async def run_protocol(base: str, n: int, clicks: int, server_pid: int) -> dict:
 # ---------------------------------------------------------------------------
 
 
-async def _timed(tasks, start: asyncio.Event, server_pid: int, base_rss: float) -> dict:
-    cpu0, t0 = cpu_seconds(server_pid), time.perf_counter()
+async def _timed(tasks, start: asyncio.Event, target: Target, base_rss: float, backends: list[str]) -> dict:
+    pids = target.server_pids
+    proxy = [target.proxy_pid] if target.proxy_pid else []
+    cpu0, proxy0, t0 = cpu_seconds(pids), cpu_seconds(proxy), time.perf_counter()
     start.set()
     results = await asyncio.gather(*tasks)
-    wall, cpu = time.perf_counter() - t0, cpu_seconds(server_pid) - cpu0
+    wall = time.perf_counter() - t0
+    cpu, proxy_cpu = cpu_seconds(pids) - cpu0, cpu_seconds(proxy) - proxy0
     lat = [x for r, _ in results for x in r]
     clicks = len(lat) + sum(lost for _, lost in results)
     return {
@@ -242,22 +375,64 @@ async def _timed(tasks, start: asyncio.Event, server_pid: int, base_rss: float) 
         "p95_ms": 1000 * percentile(lat, 95) if lat else math.nan,
         "max_ms": 1000 * max(lat) if lat else math.nan,
         "wall_s": wall,
+        "clicks_per_s": len(lat) / wall,
+        "backends": ",".join(f"{b}:{c}" for b, c in sorted(Counter(backends).items())),
         "base_rss_mb": base_rss,
-        "rss_mb": rss_mb(server_pid),
+        "rss_mb": rss_mb(pids),
         "server_cpu_ms_per_click": 1000 * cpu / clicks,
+        "proxy_cpu_ms_per_click": 1000 * proxy_cpu / clicks,
     }
 
 
-def measure(client: str, n: int, clicks: int) -> dict:
-    """One fresh server, ``n`` sessions of kind ``client`` each clicking Step ``clicks`` times."""
-    proc, base = start_app()
-    try:
+def target_for(opts: argparse.Namespace, processes: int):
+    """The context manager giving a fresh server (or ``--url``) for one measurement."""
+    if opts.url:
+        return url_target(opts.url, processes)
+    return haproxy_target(processes) if processes else direct_target()
+
+
+def measure(client: str, n: int, clicks: int, opts: argparse.Namespace, processes: int = 0) -> dict:
+    """``n`` sessions clicking ``clicks`` times on a fresh server (``processes`` 0: one process; K: K via HAProxy)."""
+    with target_for(opts, processes) as target:
         run = run_browsers if client == "browser" else run_protocol
-        r = asyncio.run(run(base, n, clicks, proc.pid))
-    finally:
-        stop_app(proc)
-    r.update(client=client, n=n, mb_per_session=(r["rss_mb"] - r["base_rss_mb"]) / n)
+        r = asyncio.run(run(target, n, clicks, opts))
+    r.update(client=client, n=n, target=target.name, mb_per_session=(r["rss_mb"] - r["base_rss_mb"]) / n)
     return r
+
+
+def report(r: dict) -> None:
+    print(
+        f"client={r['client']} target={r['target']} sessions={r['n']} backends={r['backends']} "
+        f"clicks={r['clicks']} lost={r['lost']} "
+        f"p50_ms={r['p50_ms']:.0f} p95_ms={r['p95_ms']:.0f} max_ms={r['max_ms']:.0f} wall_s={r['wall_s']:.1f} "
+        f"clicks_per_s={r['clicks_per_s']:.1f} "
+        f"server_cpu_ms_per_click={r['server_cpu_ms_per_click']:.0f} "
+        f"proxy_cpu_ms_per_click={r['proxy_cpu_ms_per_click']:.1f} "
+        f"rss_mb={r['base_rss_mb']:.0f}->{r['rss_mb']:.0f} mb_per_session={r['mb_per_session']:.1f}",
+        flush=True,
+    )
+
+
+def report_ratio(a: dict, b: dict) -> None:
+    """``a`` relative to ``b`` (both measured in this run)."""
+    print(
+        f"ratio {a['target']}@{a['n']} / {b['target']}@{b['n']}: "
+        f"p50={a['p50_ms'] / b['p50_ms']:.2f} p95={a['p95_ms'] / b['p95_ms']:.2f} "
+        f"clicks_per_s={a['clicks_per_s'] / b['clicks_per_s']:.2f}",
+        flush=True,
+    )
+
+
+def class_experiment(clicks: int, opts: argparse.Namespace, small: int = 30, large: int = 60) -> None:
+    """``small`` sessions on one process, ``large`` on one (the same-N reference), ``large`` via HAProxy × 2."""
+    one_small = measure("protocol", small, clicks, opts)
+    report(one_small)
+    one_large = measure("protocol", large, clicks, opts)
+    report(one_large)
+    two_large = measure("protocol", large, clicks, opts, processes=2)
+    report(two_large)
+    report_ratio(two_large, one_large)
+    report_ratio(two_large, one_small)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,7 +441,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client", choices=["protocol", "browser", "both"], default="both")
     ap.add_argument("--n", type=int, nargs="+", default=[5, 10, 20], help="session counts")
     ap.add_argument("--clicks", type=int, default=20, help="Step clicks per session")
+    ap.add_argument(
+        "--processes", type=int, default=0,
+        help="K > 0: serve through scripts/serve_class.sh K (with --url: how many processes it has)",
+    )  # fmt: skip
+    ap.add_argument("--url", help="a running server or HAProxy front to measure instead of a fresh one")
+    ap.add_argument(
+        "--class", dest="class_run", action="store_true",
+        help="protocol client: N=30 and N=60 on one process, N=60 through HAProxy with 2 processes, ratios",
+    )  # fmt: skip
+    ap.add_argument("--click-key", default=STEP_KEY, help="user key of the button a protocol session clicks")
+    ap.add_argument("--click-label", default=STEP_LABEL, help="its label, used when no widget has that key")
+    ap.add_argument("--no-check-steps", dest="check_steps", action="store_false", help="don't require steps=k")
     args = ap.parse_args(argv)
+    if args.class_run and (args.url or args.processes):
+        ap.error("--class starts its own servers: leave out --url and --processes")
     clients = ["protocol", "browser"] if args.client == "both" else [args.client]
     reason = skip_reason()
     if reason and "browser" in clients:
@@ -274,16 +463,15 @@ def main(argv: list[str] | None = None) -> int:
         clients.remove("browser")
     ns, clicks = ([2], 3) if args.quick else (args.n, args.clicks)
     print(f"# {os.cpu_count()} CPUs shared by server and clients; the study page; {clicks} Step clicks per session")
+    if args.class_run:
+        if args.quick:
+            class_experiment(clicks, args, small=2, large=4)
+        else:
+            class_experiment(clicks, args)
+        return 0
     for client in clients:
         for n in ns:
-            r = measure(client, n, clicks)
-            print(
-                f"client={client} sessions={n} clicks={r['clicks']} lost={r['lost']} "
-                f"p50_ms={r['p50_ms']:.0f} p95_ms={r['p95_ms']:.0f} max_ms={r['max_ms']:.0f} wall_s={r['wall_s']:.1f} "
-                f"server_cpu_ms_per_click={r['server_cpu_ms_per_click']:.0f} "
-                f"rss_mb={r['base_rss_mb']:.0f}->{r['rss_mb']:.0f} mb_per_session={r['mb_per_session']:.1f}",
-                flush=True,
-            )
+            report(measure(client, n, clicks, args, processes=args.processes))
     return 0
 
 

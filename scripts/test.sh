@@ -2,7 +2,7 @@
 # Set up everything the tests need, then lint and run the whole test suite.
 # Usage: bash scripts/test.sh [extra pytest args]
 # - creates .venv (Python 3.11+) and installs requirements-dev.txt (exact pins)
-# - installs Debian's chromium for the browser tests when it is missing
+# - installs Debian's chromium (browser tests) and haproxy (tests/test_class_server.py) when missing
 #   (apt-get, as root or through sudo); never downloads a browser of its own
 # - runs ruff, then pytest
 set -euo pipefail
@@ -14,12 +14,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-if [ ! -x /usr/bin/chromium ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/haproxy ]; then
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  echo "Installing Debian's chromium for the browser tests…"
+  echo "Installing Debian's chromium and haproxy for the browser and class-server tests…"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium haproxy >/dev/null
 fi
 
 echo "== ruff =="
