@@ -40,6 +40,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from nnviz.safe_text import quoted
+
 # ---------------------------------------------------------------------------
 # Activations: name → record of the function, its derivative and its backward.
 
@@ -374,7 +376,7 @@ class Network:
         if bias_mode is None:
             bias_mode = "none" if biases is None else "trainable"
         if bias_mode not in BIAS_MODES:
-            raise ValueError(f"bias_mode must be one of {BIAS_MODES}, not {bias_mode!r}")
+            raise ValueError(f"bias_mode must be one of {BIAS_MODES}, not {quoted(bias_mode)}")
         if (biases is None) != (bias_mode == "none"):
             raise ValueError("biases=None goes with bias_mode='none' and only with it")
         dtype = np.dtype(dtype)
@@ -628,6 +630,8 @@ class Network:
             d = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("the file nests lists or objects too deeply to be a network") from None
         return network_from_dict(d)
 
     def to_dict(self) -> dict:
@@ -674,7 +678,9 @@ def _validate(ws: list[np.ndarray], bs: list[np.ndarray] | None, acts: list[str]
         raise ValueError(f"{len(ws)} weight matrices need {len(ws)} activations, got {len(acts)}")
     for l, name in enumerate(acts):
         if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r} in layer {l + 1}; choose one of {sorted(ACTIVATIONS)}")
+            raise ValueError(
+                f"unknown activation {quoted(name)} in layer {l + 1}; choose one of {sorted(ACTIVATIONS)}"
+            )
         if name == "softmax" and l != len(acts) - 1:
             raise ValueError("softmax is only allowed on the output layer")
     for l, w in enumerate(ws):
@@ -698,26 +704,46 @@ def _validate(ws: list[np.ndarray], bs: list[np.ndarray] | None, acts: list[str]
 
 
 def network_from_dict(d: dict) -> Network:
-    """Rebuild a network from :meth:`Network.to_dict` output, validating everything."""
+    """Rebuild a network from :meth:`Network.to_dict` output, validating everything.
+
+    Any malformed content raises ValueError naming the field (never TypeError or RecursionError:
+    the dict may come from a visitor's file).
+    """
     if not isinstance(d, dict):
         raise ValueError("a network file must hold a JSON object")
     if d.get("format") != "nnviz-network":
         raise ValueError('not an nnviz network file (missing "format": "nnviz-network")')
-    if d.get("version") != SCHEMA_VERSION:
-        raise ValueError(f"unsupported schema version {d.get('version')!r}; this nnviz reads version {SCHEMA_VERSION}")
+    if d.get("version") != SCHEMA_VERSION or isinstance(d.get("version"), bool):
+        raise ValueError(
+            f"unsupported schema version {quoted(d.get('version'))}; this nnviz reads version {SCHEMA_VERSION}"
+        )
     for key in ("activations", "weights"):
         if not isinstance(d.get(key), list):
             raise ValueError(f"field {key!r} must be a list")
+    if not all(isinstance(a, str) for a in d["activations"]):
+        raise ValueError("field 'activations' must be a list of names such as \"sigmoid\"")
+    biases = d.get("biases")
+    if biases is not None and not isinstance(biases, list):
+        raise ValueError("field 'biases' must be a list (or null for no biases)")
+    sizes = d.get("sizes")
+    if "sizes" in d and not (isinstance(sizes, list) and all(_is_int(n) for n in sizes)):
+        raise ValueError(f"field 'sizes' must be a list of whole numbers, got {quoted(sizes)}")
+    if "bias_mode" in d and not isinstance(d["bias_mode"], str):
+        raise ValueError(f"field 'bias_mode' must be one of {BIAS_MODES}, got {quoted(d['bias_mode'])}")
     try:
         ws = [np.asarray(w, dtype=np.float64) for w in d["weights"]]
-        bs = None if d.get("biases") is None else [np.asarray(b, dtype=np.float64) for b in d["biases"]]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"weights and biases must be nested lists of numbers ({exc})") from None
+        bs = None if biases is None else [np.asarray(b, dtype=np.float64) for b in biases]
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        raise ValueError(f"weights and biases must be nested lists of numbers ({quoted(str(exc), 80)})") from None
     bias_mode = d.get("bias_mode", "none" if bs is None else "trainable")
     net = Network.from_arrays(ws, bs, d["activations"], bias_mode)
-    if "sizes" in d and list(d["sizes"]) != net.sizes:
-        raise ValueError(f"field 'sizes' says {d['sizes']} but the weights give {net.sizes}")
+    if sizes is not None and sizes != net.sizes:
+        raise ValueError(f"field 'sizes' says {quoted(sizes)} but the weights give {net.sizes}")
     return net
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 # ---------------------------------------------------------------------------

@@ -77,9 +77,9 @@ def plotly(text: object, limit: int | None = DEFAULT_LIMIT) -> str:
     return html.escape("".join(" " if unicodedata.category(c) == "Cc" else c for c in s), quote=True)
 
 
-def quoted(text: object, limit: int = 60) -> str:
-    """A visitor's string inside a plain-text message: in quotes, cut to ``limit`` characters.
+def quoted(value: object, limit: int = 60) -> str:
+    """A visitor's value inside a plain-text message: its ``repr`` (strings in quotes), cut to ``limit``.
 
     The result is plain text; escape the whole message with :func:`markdown` where it is shown.
     """
-    return repr(shorten(text, limit))
+    return shorten(repr(value), limit)

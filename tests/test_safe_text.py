@@ -40,7 +40,8 @@ def test_long_strings_are_cut_with_an_ellipsis():
     assert safe_text.shorten("x" * 10, 4) == "xxx…"
     assert safe_text.markdown("a" * 500, limit=200) == "a" * 199 + "…"
     assert safe_text.shorten("abc", None) == "abc"
-    assert safe_text.quoted("y" * 100, 10) == "'" + "y" * 9 + "…'"
+    assert safe_text.quoted("y" * 100, 10) == "'" + "y" * 8 + "…"
+    assert safe_text.quoted(5) == "5" and safe_text.quoted(None) == "None" and safe_text.quoted("a") == "'a'"
 
 
 def test_plotly_escapes_its_html_subset():
