@@ -71,6 +71,18 @@ def markdown(text: object, limit: int | None = DEFAULT_LIMIT) -> str:
     return _WWW_DOT.sub(r"\1" + ZERO_WIDTH_SPACE, escaped)
 
 
+_ESCAPED = re.compile(r"\\([" + re.escape(string.punctuation) + r"])")
+
+
+def shown_text(markdown_text: str) -> str:
+    """What Streamlit shows for :func:`markdown`'s output: the backslashes and zero-width spaces removed.
+
+    Also right for a message of which only some parts were escaped, as long as the rest has no
+    backslash (tests compare messages with it).
+    """
+    return _ESCAPED.sub(r"\1", markdown_text.replace(ZERO_WIDTH_SPACE, ""))
+
+
 def plotly(text: object, limit: int | None = DEFAULT_LIMIT) -> str:
     """``str(text)`` for a Plotly title, axis label, legend or hover text: its HTML subset escaped."""
     s = shorten(text, limit)

@@ -46,3 +46,8 @@ def test_long_strings_are_cut_with_an_ellipsis():
 
 def test_plotly_escapes_its_html_subset():
     assert safe_text.plotly('<a href="https://e.x">x</a><br>') == "&lt;a href=&quot;https://e.x&quot;&gt;x&lt;/a&gt;&lt;br&gt;"
+
+
+@pytest.mark.parametrize("raw", [string.punctuation, "a\\b [x](https://e.x) www.y.z me@h.io", "plain"])
+def test_shown_text_is_the_inverse_of_markdown(raw):
+    assert safe_text.shown_text(safe_text.markdown(raw, limit=None)) == raw
