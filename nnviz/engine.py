@@ -40,6 +40,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from nnviz.safe_text import quoted
+
 # ---------------------------------------------------------------------------
 # Activations: name → record of the function, its derivative and its backward.
 
@@ -548,7 +550,7 @@ class Network:
         if bias_mode is None:
             bias_mode = "none" if biases is None else "trainable"
         if bias_mode not in BIAS_MODES:
-            raise ValueError(f"bias_mode must be one of {BIAS_MODES}, not {bias_mode!r}")
+            raise ValueError(f"bias_mode must be one of {BIAS_MODES}, not {quoted(bias_mode)}")
         if (biases is None) != (bias_mode == "none"):
             raise ValueError("biases=None goes with bias_mode='none' and only with it")
         dtype = np.dtype(dtype)
@@ -914,6 +916,8 @@ class Network:
             d = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("the file nests lists or objects too deeply to be a network") from None
         return network_from_dict(d)
 
     def to_dict(self) -> dict:
@@ -963,7 +967,9 @@ def _validate(ws: list[np.ndarray], bs: list[np.ndarray] | None, acts: list[str]
         raise ValueError(f"{len(ws)} weight matrices need {len(ws)} activations, got {len(acts)}")
     for l, name in enumerate(acts):
         if name not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {name!r} in layer {l + 1}; choose one of {sorted(ACTIVATIONS)}")
+            raise ValueError(
+                f"unknown activation {quoted(name)} in layer {l + 1}; choose one of {sorted(ACTIVATIONS)}"
+            )
         if name == "softmax" and l != len(acts) - 1:
             raise ValueError("softmax is only allowed on the output layer")
     for l, w in enumerate(ws):
@@ -1023,27 +1029,47 @@ def _dead_from_lists(dead, ws: list[np.ndarray]) -> list[np.ndarray] | None:
 
 
 def network_from_dict(d: dict) -> Network:
-    """Rebuild a network from :meth:`Network.to_dict` output, validating everything."""
+    """Rebuild a network from :meth:`Network.to_dict` output, validating everything.
+
+    Any malformed content raises ValueError naming the field (never TypeError or RecursionError:
+    the dict may come from a visitor's file).
+    """
     if not isinstance(d, dict):
         raise ValueError("a network file must hold a JSON object")
     if d.get("format") != "nnviz-network":
         raise ValueError('not an nnviz network file (missing "format": "nnviz-network")')
-    if d.get("version") != SCHEMA_VERSION:
-        raise ValueError(f"unsupported schema version {d.get('version')!r}; this nnviz reads version {SCHEMA_VERSION}")
+    if d.get("version") != SCHEMA_VERSION or isinstance(d.get("version"), bool):
+        raise ValueError(
+            f"unsupported schema version {quoted(d.get('version'))}; this nnviz reads version {SCHEMA_VERSION}"
+        )
     for key in ("activations", "weights"):
         if not isinstance(d.get(key), list):
             raise ValueError(f"field {key!r} must be a list")
+    if not all(isinstance(a, str) for a in d["activations"]):
+        raise ValueError("field 'activations' must be a list of names such as \"sigmoid\"")
+    biases = d.get("biases")
+    if biases is not None and not isinstance(biases, list):
+        raise ValueError("field 'biases' must be a list (or null for no biases)")
+    sizes = d.get("sizes")
+    if "sizes" in d and not (isinstance(sizes, list) and all(_is_int(n) for n in sizes)):
+        raise ValueError(f"field 'sizes' must be a list of whole numbers, got {quoted(sizes)}")
+    if "bias_mode" in d and not isinstance(d["bias_mode"], str):
+        raise ValueError(f"field 'bias_mode' must be one of {BIAS_MODES}, got {quoted(d['bias_mode'])}")
     try:
         ws = [np.asarray(w, dtype=np.float64) for w in d["weights"]]
-        bs = None if d.get("biases") is None else [np.asarray(b, dtype=np.float64) for b in d["biases"]]
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"weights and biases must be nested lists of numbers ({exc})") from None
+        bs = None if biases is None else [np.asarray(b, dtype=np.float64) for b in biases]
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        raise ValueError(f"weights and biases must be nested lists of numbers ({quoted(str(exc), 80)})") from None
     bias_mode = d.get("bias_mode", "none" if bs is None else "trainable")
     dead = _dead_from_lists(d.get("dead"), ws)
     net = Network.from_arrays(ws, bs, d["activations"], bias_mode, dead=dead)
-    if "sizes" in d and list(d["sizes"]) != net.sizes:
-        raise ValueError(f"field 'sizes' says {d['sizes']} but the weights give {net.sizes}")
+    if sizes is not None and sizes != net.sizes:
+        raise ValueError(f"field 'sizes' says {quoted(sizes)} but the weights give {net.sizes}")
     return net
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
 
 
 # ---------------------------------------------------------------------------
@@ -1203,17 +1229,35 @@ class BatchSchedule:
 
 
 # ---------------------------------------------------------------------------
-# History: a walkable list of steps, kept compact.
+# History: a walkable list of steps, kept compact and bounded.
+
+#: bytes of parameter rows (and momentum velocities) one History keeps before it thins them
+MAX_HISTORY_ROW_BYTES = 2_000_000
+#: the most steps one History takes; each step keeps 3 float64 scalars (24 bytes)
+MAX_HISTORY_STEPS = 200_000
+
+
+class HistoryFull(ValueError):
+    """Raised by :meth:`History.step` when the history already holds ``max_steps`` steps."""
 
 
 class History:
-    """The run so far: the parameters after every step, walkable backwards.
+    """The run so far: the parameters after every step, walkable backwards, in bounded memory.
 
-    Only flat parameter vectors, learning rates and losses are stored (for the
-    2-2-2 toy net: 12 parameters, 1,000 steps ≈ 0.1 MB); :meth:`record`
-    recomputes the full :class:`StepRecord` of any step from the parameters
-    before it, which gives bit-identical numbers because the engine is
-    deterministic.
+    Stored: per step, the learning rate and the batch loss before and after (float64 arrays);
+    and flat parameter vectors ("rows", plus the momentum velocity when there is momentum)
+    for the *kept* steps. While the rows fit in ``max_row_bytes`` every step is kept (for the
+    2-2-2 toy net: 12 parameters, 1,000 steps ≈ 0.1 MB). Beyond that the history thins: it
+    keeps the steps that are multiples of :attr:`stride` (1, then 2, 4, … — doubled whenever
+    the rows would not fit) and always the last step, so at most ``max_rows`` + 1 rows.
+    :meth:`kept_steps` / :meth:`is_kept` say which.
+
+    :meth:`network` and :meth:`record` work for every step: a kept step is read from its row;
+    another is recomputed from the nearest kept step before it (at most ``stride`` − 1 steps).
+    Recomputation gives bit-identical numbers because the engine is deterministic.
+
+    Memory bound: ``max_row_bytes`` + 24 bytes × ``max_steps`` + one row (default 2 MB + 4.8 MB
+    = 6.8 MB), whatever the run; :meth:`step` raises :class:`HistoryFull` at ``max_steps``.
     """
 
     def __init__(
@@ -1225,6 +1269,8 @@ class History:
         schedule: BatchSchedule | None = None,
         update_biases: bool = True,
         momentum: float = 0.0,
+        max_row_bytes: int = MAX_HISTORY_ROW_BYTES,
+        max_steps: int = MAX_HISTORY_STEPS,
     ):
         net.check_loss(loss)
         self.template = net
@@ -1237,46 +1283,90 @@ class History:
         self.update_biases = update_biases
         self.momentum = float(momentum)
         n = net.n_parameters
-        self._params = np.empty((16, n), dtype=net.dtype)
+        row_bytes = n * net.dtype.itemsize * (2 if momentum else 1)
+        #: rows kept at most before thinning (at least 3, however large the network)
+        self.max_rows = max(3, int(max_row_bytes) // row_bytes)
+        self.max_steps = int(max_steps)
+        first = min(16, self.max_rows + 1)
+        self._params = np.empty((first, n), dtype=net.dtype)
         self._params[0] = net.parameter_vector()
-        self._velocity = np.zeros((16, n), dtype=net.dtype) if momentum else None
-        self._lr: list[float] = []
-        self._loss_before: list[float] = []
-        self._loss_after: list[float] = []
+        self._velocity = np.zeros((first, n), dtype=net.dtype) if momentum else None
+        self._kept = np.zeros(first, dtype=np.int64)  # the step of each row
+        self._rows = 1
+        self._stride = 1
+        self._scalars = np.empty((3, 16))  # learning rate, loss before, loss after, per step
         self._n = 0
-        # the network after the last step, so the next step need not rebuild it from _params
+        # the network after the last step, so the next step need not rebuild it from a row
         self._head: Network | None = None
 
     def __len__(self) -> int:
         """Number of steps taken."""
         return self._n
 
+    # -- per-step scalars ------------------------------------------------------
+
     @property
     def learning_rates(self) -> np.ndarray:
-        return np.array(self._lr)
+        """Learning rate of each step, (n_steps,) (a copy)."""
+        return self._scalars[0, : self._n].copy()
 
     @property
     def losses(self) -> np.ndarray:
-        """Batch loss before each step, (n_steps,)."""
-        return np.array(self._loss_before)
+        """Batch loss before each step, (n_steps,) (a copy)."""
+        return self._scalars[1, : self._n].copy()
 
     @property
     def losses_after(self) -> np.ndarray:
-        return np.array(self._loss_after)
+        return self._scalars[2, : self._n].copy()
 
     def loss_at(self, k: int) -> float:
-        """Batch loss before step ``k`` (0-based), without copying the whole list."""
-        return self._loss_before[k]
+        """Batch loss before step ``k`` (0-based), without copying the whole array."""
+        if not 0 <= k < self._n:
+            raise IndexError(f"step {k} is outside 0 … {self._n - 1}")
+        return float(self._scalars[1, k])
+
+    # -- which steps are kept ----------------------------------------------------
+
+    @property
+    def stride(self) -> int:
+        """Every ``stride``-th step is kept (1 until the history thins), and the last one."""
+        return self._stride
+
+    def kept_steps(self) -> np.ndarray:
+        """The kept steps, increasing: 0, stride, 2·stride, …, and len(self); (n_kept,) int64 (a copy)."""
+        return self._kept[: self._rows].copy()
+
+    def is_kept(self, k: int) -> bool:
+        """Whether the network after ``k`` steps is stored (else :meth:`network` recomputes it)."""
+        return 0 <= k <= self._n and (k % self._stride == 0 or k == self._n)
+
+    def nearest_kept(self, k: int) -> int:
+        """The kept step closest to ``k`` (ties: the earlier one), for a slider that snaps to them."""
+        kept = self._kept[: self._rows]
+        i = int(np.searchsorted(kept, k))
+        if i >= self._rows:
+            return int(kept[-1])
+        if i == 0 or kept[i] == k:
+            return int(kept[i])
+        return int(kept[i - 1]) if k - kept[i - 1] <= kept[i] - k else int(kept[i])
 
     @property
     def parameters(self) -> np.ndarray:
-        """Parameter vectors at steps 0 … n (initial first), (n_steps + 1, n_params)."""
-        return self._params[: self._n + 1]
+        """Parameter vectors of the kept steps, (n_kept, n_params), in the order of :meth:`kept_steps`.
+
+        Until the history thins (``stride == 1``) that is steps 0 … n, initial first, so
+        row k is the network after k steps.
+        """
+        return self._params[: self._rows]
 
     @property
     def nbytes(self) -> int:
-        extra = 0 if self._velocity is None else self._velocity[: self._n + 1].nbytes
-        return self._params[: self._n + 1].nbytes + extra + 3 * 8 * self._n
+        """Bytes held: rows in use (with velocities) and the per-step scalars."""
+        rows = self._params[: self._rows].nbytes
+        extra = 0 if self._velocity is None else self._velocity[: self._rows].nbytes
+        return rows + extra + 3 * 8 * self._n
+
+    # -- networks and records ------------------------------------------------------
 
     def network(self, k: int | None = None) -> Network:
         """The network after ``k`` steps (default: now)."""
@@ -1285,7 +1375,26 @@ class History:
             raise IndexError(f"step {k} is outside 0 … {self._n}")
         if k == self._n and self._head is not None:
             return self._head
-        return self._network_unchecked(self._params[k])
+        return self._state(k)[0]
+
+    def _row(self, k: int) -> int | None:
+        i = int(np.searchsorted(self._kept[: self._rows], k))
+        return i if i < self._rows and self._kept[i] == k else None
+
+    def _state(self, k: int) -> tuple[Network, np.ndarray | None]:
+        """(network, velocity) after ``k`` steps: from its row, or replayed from the kept step before it."""
+        i = self._row(k)
+        if i is not None:
+            vel = None if self._velocity is None else self._velocity[i]
+            return self._network_unchecked(self._params[i]), vel
+        i = int(np.searchsorted(self._kept[: self._rows], k)) - 1
+        j = int(self._kept[i])
+        net = self._network_unchecked(self._params[i])
+        vel = None if self._velocity is None else self._velocity[i]
+        for t in range(j, k):
+            rec = self._train(t, net, vel, float(self._scalars[0, t]))
+            net, vel = rec.after, rec.update.velocity if self._velocity is not None else None
+        return net, vel
 
     def _network_unchecked(self, v: np.ndarray) -> Network:
         ws, bs = self.template._unflatten(v.copy())
@@ -1296,44 +1405,77 @@ class History:
         idx = self.schedule.batch(k)
         return idx, self.X[idx], self.Y[idx]
 
+    @property
+    def full(self) -> bool:
+        """True when the history holds ``max_steps`` steps: :meth:`step` would raise HistoryFull."""
+        return self._n >= self.max_steps
+
     def step(self, learning_rate: float) -> StepRecord:
         """Take one more step and record it."""
+        if self.full:
+            raise HistoryFull(f"the history holds at most {self.max_steps:,} steps; Reset to start again")
         k = self._n
         rec = self._compute(k, learning_rate)
-        if self._n + 2 > self._params.shape[0]:
-            self._params = np.concatenate([self._params, np.empty_like(self._params)])
-            if self._velocity is not None:
-                self._velocity = np.concatenate([self._velocity, np.zeros_like(self._velocity)])
-        self._params[k + 1] = rec.after.parameter_vector()
-        if self._velocity is not None:
-            self._velocity[k + 1] = rec.update.velocity
-        self._lr.append(float(learning_rate))
-        self._loss_before.append(rec.loss_before)
-        self._loss_after.append(rec.loss_after)
+        if k >= self._scalars.shape[1]:
+            grown = np.empty((3, min(2 * self._scalars.shape[1], self.max_steps)))
+            grown[:, :k] = self._scalars[:, :k]
+            self._scalars = grown
+        self._scalars[:, k] = (float(learning_rate), rec.loss_before, rec.loss_after)
+        velocity = rec.update.velocity if self._velocity is not None else None
+        if self._kept[self._rows - 1] % self._stride:
+            self._rows -= 1  # the previous last step was kept only for being the last
+        self._put_row(k + 1, rec.after.parameter_vector(), velocity)
         self._n += 1
         self._head = rec.after
+        if self._rows > self.max_rows:
+            self._thin()
         return rec
 
+    def _put_row(self, k: int, params: np.ndarray, velocity: np.ndarray | None) -> None:
+        i = self._rows
+        if i >= self._params.shape[0]:
+            size = min(2 * self._params.shape[0], self.max_rows + 1)
+            self._params = _grown(self._params, size)
+            self._kept = _grown(self._kept, size)
+            if self._velocity is not None:
+                self._velocity = _grown(self._velocity, size)
+        self._params[i] = params
+        if self._velocity is not None:
+            self._velocity[i] = velocity
+        self._kept[i] = k
+        self._rows += 1
+
+    def _thin(self) -> None:
+        """Double the stride and keep the rows of its multiples (and the last one)."""
+        self._stride *= 2
+        kept = self._kept[: self._rows]
+        keep = np.flatnonzero((kept % self._stride == 0) | (np.arange(self._rows) == self._rows - 1))
+        m = keep.size
+        self._params[:m] = self._params[keep]
+        self._kept[:m] = self._kept[keep]
+        if self._velocity is not None:
+            self._velocity[:m] = self._velocity[keep]
+        self._rows = m
+
     def _compute(self, k: int, learning_rate: float) -> StepRecord:
+        if k == self._n and self._head is not None:
+            net, vel = self._head, self._head_velocity()
+        else:
+            net, vel = self._state(k)
+        return self._train(k, net, vel, learning_rate)
+
+    def _head_velocity(self) -> np.ndarray | None:
+        return None if self._velocity is None else self._velocity[self._rows - 1]
+
+    def _train(self, k: int, net: Network, vel: np.ndarray | None, learning_rate: float) -> StepRecord:
         idx, Xb, Yb = self.batch(k)
-        vel = self._velocity[k] if self._velocity is not None else None
-        return train_step(
-            self.network(k),
-            Xb,
-            Yb,
-            self.loss,
-            learning_rate,
-            idx,
-            self.update_biases,
-            self.momentum,
-            vel,
-        )
+        return train_step(net, Xb, Yb, self.loss, learning_rate, idx, self.update_biases, self.momentum, vel)
 
     def record(self, k: int) -> StepRecord:
         """The full record of step ``k`` (0-based), recomputed from the parameters before it."""
         if not 0 <= k < self._n:
             raise IndexError(f"step {k} is outside 0 … {self._n - 1}")
-        return self._compute(k, self._lr[k])
+        return self._compute(k, float(self._scalars[0, k]))
 
     def back(self, n: int = 1) -> None:
         """Forget the last ``n`` steps (never past the start)."""
@@ -1342,25 +1484,41 @@ class History:
     def truncate(self, k: int) -> None:
         """Keep steps 0 … k−1 only."""
         k = max(0, min(int(k), self._n))
-        if k < self._n:
-            self._head = None
+        if k == self._n:
+            return
+        if k == 0:
+            self._rows, self._stride = 1, 1
+        elif self._row(k) is not None:
+            self._rows = self._row(k) + 1
+        else:
+            net, vel = self._state(k)
+            self._rows = int(np.searchsorted(self._kept[: self._rows], k))
+            self._put_row(k, net.parameter_vector(), vel)
+        self._head = None
         self._n = k
-        del self._lr[k:], self._loss_before[k:], self._loss_after[k:]
 
     def diverged_at(self) -> int | None:
-        """The first step whose loss or parameters became non-finite, or None."""
-        for k in range(self._n):
-            if not (math.isfinite(self._loss_before[k]) and math.isfinite(self._loss_after[k])):
-                return k
-            if not np.all(np.isfinite(self._params[k + 1])):
-                return k
-        return None
+        """The first step whose loss or (kept) parameters became non-finite, or None."""
+        bad = ~np.isfinite(self._scalars[1:, : self._n]).all(axis=0)
+        first = int(np.argmax(bad)) if bad.any() else None
+        rows = ~np.isfinite(self._params[: self._rows]).all(axis=1)
+        if rows.any():
+            # the row of step j is the network after j steps: some step before j diverged
+            j = int(self._kept[int(np.argmax(rows))])
+            first = j - 1 if first is None else min(first, j - 1)
+        return first
 
     def epoch_losses(self) -> np.ndarray:
         """Sum of the step losses over each complete epoch (seed 004's summed error uses this)."""
         spe = self.schedule.steps_per_epoch
         full = self._n // spe
-        return np.array(self._loss_before[: full * spe]).reshape(full, spe).sum(axis=1)
+        return self._scalars[1, : full * spe].reshape(full, spe).sum(axis=1)
+
+
+def _grown(a: np.ndarray, rows: int) -> np.ndarray:
+    out = np.zeros((rows, *a.shape[1:]), dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -21,11 +21,14 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from nnviz import examples
-from nnviz.engine import LOSSES, BatchSchedule, History, Network, Phase, StepRecord, phases
+from nnviz.engine import BIAS_MODES, LOSSES, BatchSchedule, History, Network, Phase, StepRecord, phases
 from nnviz.examples import Dataset
 
 EXAMPLES = ("study", "toy", "custom")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
+#: seeds offered (the sidebar's range); NumPy and Python's random both take any of them
+MAX_SEED = 2**31 - 1
 SEED_INIT = "seed's own"
 INITIALISERS = (SEED_INIT, "uniform01", "normal", "normal(0, 0.1)", "xavier", "he")
 MAX_HIDDEN_LAYERS = 3
@@ -36,6 +39,8 @@ LEARNING_RATES = tuple(float(f"{m}e{e}") for e in range(-4, 3) for m in (1, 2, 5
 #: first is smaller) counts as diverged; the floor matters with one-sample batches, where the
 #: first sample's loss can be ~1e-7 and another sample's ordinary loss ~1 (a false alarm)
 EXPLODE_FACTOR = 1e6
+#: the most steps a shared link may ask for
+MAX_LINK_STEPS = 100_000
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,29 @@ class Config:
         if len(self.activations) != len(self.hidden) + 1:
             raise ValueError("one activation per layer")
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss!r}")
+            raise ValueError(f"unknown loss {_shown(self.loss)}")
+        for l, a in enumerate(self.activations[:-1], start=1):
+            if a not in HIDDEN_ACTIVATIONS:
+                raise ValueError(
+                    f"hidden layer {l} cannot use {_shown(a)}: choose one of {', '.join(HIDDEN_ACTIVATIONS)}"
+                    + (" (softmax is for the output layer only)" if a == "softmax" else "")
+                )
+        if self.activations[-1] not in OUTPUT_ACTIVATIONS:
+            raise ValueError(f"unknown output activation {_shown(self.activations[-1])}")
         if self.init not in INITIALISERS:
-            raise ValueError(f"unknown initialiser {self.init!r}")
+            raise ValueError(f"unknown initialiser {_shown(self.init)}")
+        if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
+            raise ValueError(f"the seed must be a whole number from 0 to {MAX_SEED:,}, got {_shown(self.seed)}")
+        if self.bias_mode not in BIAS_MODES:
+            raise ValueError(f"unknown bias mode {_shown(self.bias_mode)}")
         if self.batch != "full" and not (self.batch.isdigit() and int(self.batch) >= 1):
-            raise ValueError(f"batch must be 'full' or a positive whole number, got {self.batch!r}")
+            raise ValueError(f"batch must be 'full' or a positive whole number, got {_shown(self.batch)}")
+
+
+def _shown(value, limit: int = 40) -> str:
+    """A value from a link or a file inside a message: its repr, cut to ``limit`` characters (plain text)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def default_config(example: str, data: Dataset | None = None) -> Config:
@@ -278,10 +301,14 @@ def to_query(cfg: Config, learning_rate: float, updates: int) -> dict[str, str]:
 
 
 def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
-    """Parse :func:`to_query` output; ValueError with a message for anything malformed."""
+    """Parse :func:`to_query` output; ValueError with a message for anything malformed.
+
+    A configuration that parses is also built (its initial network), so a link that is
+    accepted here opens without an error.
+    """
     base = default_config(example)
     if q.get("ex", example) != example:
-        raise ValueError(f"the link is for the {q.get('ex')!r} example")
+        raise ValueError(f"the link is for the {_shown(q.get('ex'))} example")
     try:
         hidden = tuple(int(h) for h in q["hidden"].split("-")) if "hidden" in q else base.hidden
         acts = tuple(q["act"].split(",")) if "act" in q else ("sigmoid",) * (len(hidden) + 1)
@@ -298,17 +325,15 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
         )
         lr = float(q.get("lr", default_learning_rate(example)))
         steps = int(q.get("steps", 0))
-    except (ValueError, KeyError) as exc:
-        raise ValueError(f"malformed link: {exc}") from None
+    except (ValueError, KeyError, OverflowError) as exc:
+        raise ValueError(f"malformed link: {_shown(str(exc), 80)}") from None
     cfg.validate()
-    if cfg.bias_mode not in ("trainable", "frozen", "none"):
-        raise ValueError(f"unknown bias mode {cfg.bias_mode!r}")
-    if any(a not in HIDDEN_ACTIVATIONS + ("softmax",) for a in cfg.activations):
-        raise ValueError("unknown activation in the link")
     if not (math.isfinite(lr) and 0 < lr <= 100):
-        raise ValueError(f"learning rate {lr} is outside (0, 100]")
-    if not 0 <= steps <= 100_000:
-        raise ValueError(f"step count {steps} is outside 0 … 100,000")
+        raise ValueError(f"learning rate {lr:g} is outside (0, 100]")
+    if not 0 <= steps <= MAX_LINK_STEPS:
+        raise ValueError(f"step count {steps} is outside 0 … {MAX_LINK_STEPS:,}")
+    if example in ("study", "toy"):
+        build_network(cfg)  # what the page will do with it: any ValueError is the link's
     return cfg, lr, steps
 
 

@@ -39,6 +39,7 @@ import numpy as np
 from nnviz import examples, stepper
 from nnviz.engine import LOSSES, Network
 from nnviz.examples import Dataset
+from nnviz.safe_text import quoted, shorten
 from nnviz.stepper import Config
 
 MAX_ROWS = 10_000
@@ -81,7 +82,8 @@ class Table:
         try:
             return self.header.index(name)
         except ValueError:
-            raise ValueError(f"there is no column called {name!r}; the columns are {list(self.header)}") from None
+            shown = ", ".join(quoted(h, 40) for h in self.header[:10]) + (", …" if self.n_cols > 10 else "")
+            raise ValueError(f"there is no column called {quoted(name)}; the columns are {shown}") from None
 
 
 # ---------------------------------------------------------------------------
@@ -153,7 +155,8 @@ def _check_header(cells: tuple[str, ...], line_no: int) -> tuple[str, ...]:
         raise ValueError(f"The file has {len(cells)} columns; the limit is {MAX_COLUMNS}.")
     if all(_number(c) is not None for c in cells):
         raise ValueError(
-            f"The first row ({', '.join(cells[:5])}{', …' if len(cells) > 5 else ''}) is all numbers: "
+            f"The first row ({', '.join(shorten(c, 20) for c in cells[:5])}{', …' if len(cells) > 5 else ''}) "
+            "is all numbers: "
             "the file needs a header row naming the columns, e.g. 'hours,sleep,score'. Add one and upload again."
         )
     # A spreadsheet's index column often has an empty name: call it by its position.
@@ -161,7 +164,7 @@ def _check_header(cells: tuple[str, ...], line_no: int) -> tuple[str, ...]:
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise ValueError(f"Two columns are called {name!r} in the header (row {line_no}); rename one.")
+            raise ValueError(f"Two columns are called {quoted(name)} in the header (row {line_no}); rename one.")
         seen.add(name)
     return names
 
@@ -189,13 +192,13 @@ def numeric_column(table: Table, name: str) -> np.ndarray:
     for i, cell in enumerate(table.column(name)):
         if is_missing(cell):
             raise ValueError(
-                f"Row {table.row_numbers[i]}, column {name!r}: missing value "
-                f"({'an empty cell' if not cell else repr(cell)}). Fill it in or delete the row."
+                f"Row {table.row_numbers[i]}, column {quoted(name)}: missing value "
+                f"({'an empty cell' if not cell else quoted(cell)}). Fill it in or delete the row."
             )
         v = _number(cell)
         if v is None:
             raise ValueError(
-                f"Row {table.row_numbers[i]}, column {name!r}: {cell!r} is not a number "
+                f"Row {table.row_numbers[i]}, column {quoted(name)}: {quoted(cell)} is not a number "
                 f"(an input column must hold numbers only{', finite ones' if _is_float(cell) else ''})."
             )
         out[i] = v
@@ -242,15 +245,15 @@ def build_dataset(
     """The chosen columns as a :class:`Dataset`: X (n, len(inputs)) scaled; Y (n, 1) or one-hot (n, classes)."""
     inputs = list(inputs)
     if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, not {task!r}")
+        raise ValueError(f"task must be one of {TASKS}, not {quoted(task)}")
     if scaling not in SCALINGS:
-        raise ValueError(f"scaling must be one of {SCALINGS}, not {scaling!r}")
+        raise ValueError(f"scaling must be one of {SCALINGS}, not {quoted(scaling)}")
     if not inputs:
         raise ValueError("Choose at least one input column.")
     for col in [*inputs, target]:
         table._index(col)
     if target in inputs:
-        raise ValueError(f"The target column {target!r} cannot also be an input column.")
+        raise ValueError(f"The target column {quoted(target)} cannot also be an input column.")
     if len(set(inputs)) != len(inputs):
         raise ValueError("An input column is chosen twice.")
     if task == "auto":
@@ -267,7 +270,7 @@ def build_dataset(
 
     if task == "classification":
         Y, labels, output_names = _classes(table, target)
-        note = f"Inputs: {'; '.join(notes)}. Target {target!r}: {len(output_names)} classes, one-hot."
+        note = f"Inputs: {'; '.join(notes)}. Target {quoted(target)}: {len(output_names)} classes, one-hot."
     else:
         Y, output_names, target_note = _regression_target(table, target)
         labels = None
@@ -284,7 +287,7 @@ def _scale(x: np.ndarray, col: str, scaling: str) -> tuple[np.ndarray, str, str]
         m = float(np.max(np.abs(x)))
         if m == 0:
             raise ValueError(
-                f"Column {col!r} is 0 in every row: dividing by its maximum would divide by zero. "
+                f"Column {quoted(col)} is 0 in every row: dividing by its maximum would divide by zero. "
                 "Leave it out, or choose scaling 'none'."
             )
         return x / m, f"{col} / {m:g}", f"{col} / {m:g}"
@@ -292,7 +295,7 @@ def _scale(x: np.ndarray, col: str, scaling: str) -> tuple[np.ndarray, str, str]
         mu, sd = float(np.mean(x)), float(np.std(x))
         if sd == 0:
             raise ValueError(
-                f"Column {col!r} has the same value ({x[0]:g}) in every row: standardising divides by its "
+                f"Column {quoted(col)} has the same value ({x[0]:g}) in every row: standardising divides by its "
                 "standard deviation, which is 0. Leave the column out (it carries no information)."
             )
         return (x - mu) / sd, f"({col} − {mu:.4g}) / {sd:.4g}", f"({col} − {mu:.6g}) / {sd:.6g}"
@@ -304,8 +307,8 @@ def _classes(table: Table, target: str) -> tuple[np.ndarray, np.ndarray, list[st
     for i, cell in enumerate(cells):
         if is_missing(cell):
             raise ValueError(
-                f"Row {table.row_numbers[i]}, column {target!r}: missing class label "
-                f"({'an empty cell' if not cell else repr(cell)}). Fill it in or delete the row."
+                f"Row {table.row_numbers[i]}, column {quoted(target)}: missing class label "
+                f"({'an empty cell' if not cell else quoted(cell)}). Fill it in or delete the row."
             )
     values = [_number(c) for c in cells]
     if all(v is not None for v in values):
@@ -319,11 +322,12 @@ def _classes(table: Table, target: str) -> tuple[np.ndarray, np.ndarray, list[st
         names = list(classes)
     if len(classes) < 2:
         raise ValueError(
-            f"The target column {target!r} has only one class ({names[0]!r}): a classifier needs at least two."
+            f"The target column {quoted(target)} has only one class ({quoted(names[0])}): "
+            "a classifier needs at least two."
         )
     if len(classes) > MAX_CLASSES:
         raise ValueError(
-            f"The target column {target!r} has {len(classes)} different values; classification allows at most "
+            f"The target column {quoted(target)} has {len(classes)} different values; classification allows at most "
             f"{MAX_CLASSES} classes. Is it a regression target?"
         )
     index = {c: i for i, c in enumerate(classes)}
@@ -335,19 +339,19 @@ def _regression_target(table: Table, target: str) -> tuple[np.ndarray, list[str]
     y = numeric_column(table, target)
     lo, hi = float(y.min()), float(y.max())
     if lo == hi:
-        raise ValueError(f"The target column {target!r} is {lo:g} in every row: there is nothing to learn.")
+        raise ValueError(f"The target column {quoted(target)} is {lo:g} in every row: there is nothing to learn.")
     if lo >= 0:
         scaled = y / hi
         name = f"{target} / {hi:g}"
         note = (
-            f"Target {target!r} divided by its maximum {hi:g}, into [0, 1] where a sigmoid output reaches: "
+            f"Target {quoted(target)} divided by its maximum {hi:g}, into [0, 1] where a sigmoid output reaches: "
             f"a prediction p means {target} = p × {hi:g}."
         )
     else:
         scaled = (y - lo) / (hi - lo)
         name = f"({target} − {lo:g}) / {hi - lo:g}"
         note = (
-            f"Target {target!r} min-max scaled into [0, 1] (min {lo:g}, max {hi:g}): "
+            f"Target {quoted(target)} min-max scaled into [0, 1] (min {lo:g}, max {hi:g}): "
             f"a prediction p means {target} = {lo:g} + p × {hi - lo:g}."
         )
     return scaled.reshape(-1, 1), [name], note
@@ -370,7 +374,7 @@ def sample_csv(which: str = "toy") -> str:
         for (h, s), (y,) in zip(examples.STUDY_X_RAW, examples.STUDY_Y_RAW):
             w.writerow([f"{h:g}", f"{s:g}", f"{y:g}"])
     else:
-        raise ValueError(f"no sample called {which!r}")
+        raise ValueError(f"no sample called {quoted(which)}")
     return out.getvalue()
 
 
@@ -433,7 +437,7 @@ def load_network(
     if loss is not None:
         if loss not in losses:
             raise ValueError(
-                f"the file's loss {loss!r} does not fit this {dataset.task} data (choose from {list(losses)})"
+                f"the file's loss {quoted(loss)} does not fit this {dataset.task} data (choose from {list(losses)})"
             )
         net.check_loss(loss)
         restored.append(f"loss {loss}")

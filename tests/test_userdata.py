@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnviz import examples, state, stepper, userdata
+from nnviz import examples, safe_text, state, stepper, userdata
 from nnviz.engine import Network
 from nnviz.userdata import build_dataset, detect_task, read_csv
 
@@ -364,7 +364,8 @@ def _upload(at: AppTest, key: str, name: str, content: bytes) -> AppTest:
 
 
 def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    """The error messages as shown (a visitor's text in them is Markdown-escaped)."""
+    return [safe_text.shown_text(e.value) for e in at.error]
 
 
 def _use_toy_sample(at: AppTest) -> stepper.Run:

@@ -3,6 +3,9 @@
 Widgets only; parsing and scaling are :mod:`nnviz.userdata`, the step-through is
 :func:`nnviz.pages.stepper_page.render` for the example ``"custom"``. A bad file
 shows its message and leaves the data and run already in use untouched.
+
+Everything from the file (its name, column names, cells inside messages) reaches Markdown
+through :func:`nnviz.safe_text.markdown`, so it shows as text, never as a link or an image.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import streamlit as st
 
 from nnviz import state, stepper, userdata
 from nnviz.pages import stepper_page
+from nnviz.safe_text import markdown as md
+from nnviz.safe_text import shorten
 
 PREVIEW_ROWS = 20
 SCALING_LABELS = MappingProxyType(
@@ -46,10 +51,13 @@ def render() -> None:
         st.info("No data in use yet: upload a file (or a sample above), choose columns, then **Use this data**.")
         return
     st.divider()
-    st.header(f"Training on {data.name}")
+    st.header(f"Training on {md(data.name, limit=80)}")
     st.caption(
-        f"{data.n_samples} rows · inputs: {', '.join(data.input_names)} · {data.task} · "
-        f"outputs: {', '.join(data.output_names)}. {data.note}"
+        md(
+            f"{data.n_samples} rows · inputs: {', '.join(data.input_names)} · {data.task} · "
+            f"outputs: {', '.join(data.output_names)}. {data.note}",
+            limit=2000,
+        )
     )
     stepper_page.render("custom", show_title=False)
 
@@ -87,7 +95,7 @@ def _parsed_table(up) -> userdata.Table | None:
     _, table, error = cached
     if error is not None:
         kept = " The data and run you had are kept." if ss.get(state.CUSTOM_DATA) is not None else ""
-        st.error(f"{up.name}: {error}{kept}")
+        st.error(md(f"{shorten(up.name, 80)}: {error}{kept}", limit=None))
     return table
 
 
@@ -128,10 +136,10 @@ def _choose_and_use(table: userdata.Table, file_name: str) -> None:
     scaling = c4.radio("Input scaling", userdata.SCALINGS, key=SCALING, format_func=SCALING_LABELS.get, horizontal=True)
     if st.button("Use this data", key="data_use", type="primary"):
         try:
-            data = userdata.build_dataset(table, inputs, target, task, scaling, name=file_name)
+            data = userdata.build_dataset(table, inputs, target, task, scaling, name=shorten(file_name, 80))
         except ValueError as exc:
             kept = " The data and run you had are kept." if ss.get(state.CUSTOM_DATA) is not None else ""
-            st.error(f"{exc}{kept}")
+            st.error(md(f"{exc}{kept}", limit=None))
             return
         ss[state.CUSTOM_DATA] = data
         # A shared link cannot carry the data, so its settings are not for this new data set.
@@ -140,4 +148,4 @@ def _choose_and_use(table: userdata.Table, file_name: str) -> None:
         state.apply_config("custom", stepper.default_config("custom", data), data)
         ss[state.key("custom", "lr")] = stepper.default_learning_rate("custom")
         inputs_text = f"{data.n_in} input" + ("s" if data.n_in != 1 else "")
-        st.success(f"Now training on {file_name}: {data.n_samples} rows, {inputs_text}, {data.task}.")
+        st.success(md(f"Now training on {shorten(file_name, 80)}: {data.n_samples} rows, {inputs_text}, {data.task}."))
