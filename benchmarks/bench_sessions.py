@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import re
@@ -81,10 +82,11 @@ WAIT_MS = 120_000
 PAGE = ""  # the study page is the default page, served at the root ("/study" is "Page not found")
 STEP_KEY = "study_step"  # the protocol client's default click target (--click-key)
 STEP_LABEL = "Step"  # … or, when no widget has that key, the button with this label (--click-label)
-STEP_BUTTON = f".st-key-{STEP_KEY} button"
+STEP_BUTTON = "[data-nnviz-player] button[data-action=step]"  # the player's Step (the browser client)
+PLAYER = "__player__"  # the protocol client's target when the page has the step-through player
 #: true once the page shows step k: the URL carries steps=k and the script run has finished
-REDRAWN = """([k, idle]) => new URLSearchParams(location.search).get("steps") === String(k)
-    && document.querySelector(idle) !== null"""
+REDRAWN = """([k, idle]) => document.querySelector(idle) !== null && (k === 0
+    || document.querySelector("[data-nnviz-player]")?.getAttribute("data-step") === String(k))"""
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -233,6 +235,10 @@ class ProtocolSession:
         self.fragment_ids: dict[str, str] = {}  # user key → id of the fragment drawing it ("" if none)
         self.button_keys: dict[str, str] = {}  # button label → user key
         self.query = ""
+        self.player_id = ""  # the step-through player's element id, its fragment and its last phase index
+        self.player_fragment = ""
+        self.player_last = 0
+        self.player_k = 0
 
     @classmethod
     async def open(cls, base: str) -> ProtocolSession:
@@ -256,6 +262,8 @@ class ProtocolSession:
         """The user key to click: ``key`` if a widget has it, else the key of the button labelled ``label``."""
         if key in self.widget_ids:
             return key
+        if self.player_id and label == STEP_LABEL:
+            return PLAYER
         if label in self.button_keys:
             return self.button_keys[label]
         raise RuntimeError(
@@ -271,7 +279,17 @@ class ProtocolSession:
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
-        if trigger_key is not None:
+        if trigger_key == PLAYER:
+            # the player's Step past the recorded history: a request to the server, as player.js sends it
+            msg.rerun_script.fragment_id = self.player_fragment
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = f"$$STREAMLIT_INTERNAL_KEY_{self.player_id}__events"  # as the player's JS (its trigger aggregator)
+            req = {"a": "goto", "k": self.player_k, "p": self.player_last, "nonce": str(self.player_k), "have": []}
+            w.json_trigger_value = json.dumps([{"event": "req", "value": req}])
+            state = msg.rerun_script.widget_states.widgets.add()  # the component's (empty) state, as the browser sends
+            state.id, state.json_value = self.player_id, "{}"
+            self.player_k += 1
+        elif trigger_key is not None:
             # a widget inside an st.fragment reruns only that fragment, as the browser asks for it
             msg.rerun_script.fragment_id = self.fragment_ids.get(trigger_key, "")
             w = msg.rerun_script.widget_states.widgets.add()
@@ -290,6 +308,10 @@ class ProtocolSession:
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 widget = getattr(element, element.WhichOneof("type"))
+                if element.WhichOneof("type") == "bidi_component" and widget.component_name == "nnviz.player":
+                    self.player_id, self.player_fragment = widget.id, fwd.delta.fragment_id
+                    self.player_last = len(json.loads(widget.json)["labels"]) - 1
+                    continue
                 wid = getattr(widget, "id", None)
                 if isinstance(wid, str) and wid:
                     key = wid.rsplit("-", 1)[-1]  # ids end in "-<user key>"

@@ -102,7 +102,8 @@ def _player_session(example: str, run: Run) -> PlayerSession:
 
 def _on_request(example: str) -> None:
     """The player's callback: runs before the fragment is drawn again."""
-    req = st.session_state[state.key(example, "player")].get("req")
+    result = st.session_state.get(state.key(example, "player"))
+    req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
     ps.handle(req)
 
@@ -309,7 +310,8 @@ def _surface_for_player(example: str, run: Run, inputs: tuple):
     names = net.parameter_names()
     i1, i2 = names.index(p1), names.index(p2)
     center = net.parameter_vector()
-    path = run.history.parameters[: run.updates_applied + 1][:, [i1, i2]]
+    hist = run.history
+    path = hist.parameters[hist.kept_steps() <= run.updates_applied][:, [i1, i2]]  # the kept steps so far
     key = (center.tobytes(), path.tobytes(), p1, p2, span, kind, run.config.loss, _data_key(example, run))
 
     def build():
