@@ -2,8 +2,13 @@
 
 import streamlit as st
 
+from nnviz.mnist import set_blas_threads
 from nnviz.pages import PAGES
 from nnviz.player import ensure_static_plotly
+
+# Once for the process (the same value on every run): sessions never change BLAS threads, so
+# none can leave another's at a setting it did not choose; small matrices run best on one.
+set_blas_threads(1)
 
 st.set_page_config(page_title="nnviz: see backprop", page_icon="🧮", layout="wide")
 # Less empty space above the title, so the player's controls, diagram and arithmetic fit a 1280×720 screen.

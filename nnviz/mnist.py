@@ -24,16 +24,26 @@ training digits, resampled bilinearly.
 Analysis helpers for the MNIST page: :func:`input_gradient` (saliency ∂score/∂pixel),
 :func:`filter_normalized_direction` (Li et al. 2018), :func:`pca_directions` and
 :func:`plane_losses`, a loss-surface slice that uses the linearity of the first layer.
-:func:`blas_threads` limits OpenBLAS's threads for a block (small matrices on a shared
-machine run faster on one).
+:func:`set_blas_threads` sets OpenBLAS's threads once for the process (the app calls it at
+start-up with 1: small matrices on a shared machine run faster on one, and no session ever
+changes the setting while another runs); :func:`blas_threads` limits them for a block in
+scripts and benchmarks.
+
+Visitors' drawings arrive as PNG data URLs: :func:`canvas_rgba` checks the size before it
+decodes anything.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ctypes
 import gzip
 import hashlib
+import io
+import math
 import os
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -106,12 +116,27 @@ def _openblas_controls():
     return None, None
 
 
+def set_blas_threads(n: int) -> int | None:
+    """Set OpenBLAS's thread count for the whole process; returns the count now in effect (None: no OpenBLAS).
+
+    Idempotent: meant to be called at start-up (the app's entry script calls it on every run with
+    the same value, so no session's setting ever interleaves with another's).
+    """
+    get, set_ = _openblas_controls()
+    if get is None:
+        return None
+    if int(get()) != int(n):
+        set_(int(n))
+    return int(get())
+
+
 @contextmanager
 def blas_threads(n: int | None) -> Iterator[None]:
     """Run the block with at most ``n`` OpenBLAS threads (None, or no OpenBLAS found: unchanged).
 
-    The setting is process-wide while the block runs, so concurrent sessions of a server see it
-    too; they only ever see fewer threads, never more.
+    The setting is process-wide while the block runs: two overlapping blocks in different
+    threads can leave the process at n threads. The app therefore sets the count once at
+    start-up (:func:`set_blas_threads`) and never calls this; scripts and benchmarks may.
     """
     get, set_ = _openblas_controls() if n else (None, None)
     if get is None:
@@ -186,8 +211,13 @@ def read_idx(path: Path) -> np.ndarray:
     """Read one IDX file (``.gz`` or plain): magic 0, 0, type, ndim; big-endian uint32 sizes; data."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read(MAX_IDX_BYTES + 1)
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read(MAX_IDX_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; a truncated .gz an EOFError
+        raise ValueError(f"{path.name}: cannot be read ({type(exc).__name__}: {exc})") from None
     if len(raw) > MAX_IDX_BYTES:
         raise ValueError(f"{path.name}: larger than {MAX_IDX_BYTES / 1e6:.0f} MB")
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
@@ -199,7 +229,8 @@ def read_idx(path: Path) -> np.ndarray:
         raise ValueError(f"{path.name}: truncated header")
     shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     dtype = _IDX_DTYPES[code]
-    expected = 4 + 4 * ndim + int(np.prod(shape)) * dtype.itemsize
+    # Python ints: np.prod of four sizes of 65,536 wraps to 0 in int64
+    expected = 4 + 4 * ndim + math.prod(shape) * dtype.itemsize
     if len(raw) != expected:
         raise ValueError(f"{path.name}: header says {expected} bytes, the file has {len(raw)}")
     data = np.frombuffer(raw, dtype=dtype, offset=4 + 4 * ndim).reshape(shape)
@@ -383,6 +414,46 @@ def augment(
 # Drawing → network input.
 
 INK_THRESHOLD = 0.1  # grey level (0 … 1) above which a canvas pixel counts as ink
+
+
+#: the largest canvas image accepted, per side: the 280 px canvas at a device pixel ratio up to 4
+MAX_CANVAS_SIDE = 1120
+#: the longest PNG data URL accepted (base64 text); a 1120 × 1120 drawing is far smaller
+MAX_CANVAS_URL_CHARS = 8_000_000
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def canvas_rgba(data_url: str | None) -> np.ndarray | None:
+    """The canvas component's PNG data URL → RGBA (H, W, 4) uint8; None for no image.
+
+    Checks before decoding anything large: the URL's length, the PNG signature, and the
+    width and height in its header (at most :data:`MAX_CANVAS_SIDE`). Greyscale, palette and
+    RGB images are converted to RGBA. ValueError with a message for anything else.
+    """
+    if data_url is None:
+        return None
+    if not isinstance(data_url, str) or ";base64," not in data_url[:100]:
+        raise ValueError("the drawing did not arrive as a PNG image")
+    if len(data_url) > MAX_CANVAS_URL_CHARS:
+        raise ValueError(
+            f"the drawing is {len(data_url) / 1e6:.0f} MB of text; at most {MAX_CANVAS_URL_CHARS / 1e6:.0f} MB"
+        )
+    encoded = data_url.split(";base64,", 1)[1]
+    try:
+        head = base64.b64decode(encoded[:44], validate=False)  # 44 characters: the first 33 bytes
+        if head[:8] != _PNG_SIGNATURE or head[12:16] != b"IHDR":
+            raise ValueError("the drawing is not a PNG image")
+        width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+        if not (1 <= width <= MAX_CANVAS_SIDE and 1 <= height <= MAX_CANVAS_SIDE):
+            raise ValueError(f"the drawing is {width}×{height} pixels; at most {MAX_CANVAS_SIDE}×{MAX_CANVAS_SIDE}")
+        from PIL import Image  # Pillow comes with Streamlit
+
+        with Image.open(io.BytesIO(base64.b64decode(encoded))) as img:
+            if img.format != "PNG" or img.size != (width, height):
+                raise ValueError("the drawing is not a PNG image")
+            return np.asarray(img.convert("RGBA"))
+    except (binascii.Error, OSError, SyntaxError) as exc:  # PIL raises these for broken files
+        raise ValueError(f"the drawing could not be decoded ({type(exc).__name__})") from None
 
 
 def canvas_grey(rgba: np.ndarray) -> np.ndarray:

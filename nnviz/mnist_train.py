@@ -50,6 +50,21 @@ SPARSE_INPUT_BELOW = 0.75  # skip all-zero input pixels when fewer than this sha
 LOSS_OUTPUTS = MappingProxyType({"cross_entropy": "softmax", "mse": "sigmoid", "half_sse": "sigmoid"})
 SCHEDULES = ("cosine", "constant")
 
+# Bounds on one training run (a shared class server: no visitor may take it over).
+#: the largest network trained (the engine's own limit on a network)
+MAX_PARAMETERS = 1_000_000
+MAX_EPOCHS = 200
+#: parameters × training digits × epochs, about 3.4× the default configuration's
+#: 203,530 × 3,500 × 50 = 3.6e10 (≈ 4.4 s on one core here), so ≈ 15 s of one core
+MAX_WORK = 1.2e11
+#: wall-clock seconds after which a run stops itself (checked after every batch)
+MAX_TRAIN_SECONDS = 30.0
+#: bytes of per-epoch parameter snapshots a run keeps for the PCA path (thinned beyond)
+MAX_SNAPSHOT_BYTES = 16_000_000
+MAX_SNAPSHOTS = 64
+#: seconds between calls of train()'s ``progress`` callback within an epoch
+PROGRESS_EVERY = 0.5
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -109,8 +124,37 @@ class TrainConfig:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: (tuple(v) if k == "hidden" else v) for k, v in d.items() if k in known})
 
+    @property
+    def n_parameters(self) -> int:
+        sizes = self.sizes
+        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+
     def initial_network(self, dtype=np.float32) -> Network:
         return Network.init(self.sizes, self.activations, self.init, np.random.default_rng([self.seed, 1]), dtype=dtype)
+
+
+def check_budget(config: TrainConfig, n_train: int) -> None:
+    """ValueError with the limits when a run of ``config`` on ``n_train`` digits is too large for a shared server."""
+    n = config.n_parameters
+    if n > MAX_PARAMETERS:
+        raise ValueError(
+            f"{'-'.join(map(str, config.sizes))} has {n:,} parameters; the limit is {MAX_PARAMETERS:,} "
+            "(e.g. 784-1024-128-10, or fewer and narrower hidden layers)"
+        )
+    if config.epochs > MAX_EPOCHS:
+        raise ValueError(f"{config.epochs} epochs; the limit is {MAX_EPOCHS}")
+    work = n * n_train * config.epochs
+    if work > MAX_WORK:
+        most = max(1, int(MAX_WORK // (n * n_train)))
+        raise ValueError(
+            f"{n:,} parameters × {n_train:,} digits × {config.epochs} epochs is more training than this shared "
+            f"server runs at once (limit {MAX_WORK:.1e}): at most {most} epochs for this network"
+        )
+
+
+def snapshot_rows(n_parameters: int, max_bytes: int = MAX_SNAPSHOT_BYTES) -> int:
+    """How many float32 parameter snapshots fit in ``max_bytes`` (at least 3 for a PCA plane, at most 64)."""
+    return max(3, min(MAX_SNAPSHOTS, max_bytes // (4 * n_parameters)))
 
 
 def learning_rate_at(config: TrainConfig, step: int, total_steps: int) -> float:
@@ -257,10 +301,13 @@ class FastMLP:
         return value
 
     def logits_predict(self, X: np.ndarray, chunk: int = 2048) -> np.ndarray:
-        """Predicted classes for X (n, 784), without touching the training buffers."""
+        """Predicted classes for X (n, 784) floats, or (n, 28, 28) uint8 images converted chunk by chunk,
+        without touching the training buffers."""
         out = np.empty(X.shape[0], dtype=np.intp)
         for s in range(0, X.shape[0], chunk):
             a = X[s : s + chunk]
+            if a.dtype == np.uint8:
+                a = mnist.inputs(a, self.dtype)
             for l, (W, b) in enumerate(zip(self.W, self.b)):
                 a = a @ W
                 a += b
@@ -324,9 +371,13 @@ class TrainResult:
     network: Network
     epochs: list[EpochStats] = field(default_factory=list)
     step_losses: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    snapshots: np.ndarray | None = None  # (n, n_params) float32: θ at the start and after each epoch
+    snapshots: np.ndarray | None = None  # (n, n_params) float32: θ at the start and after kept epochs
+    snapshot_epochs: list[int] = field(default_factory=list)  # the epoch of each snapshot (0: the start)
     seconds: float = 0.0
     samples_seen: int = 0
+    #: why the run ended early: None (all epochs), "stopped" (the callback), "time" (max_seconds),
+    #: "diverged" (a non-finite loss or parameter: ``network`` is the last finite one)
+    ended: str | None = None
 
     @property
     def samples_per_second(self) -> float:
@@ -358,75 +409,140 @@ def train(
     record_snapshots: bool = True,
     eval_train: bool = True,
     threads: int | None = 1,
+    max_seconds: float | None = None,
+    progress: Callable[[float], None] | None = None,
+    max_snapshot_bytes: int = MAX_SNAPSHOT_BYTES,
 ) -> TrainResult:
     """Train ``config`` on (n, 28, 28) uint8 images; returns the network and per-epoch figures.
 
-    ``on_epoch(stats, result)`` is called after each epoch; returning True stops the run.
-    ``start`` continues from a given network instead of a fresh one. ``threads``: BLAS
-    threads while training (see :func:`nnviz.mnist.blas_threads`; None leaves NumPy's setting).
+    ``on_epoch(stats, result)`` is called after each epoch (``result.network`` is then the network
+    so far); returning True stops the run. ``progress(fraction)`` is called at most every
+    ``PROGRESS_EVERY`` seconds within epochs. ``max_seconds`` stops the run after the batch that
+    passes it. A non-finite loss or parameter ends the run with the last finite network.
+    ``start`` continues from a given network instead of a fresh one. ``threads``: BLAS threads
+    while training (see :func:`nnviz.mnist.blas_threads`; None leaves the process's setting, as
+    the app does). Snapshots are kept for at most :func:`snapshot_rows` epochs (every 2nd, 4th …
+    once more were recorded).
+
+    Memory: the images stay uint8 (each batch is converted on its own), so a run holds the
+    parameters three times (θ, velocity, gradient buffer) plus one batch's activations and the
+    snapshots (≤ ``max_snapshot_bytes``).
     """
     with mnist.blas_threads(threads):
         return _train(
-            config, train_images, train_labels, val_images, val_labels, on_epoch, start, record_snapshots, eval_train
+            config,
+            train_images,
+            train_labels,
+            val_images,
+            val_labels,
+            on_epoch,
+            start,
+            record_snapshots,
+            eval_train,
+            max_seconds,
+            progress,
+            max_snapshot_bytes,
         )
 
 
 def _train(
-    config, train_images, train_labels, val_images, val_labels, on_epoch, start, record_snapshots, eval_train
+    config,
+    train_images,
+    train_labels,
+    val_images,
+    val_labels,
+    on_epoch,
+    start,
+    record_snapshots,
+    eval_train,
+    max_seconds,
+    progress,
+    max_snapshot_bytes,
 ) -> TrainResult:
     rng = np.random.default_rng([config.seed, 2])
     net0 = start if start is not None else config.initial_network()
     fast = FastMLP(net0, config.loss)
-    images = np.asarray(train_images, dtype=np.float32) / np.float32(255)
+    images = np.asarray(train_images, dtype=np.uint8)
     labels = np.asarray(train_labels, dtype=np.intp)
-    X_plain = images.reshape(-1, mnist.N_PIXELS)
     Y = mnist.one_hot(labels)
-    X_val = None if val_images is None else mnist.inputs(val_images)
+    val = None if val_images is None else np.asarray(val_images, dtype=np.uint8)
     n = labels.shape[0]
     B = min(config.batch_size, n)
     steps_per_epoch = -(-n // B)
     total = steps_per_epoch * config.epochs
     losses = np.empty(total, dtype=np.float64)
     result = TrainResult(config, net0, snapshots=None)
+    max_snaps = snapshot_rows(net0.n_parameters, max_snapshot_bytes)
     snaps = [fast.parameter_vector().copy()] if record_snapshots else None
+    snap_epochs, snap_stride = [0], 1
     # Augmentation runs in a worker thread, a few batches ahead, while this thread does the
     # products (NumPy releases the GIL in both): on two cores it costs little time. The worker
     # alone draws from aug_rng, in batch order, so the run is the same whatever the timing.
     aug_rng = np.random.default_rng([config.seed, 3])
 
+    def plain(idx: np.ndarray) -> np.ndarray:
+        # the same numbers as converting all images first: float32(pixel) / float32(255)
+        return mnist.inputs(images[idx])
+
     def augmented(idx: np.ndarray) -> np.ndarray:
-        return mnist.augment(images[idx], aug_rng, config.shift, config.rotate_deg, config.scale, config.elastic)
+        x = images[idx].astype(np.float32) / np.float32(255)
+        return mnist.augment(x, aug_rng, config.shift, config.rotate_deg, config.scale, config.elastic)
 
     pool = ThreadPoolExecutor(max_workers=1) if config.augments else None
     t0 = time.perf_counter()
+    next_tick = t0 + PROGRESS_EVERY
     k = 0
-    try:
-        for epoch in range(config.epochs):
-            order = rng.permutation(n)
-            for idx, job in _ahead([order[s : s + B] for s in range(0, n, B)], pool, augmented, AUGMENT_AHEAD):
-                x = job.result() if job is not None else X_plain[idx]
-                losses[k] = fast.step(x, Y[idx], learning_rate_at(config, k, total), config.momentum)
-                k += 1
-            if snaps is not None:
-                snaps.append(fast.parameter_vector().copy())
-            train_acc = accuracy(fast, X_plain, labels) if eval_train else float("nan")
-            val_acc = accuracy(fast, X_val, val_labels) if X_val is not None else float("nan")
-            ep_losses = losses[k - steps_per_epoch : k]
-            stats = EpochStats(epoch + 1, float(ep_losses.mean()), train_acc, val_acc, time.perf_counter() - t0)
-            result.epochs.append(stats)
-            result.samples_seen += n
-            result.seconds = stats.seconds
-            result.step_losses = losses[:k]
-            if on_epoch is not None and on_epoch(stats, result):
-                break
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    last_good = net0
+    # a diverging run overflows to inf / NaN: detected after its epoch, without warnings
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            for epoch in range(config.epochs):
+                order = rng.permutation(n)
+                k_epoch = k
+                for idx, job in _ahead([order[s : s + B] for s in range(0, n, B)], pool, augmented, AUGMENT_AHEAD):
+                    x = job.result() if job is not None else plain(idx)
+                    losses[k] = fast.step(x, Y[idx], learning_rate_at(config, k, total), config.momentum)
+                    k += 1
+                    now = time.perf_counter()
+                    if max_seconds is not None and now - t0 > max_seconds:
+                        result.ended = "time"
+                        break
+                    if progress is not None and now >= next_tick:
+                        next_tick = now + PROGRESS_EVERY
+                        progress(k / total)
+                ep_losses = losses[k_epoch:k]
+                theta = fast.parameter_vector()
+                if not (np.all(np.isfinite(ep_losses)) and np.all(np.isfinite(theta))):
+                    result.ended = "diverged"
+                    break
+                last_good = fast.network()  # validated (finite), and a copy: training goes on in place
+                result.network = last_good
+                if snaps is not None and (epoch + 1) % snap_stride == 0:
+                    snaps.append(theta)  # parameter_vector() is a new array: nothing else refers to it
+                    snap_epochs.append(epoch + 1)
+                    if len(snaps) > max_snaps:
+                        snaps, snap_epochs, snap_stride = snaps[::2], snap_epochs[::2], snap_stride * 2
+                train_acc = accuracy(fast, images, labels) if eval_train else float("nan")
+                val_acc = accuracy(fast, val, val_labels) if val is not None else float("nan")
+                stats = EpochStats(epoch + 1, float(ep_losses.mean()), train_acc, val_acc, time.perf_counter() - t0)
+                result.epochs.append(stats)
+                result.samples_seen += min(n, (k - k_epoch) * B)
+                result.seconds = stats.seconds
+                result.step_losses = losses[:k]
+                if result.ended == "time":
+                    break
+                if on_epoch is not None and on_epoch(stats, result):
+                    result.ended = "stopped"
+                    break
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     result.seconds = time.perf_counter() - t0
-    result.network = fast.network()
+    result.network = last_good
     result.step_losses = losses[:k].copy()
     if snaps is not None:
         result.snapshots = np.stack(snaps)
+        result.snapshot_epochs = snap_epochs
     return result
 
 

@@ -147,17 +147,13 @@ def test_idx_folder_from_the_environment_is_the_default(tmp_path, monkeypatch):
     _write_idx_folder(tmp_path)
     monkeypatch.setenv(mnist.ENV_VAR, str(tmp_path))
     at = _page("Train")
-    assert at.session_state["mnist_source"] == str(tmp_path)
-    assert any("56 training, 12 validation, 12 test digits" in c.value for c in at.caption)
-
-
-def test_idx_folder_chosen_in_the_ui(tmp_path):
-    _write_idx_folder(tmp_path)
-    at = _page("Train")
-    at.radio(key="mnist_source_choice").set_value("folder").run()
-    at.text_input(key="mnist_folder").set_value(str(tmp_path)).run()
-    assert not at.exception, at.exception
-    assert at.session_state["mnist_source"] == str(tmp_path)
-    # 80 digits split 70 / 15 / 15 → 56 / 12 / 12
-    assert any("56 training, 12 validation, 12 test digits" in c.value for c in at.caption)
+    assert at.session_state["mnist_source"] == "full"
+    # 80 digits split 70 / 15 / 15 → 56 / 12 / 12; the caption names the setting, not the server's folder
+    captions = [c.value for c in at.caption]
+    assert any("56 training, 12 validation, 12 test digits" in c for c in captions)
+    assert not any(str(tmp_path) in c for c in captions)
     assert any(t.value.startswith("Test accuracy: ") and "/ 12)" in t.value for t in at.text)
+    # the visitor may switch to the subset and back, but never name a folder
+    at.radio(key="mnist_source").set_value("embedded").run()
+    assert any("3,500 training" in c.value for c in at.caption)
+    assert [t.key for t in at.text_input] == ["mnist_cfg_hidden"]  # no path box at all

@@ -5,7 +5,12 @@ UI only: data and preprocessing live in :mod:`nnviz.mnist`, training in
 recorded update in :mod:`nnviz.engine`. Everything this page keeps is in
 ``st.session_state`` under keys starting with ``mnist_`` (see :func:`init_state`), so
 one session's training or teaching never changes another session's model; the
-cached loaders return read-only arrays shared by all sessions.
+cached loaders return read-only arrays shared by all sessions and take no argument a
+visitor chooses (the full MNIST folder is the operator's ``$NNVIZ_MNIST_DIR``).
+
+A shared class server: training is bounded (:func:`nnviz.mnist_train.check_budget`, a wall-clock
+limit, a Stop button), the canvas image is size-checked before it is decoded, and an error on
+one tab is a message on that tab, never a traceback; the session's model is kept.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from nnviz import mnist
 from nnviz import mnist_figures as mf
 from nnviz import mnist_train as mt
 from nnviz.engine import BatchSchedule, Network, StepRecord, phases, train_step
+from nnviz.safe_text import markdown as md
 
 TABS = ("Draw a digit", "Train", "Step", "Loss surface")
 CANVAS_KEY = "mnist_canvas"
 CANVAS_SIDE = 280
 STROKE_WIDTH = 20
-MAX_SNAPSHOTS = 64  # recorded parameter vectors kept for the PCA path (thinned when full)
+MAX_SNAPSHOTS = mt.MAX_SNAPSHOTS  # recorded parameter vectors kept for the PCA path (thinned when full)
 SURFACE_DIGITS = 500
 SURFACE_GRID = 41
 
@@ -45,9 +51,14 @@ def _subset() -> mnist.Digits:
     return mnist.load_subset()
 
 
-@st.cache_resource(show_spinner="Reading the IDX files…", max_entries=2)
-def _idx_digits(folder: str) -> mnist.Digits:
-    return mnist.load_idx_folder(folder)
+@st.cache_resource(show_spinner="Reading the full MNIST files…", max_entries=1)
+def _idx_digits(folder: str) -> mnist.Digits | str:
+    """The operator's IDX files, or why they cannot be read (cached too: a broken file is read once)."""
+    try:
+        return mnist.load_idx_folder(folder)
+    except (OSError, ValueError) as exc:
+        # the message names the file, not the folder: visitors need not learn server paths
+        return str(exc).replace(folder, "$" + mnist.ENV_VAR)
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,12 +68,10 @@ def _pretrained() -> mt.SavedModel:
 
 @dataclass(frozen=True)
 class Data:
-    """A data set split for training: images (uint8), labels and float inputs of val/test, all read-only."""
+    """A data set split for training: read-only uint8 images and labels, the split's index arrays."""
 
     digits: mnist.Digits
     split: mnist.Split
-    X_val: np.ndarray
-    X_test: np.ndarray
     label: str
 
     def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -70,15 +79,7 @@ class Data:
         return self.digits.images[idx], self.digits.labels[idx]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _data(source: str, split_seed: int) -> Data:
-    digits = _subset() if source == "embedded" else _idx_digits(source)
-    split = mnist.split_indices(len(digits), split_seed)
-    X_val, X_test = mnist.inputs(digits.images[split.val]), mnist.inputs(digits.images[split.test])
-    for a in (X_val, X_test):
-        a.setflags(write=False)
-    label = "embedded 5,000-digit MNIST subset" if source == "embedded" else f"MNIST IDX files in {source}"
-    return Data(digits, split, X_val, X_test, label)
+FULL = "full"  # the mnist_source value for the operator's full set
 
 
 # ---------------------------------------------------------------------------
@@ -117,10 +118,10 @@ def _pretrained_model() -> Model:
 def init_state() -> None:
     """All of this page's session keys, with their defaults."""
     ss = st.session_state
-    env_folder = mnist.folder_from_env()  # $NNVIZ_MNIST_DIR with IDX files: the full set by default
-    ss.setdefault("mnist_source", str(env_folder) if env_folder else "embedded")
-    ss.setdefault("mnist_folder", str(env_folder) if env_folder else "")
+    # $NNVIZ_MNIST_DIR with IDX files (the operator's setting): the full set by default
+    ss.setdefault("mnist_source", FULL if mnist.folder_from_env() else "embedded")
     ss.setdefault("mnist_split_seed", 0)
+    ss.setdefault("mnist_data", None)  # (source, split seed, Data): this session's split
     ss.setdefault("mnist_model", None)  # Model; the pretrained one until the user trains
     ss.setdefault("mnist_step", None)  # {"record": StepRecord, "phase": int, "k": int}
     ss.setdefault("mnist_step_batch", 32)
@@ -141,8 +142,37 @@ def _model() -> Model:
 
 
 def _current_data() -> Data:
+    """This session's data and split; the operator's full set when chosen and readable, else the subset.
+
+    When the full set cannot be read, says so (on the tab that asked) and uses the subset.
+    """
     ss = st.session_state
-    return _data(ss["mnist_source"], int(ss["mnist_split_seed"]))
+    source, seed = ss["mnist_source"], int(ss["mnist_split_seed"])
+    digits, label = _subset(), "embedded 5,000-digit MNIST subset"
+    if source == FULL:
+        folder = mnist.folder_from_env()
+        full = _idx_digits(str(folder)) if folder else f"${mnist.ENV_VAR} names no folder with MNIST IDX files"
+        if isinstance(full, str):
+            st.warning(md(f"The full MNIST set could not be read ({full}); using the embedded subset.", limit=400))
+            source = "embedded"
+        else:
+            digits, label = full, f"the full MNIST set (${mnist.ENV_VAR})"
+    cached = ss.get("mnist_data")
+    if cached is not None and cached[:2] == (source, seed):
+        return cached[2]
+    data = Data(digits, mnist.split_indices(len(digits), seed), label)
+    ss["mnist_data"] = (source, seed, data)
+    return data
+
+
+def _guarded(panel) -> None:
+    """Draw a tab; an unexpected error becomes a message on that tab (the session's model is kept)."""
+    try:
+        panel()
+    except Exception as exc:  # Streamlit's own rerun / stop signals are BaseExceptions and pass through
+        st.error(
+            md(f"This tab ran into a problem ({type(exc).__name__}: {exc}). Your model is kept.", limit=400)
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -158,7 +188,7 @@ def render() -> None:
     for tab, panel in zip(tabs, panels):
         if tab.open:
             with tab:
-                panel()
+                _guarded(panel)
     _about_the_seeds()
     model = _model()
     header.caption(
@@ -211,7 +241,7 @@ def _draw_panel() -> None:
             "**Draw one digit**, large and in the middle. Every stroke updates the prediction; "
             "the bin icon above the box clears it."
         )
-        result = st_canvas(
+        st_canvas(
             stroke_width=STROKE_WIDTH,
             stroke_color="#FFFFFF",
             background_color="#000000",
@@ -222,7 +252,11 @@ def _draw_panel() -> None:
             update_streamlit=True,
             key=CANVAS_KEY,
         )
-    rgba = result.image_data
+    try:
+        rgba = mnist.canvas_rgba(_canvas_data_url())
+    except ValueError as exc:
+        st.warning(md(f"The drawing could not be read: {exc}. Clear the canvas and draw again.", limit=300))
+        rgba = None
     pre = mnist.preprocess(mnist.canvas_grey(rgba)) if rgba is not None else None
     drawn = pre is not None and not pre.empty
     trace = probs = None
@@ -260,6 +294,15 @@ def _draw_panel() -> None:
         grad = mnist.input_gradient(net, pre.x, k, trace)
         st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
     _teach(pre, probs)
+
+
+def _canvas_data_url() -> str | None:
+    """The PNG data URL the canvas sent (its component state), without decoding it."""
+    value = st.session_state.get(CANVAS_KEY)
+    try:
+        return value["drawing"]["data"]
+    except (KeyError, TypeError, IndexError):
+        return None
 
 
 def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
@@ -332,40 +375,27 @@ def _parse_hidden(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _data_source() -> Data | None:
-    ss = st.session_state
+def _data_source() -> Data:
     with st.expander("Data", expanded=False):
-        choice = st.radio(
-            "Digits",
-            ["embedded", "folder"],
-            index=0 if ss["mnist_source"] == "embedded" else 1,
-            format_func=lambda s: (
-                "the embedded 5,000-digit subset (500 per class)"
-                if s == "embedded"
-                else "the full MNIST IDX files in a folder"
-            ),
-            key="mnist_source_choice",
-            horizontal=True,
-        )
-        if choice == "folder":
-            folder = st.text_input(
-                f"Folder with train-images-idx3-ubyte.gz etc. (or set ${mnist.ENV_VAR})", key="mnist_folder"
+        if mnist.folder_from_env():
+            st.radio(
+                "Digits",
+                ["embedded", FULL],
+                format_func=lambda s: (
+                    "the embedded 5,000-digit subset (500 per class)"
+                    if s == "embedded"
+                    else f"the full MNIST set installed on this server (${mnist.ENV_VAR})"
+                ),
+                key="mnist_source",
+                horizontal=True,
             )
-            parts = mnist.idx_parts_available(folder) if folder else []
-            if not parts:
-                st.warning("No MNIST IDX files found there; using the embedded subset.")
-                ss["mnist_source"] = "embedded"
-            else:
-                ss["mnist_source"] = folder
         else:
-            ss["mnist_source"] = "embedded"
+            st.caption(
+                "The embedded 5,000-digit subset (500 per class). Whoever runs the server can offer the full "
+                f"MNIST set by setting ${mnist.ENV_VAR} to a folder of its IDX files."
+            )
         st.number_input("Split seed (70 / 15 / 15, as seed 000)", 0, 10_000, key="mnist_split_seed")
-    try:
-        data = _current_data()
-    except (OSError, ValueError) as exc:
-        st.error(f"Could not read the digits: {exc}")
-        ss["mnist_source"] = "embedded"
-        return None
+    data = _current_data()
     s = data.split
     st.caption(f"{data.label}: {len(s.train):,} training, {len(s.val):,} validation, {len(s.test):,} test digits.")
     return data
@@ -373,8 +403,6 @@ def _data_source() -> Data | None:
 
 def _train_panel() -> None:
     data = _data_source()
-    if data is None:
-        return
     model = _model()
     cfg0 = model.config
     with st.form("mnist_train_form"):
@@ -404,7 +432,7 @@ def _train_panel() -> None:
         batch = c1.number_input("Batch size", 2, 1024, max(cfg0.batch_size, 2), key="mnist_cfg_batch")
         lr = c2.number_input("Learning rate η", 1e-4, 10.0, cfg0.learning_rate, format="%.4f", key="mnist_cfg_lr")
         momentum = c3.number_input("Momentum μ", 0.0, 0.99, cfg0.momentum, key="mnist_cfg_momentum")
-        epochs = c4.number_input("Epochs", 1, 500, cfg0.epochs, key="mnist_cfg_epochs")
+        epochs = c4.number_input("Epochs", 1, mt.MAX_EPOCHS, min(cfg0.epochs, mt.MAX_EPOCHS), key="mnist_cfg_epochs")
         c1, c2, c3, c4, c5 = st.columns(5)
         schedule = c1.selectbox("η schedule", mt.SCHEDULES, mt.SCHEDULES.index(cfg0.schedule), key="mnist_cfg_sched")
         shift = c2.number_input("Shift ± px", 0.0, 4.0, cfg0.shift, key="mnist_cfg_shift")
@@ -416,8 +444,13 @@ def _train_panel() -> None:
         submitted = st.form_submit_button("Train a new network", type="primary")
     st.caption(
         "Augmentation moves each training digit randomly every time it is seen (set all four to 0 for none); "
-        "validation and test digits are never moved."
+        "validation and test digits are never moved. Limits on this shared server: "
+        f"{mt.MAX_PARAMETERS:,} parameters, parameters × training digits × epochs ≤ {mt.MAX_WORK:.1e}, "
+        f"{mt.MAX_TRAIN_SECONDS:.0f} s per run."
     )
+    stopped = st.session_state.pop("mnist_train_stopped", None)
+    if stopped:
+        st.info(stopped)
     if submitted:
         try:
             cfg = mt.TrainConfig(
@@ -436,8 +469,9 @@ def _train_panel() -> None:
                 init=cfg0.init,
                 seed=int(seed),
             )
+            mt.check_budget(cfg, len(data.split.train))
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(md(f"{exc}. Your current model is kept.", limit=600))
         else:
             _run_training(cfg, data)
             model = _model()
@@ -445,12 +479,28 @@ def _train_panel() -> None:
 
 
 def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
+    """Train with a progress bar and a Stop button; the session's model becomes the result.
+
+    Stop (or any click) reruns the page, which ends this run at its next progress update; the
+    network of the last finished epoch is kept then (saved after every epoch).
+    """
     ss = st.session_state
+    st.button("Stop training", key="mnist_train_stop")  # a click reruns the page, interrupting the run
     bar = st.progress(0.0, text="Training…")
     chart = st.empty()
     last = [0.0]
 
+    def keep(res: mt.TrainResult, how: str) -> None:
+        snaps = [np.array(v, dtype=np.float32) for v in res.snapshots] if res.snapshots is not None else []
+        stride = res.snapshot_epochs[1] - res.snapshot_epochs[0] if len(res.snapshot_epochs) > 1 else 1
+        ss["mnist_model"] = Model(res.network, cfg, how, list(res.epochs), snaps, stride)
+        ss["mnist_step"] = ss["mnist_teach"] = ss["mnist_surface"] = None
+
     def on_epoch(stats: mt.EpochStats, res: mt.TrainResult) -> None:
+        # saved first: a Stop click ends the run at the next Streamlit call (the progress bar below)
+        ss["mnist_train_stopped"] = f"Training was stopped after epoch {stats.epoch}: that network is kept."
+        origin = f"stopped after epoch {stats.epoch} in this session"
+        ss["mnist_model"] = Model(res.network, cfg, origin, list(res.epochs))
         bar.progress(
             stats.epoch / cfg.epochs,
             text=f"Epoch {stats.epoch} / {cfg.epochs}: loss {stats.loss:.4f}, "
@@ -473,36 +523,45 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
             )
 
     (tr_x, tr_y), (va_x, va_y) = data.part("train"), data.part("val")
-    res = mt.train(cfg, tr_x, tr_y, va_x, va_y, on_epoch=on_epoch)
-    chart.empty()
-    bar.progress(
-        1.0, text=f"Trained {len(res.epochs)} epochs in {res.seconds:.1f} s ({res.samples_per_second:,.0f} samples/s)."
-    )
-    snaps = list(res.snapshots.astype(np.float32))
-    stride = 1
-    while len(snaps) > MAX_SNAPSHOTS:
-        snaps, stride = snaps[::2], stride * 2
-    ss["mnist_model"] = Model(
-        res.network,
+    res = mt.train(
         cfg,
-        f"trained in this session in {res.seconds:.1f} s",
-        list(res.epochs),
-        snaps,
-        stride,
+        tr_x,
+        tr_y,
+        va_x,
+        va_y,
+        on_epoch=on_epoch,
+        threads=None,  # the app set one BLAS thread for the process at start-up
+        max_seconds=mt.MAX_TRAIN_SECONDS,
+        progress=lambda f: bar.progress(min(f, 1.0), text=f"Training… {f:.0%}"),
     )
-    ss["mnist_step"] = None
-    ss["mnist_teach"] = None
-    ss["mnist_surface"] = None
+    ss.pop("mnist_train_stopped", None)
+    chart.empty()
+    done = f"{len(res.epochs)} epoch{'s' * (len(res.epochs) != 1)} in {res.seconds:.1f} s"
+    if res.ended == "diverged":
+        kept = f"the network after epoch {len(res.epochs)}" if res.epochs else "the initial network"
+        bar.empty()
+        st.warning(
+            f"Training diverged in epoch {len(res.epochs) + 1} (the loss or the weights became infinite or NaN): "
+            f"{kept} is kept. Try a smaller learning rate."
+        )
+    elif res.ended == "time":
+        bar.progress(1.0, text=f"Stopped at the {mt.MAX_TRAIN_SECONDS:.0f} s limit of this shared server: {done}.")
+    else:
+        bar.progress(1.0, text=f"Trained {done} ({res.samples_per_second:,.0f} samples/s).")
+    keep(res, f"trained in this session ({done})")
 
 
-def _predict_proba(net: Network, X: np.ndarray, chunk: int = 2048) -> np.ndarray:
-    return np.concatenate([net.predict(X[s : s + chunk]) for s in range(0, X.shape[0], chunk)])
+def _predict_proba(net: Network, images: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """Probabilities (n, 10) for uint8 images (n, 28, 28), converted chunk by chunk."""
+    return np.concatenate(
+        [net.predict(mnist.inputs(images[s : s + chunk], net.dtype)) for s in range(0, images.shape[0], chunk)]
+    )
 
 
 def _show_model(model: Model, data: Data) -> None:
     net = model.network
-    P = _predict_proba(net, data.X_test)
-    _, y_test = data.part("test")
+    test_images, y_test = data.part("test")
+    P = _predict_proba(net, test_images)
     pred = P.argmax(axis=1)
     acc = float(np.mean(pred == y_test))
     c1, c2, c3 = st.columns(3)
@@ -530,7 +589,6 @@ def _show_model(model: Model, data: Data) -> None:
     with c2:
         wrong = np.flatnonzero(pred != y_test)
         wrong = wrong[np.argsort(-P[wrong, pred[wrong]])][:32]
-        test_images, _ = data.part("test")
         captions = [f"{y_test[i]}→{pred[i]} {P[i, pred[i]]:.0%}" for i in wrong]
         hover = [
             f"true {y_test[i]}, predicted {pred[i]}<br>" + "<br>".join(f"{d}: {P[i, d]:.3f}" for d in range(10))
