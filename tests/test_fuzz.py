@@ -4,6 +4,10 @@ The AppTest part first plays a scripted tour of each step-through page (learning
 both ends, the largest and smallest architectures, every activation × loss, Back past
 the start, Run then Reset, divergence), then a seeded random sequence over whatever
 widgets the page shows at that moment, choosing each value at an extreme or at random.
+The step-through controls (Next phase, Step, Epoch, Run N, Back, Reset, the learning rate,
+the history slider, the selection, the sample and the matrices' layer) live in the browser
+player, which AppTest cannot click: the fuzz sends the requests those clicks send to the
+page's :class:`~nnviz.player.session.PlayerSession`, then reruns, as the player's callback does.
 After every interaction: no exception on the page and no RuntimeWarning from NumPy.
 
 ``NNVIZ_FUZZ_SEED`` and ``NNVIZ_FUZZ_SCALE`` (a multiplier of the random interactions)
@@ -12,9 +16,11 @@ explore further than the CI defaults.
 
 from __future__ import annotations
 
+import html
 import os
 import random
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -34,6 +40,14 @@ TIMEOUT = 120
 MAX_RUN_STEPS = 300
 #: random interactions per page (after the scripted tour)
 RANDOM_STEPS = {"study": 100, "toy": 100, "forward": 60, "data": 90, "mnist": 20}
+#: the example of each page with a step-through player
+PLAYER_EXAMPLE = {"study": "study", "toy": "toy", "data": "custom"}
+#: the player's controls, one entry each in the random choice (as their buttons and boxes once were)
+PLAYER_CONTROLS = ("next", "step", "epoch", "run_n", "back", "reset", "lr", "scrub", "select", "view")
+#: where the browser loads Plotly.js from (PlayerSession.data only passes it on)
+PLOTLY_URL = "/app/static/plotly.min.js"
+#: a goto the server computes in chunks: the player asks again while it shows progress, at most this often
+MAX_RESENDS = 1_000
 
 #: the session-state key of each page's lazy tabs
 TAB_KEYS = {"study": "study_tabs", "toy": "toy_tabs", "data": "custom_tabs", "mnist": "mnist_tab"}
@@ -95,6 +109,94 @@ def _custom_data() -> Dataset:
     return userdata.build_dataset(userdata.read_csv(userdata.sample_csv("toy").encode()), ["x1", "x2"], "label")
 
 
+# ---------------------------------------------------------------------------
+# The browser player's clicks, as the requests they send to the server.
+
+
+def _player(at: AppTest, example: str):
+    return at.session_state[state.key(example, "player_session")]
+
+
+def _updates_cursor(run: stepper.Run, updates: int) -> tuple[int, int]:
+    """The cursor that shows the network after ``updates`` updates (the history slider, Epoch, Run N)."""
+    return (updates - 1, len(run.phases) - 1) if updates > 0 else (0, -1)
+
+
+def _player_request(run: stepper.Run, control: str, **arg) -> dict:
+    """The request a click on ``control`` sends, from the cursor of ``run`` (the one on screen)."""
+    k, p, last = run.step_index, run.phase_index, len(run.phases) - 1
+    if control == "next":
+        k, p = (k + 1, 0) if p == last else (k, p + 1)
+    elif control == "step":
+        k, p = k + (1 if p == last else 0), last
+    elif control == "back":
+        run.back()  # the cursor Back computes (Run.back moves only the cursor), then put back
+        k, p, (run.step_index, run.phase_index) = run.step_index, run.phase_index, (k, p)
+    elif control == "epoch":
+        k, p = _updates_cursor(run, run.updates_applied + run.steps_to_epoch_end())
+    elif control == "run_n":
+        k, p = _updates_cursor(run, run.updates_applied + arg["n"])
+    elif control == "scrub":
+        k, p = _updates_cursor(run, arg["updates"])
+    elif control == "reset":
+        return {"a": "reset"}
+    elif control == "lr":
+        return {"a": "lr", "lr": arg["lr"], "k": k, "p": p}
+    elif control == "select":
+        return {"a": "select", "sel": None if arg["sel"] is None else list(arg["sel"]), "k": k, "p": p}
+    elif control == "view":
+        return {"a": "view", "sample": arg["sample"], "layer": arg["layer"], "k": k, "p": p}
+    else:  # pragma: no cover
+        raise AssertionError(control)
+    return {"a": "goto", "k": k, "p": p}
+
+
+def _send(at: AppTest, example: str, req: dict) -> None:
+    """Handle ``req`` and rerun; while a goto is still being computed (the player shows progress),
+    ask again, as the player does."""
+    ps = _player(at, example)
+    ps.handle(req)
+    at.run()
+    for _ in range(MAX_RESENDS):
+        if ps.target is None:
+            return
+        assert not at.exception, at.exception
+        ps.handle({"a": "goto", "k": ps.target[0], "p": ps.target[1]})
+        at.run()
+    raise AssertionError(f"the goto {req} never finished")
+
+
+def _request(at: AppTest, example: str, control: str, **arg) -> AppTest:
+    run = at.session_state[state.key(example, "run")]
+    _send(at, example, _player_request(run, control, **arg))
+    assert not at.exception, at.exception
+    return at
+
+
+def _player_data(at: AppTest, example: str) -> dict:
+    """What the browser is sent for the page as it stands."""
+    run = at.session_state[state.key(example, "run")]
+    has_regions = run.data.task == "classification" and run.data.n_in == 2
+    return _player(at, example).data(PLOTLY_URL, has_regions)
+
+
+def _arithmetic_text(frame: dict) -> str:
+    """A frame's arithmetic panel as text: its HTML with the entities decoded (the LaTeX rides in data-tex)."""
+    return html.unescape(frame["a"])
+
+
+@dataclass(frozen=True)
+class PlayerControl:
+    """One control of the browser player, a choice of the random tour like a widget."""
+
+    example: str
+    control: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.example}_player:{self.control}"
+
+
 class Fuzzer:
     """Drives one AppTest session and checks the page after every interaction."""
 
@@ -110,9 +212,11 @@ class Fuzzer:
 
     # -- running and checking ---------------------------------------------------
 
-    def _run(self) -> None:
+    def _run(self, before=None) -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
+            if before is not None:  # a player request: its steps are computed here, not in the rerun
+                before()
             self.at.run()
         runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
         where = " → ".join(self.trail[-8:])
@@ -137,6 +241,68 @@ class Fuzzer:
     def has(self, kind: str, key: str) -> bool:
         return any(w.key == key for w in getattr(self.at, kind))
 
+    # -- the player ---------------------------------------------------------------
+
+    @property
+    def example(self) -> str | None:
+        """The example whose player the page shows now (the data page: once data is in use)."""
+        ex = PLAYER_EXAMPLE.get(self.page)
+        if ex is None or (ex == "custom" and self.at.session_state[state.CUSTOM_DATA] is None):
+            return None
+        return ex if state.key(ex, "player_session") in self.at.session_state else None
+
+    def run_state(self) -> stepper.Run:
+        return self.at.session_state[state.key(self.example, "run")]
+
+    def player(self, control: str, **arg) -> None:
+        """One click in the player: its request, then a rerun (again while a goto shows progress)."""
+        ex = self.example
+        assert ex is not None, f"{self.page}: no player on the page"
+        req = _player_request(self.run_state(), control, **arg)
+        self.trail.append(f"player {control} {req}")
+        ps = _player(self.at, ex)
+        self._run(lambda: ps.handle(req))
+        for _ in range(MAX_RESENDS):
+            if ps.target is None:
+                break
+            target = {"a": "goto", "k": ps.target[0], "p": ps.target[1]}
+            self._run(lambda t=target: ps.handle(t))
+        else:
+            raise AssertionError(f"{self.page}: the goto {req} never finished")
+        self.count += 1
+
+    def player_data(self) -> dict:
+        return _player_data(self.at, self.example)
+
+    def random_player(self, control: str, extreme: bool) -> None:
+        """A random value for one player control, at an extreme of its range with ``extreme``."""
+        rng, run = self.rng, self.run_state()
+        pick = (lambda opts: rng.choice([opts[0], opts[-1]])) if extreme else rng.choice
+        if control == "run_n":
+            self.player(control, n=pick(range(1, MAX_RUN_STEPS + 1)))
+        elif control == "lr":
+            self.player(control, lr=pick(stepper.LEARNING_RATES))
+        elif control == "scrub":
+            self.player(control, updates=pick(range(len(run.history) + 1)))
+        elif control == "select":
+            # the old box: nothing selected, every neuron, every weight; choosing "nothing" is a
+            # click on what is selected (the player toggles it off)
+            net = run.history.template
+            opts: list = [None]
+            for layer, n in enumerate(net.sizes):
+                opts += [("neuron", layer, j) for j in range(n)]
+            for layer, w in enumerate(net.weights, start=1):
+                opts += [("edge", layer, i, j) for i in range(w.shape[0]) for j in range(w.shape[1])]
+            sel = pick(opts)
+            self.player(control, sel=sel if sel is not None else _player(self.at, self.example).view.selection)
+        elif control == "view":
+            rows = len(run.history.schedule.batch(run.step_index))
+            sample = pick(range(rows))
+            layer = pick(range(run.history.template.n_layers))
+            self.player(control, sample=sample, layer=layer)
+        else:
+            self.player(control)
+
     # -- random interactions ----------------------------------------------------
 
     def widgets(self) -> list:
@@ -155,7 +321,12 @@ class Fuzzer:
             *at.button_group,
             *at.file_uploader,
         ]
-        return [w for w in found if not getattr(w.proto, "disabled", False)]
+        found = [w for w in found if not getattr(w.proto, "disabled", False)]
+        ex = self.example
+        if ex is not None:
+            has_history = len(self.run_state().history) > 0  # the old slider showed once there was a step
+            found += [PlayerControl(ex, c) for c in PLAYER_CONTROLS if c != "scrub" or has_history]
+        return found
 
     def open_tab(self, label: str) -> None:
         # lazy tabs (st.tabs(key=…, on_change="rerun")) are a widget AppTest cannot click: set what a click sets
@@ -170,7 +341,9 @@ class Fuzzer:
         w = self.rng.choice(widgets)
         extreme = self.rng.random() < 0.4
         kind = type(w).__name__
-        if kind in ("Button", "DownloadButton"):
+        if kind == "PlayerControl":
+            self.random_player(w.control, extreme)
+        elif kind in ("Button", "DownloadButton"):
             self.act(f"click {w.key}", w.click)
         elif kind == "Checkbox":
             self.act(f"toggle {w.key}", lambda: w.set_value(not w.value))
@@ -246,43 +419,43 @@ def _tour(f: Fuzzer, ex: str) -> None:
     k = lambda name: state.key(ex, name)  # noqa: E731
     # Back past the start, from a fresh run.
     for _ in range(3):
-        f.click(k("back"))
+        f.player("back")
     assert f.at.session_state[k("run")].updates_applied == 0
     # Learning rate at both ends; the top end diverges, stops Run, and Back walks to the last finite state.
-    f.set("select_slider", k("lr"), stepper.LEARNING_RATES[0])
-    f.click(k("step"))
-    f.set("select_slider", k("lr"), stepper.LEARNING_RATES[-1])
+    f.player("lr", lr=stepper.LEARNING_RATES[0])
+    f.player("step")
+    f.player("lr", lr=stepper.LEARNING_RATES[-1])
     f.set("selectbox", k("loss"), "half_sse")  # a loss that lets the output activation be chosen
     f.set("selectbox", k("act_out"), "identity")
     # ReLU + identity output from N(0, 1) weights at η = 100 diverges within two steps on both pages
     # (study: at step 1, toy: at step 2; sigmoid hidden units on the study page saturate and never do).
     f.set("selectbox", k("act0"), "relu")
     f.set("selectbox", k("init"), "normal")
-    f.set("number_input", k("n_run"), MAX_RUN_STEPS)
-    f.click(k("run_n"))
+    f.player("run_n", n=MAX_RUN_STEPS)
     run = f.at.session_state[k("run")]
     assert run.diverged_at is not None and run.diverged_at < 2, run.diverged_at
     assert len(run.history) == run.diverged_at + 1  # Run stopped there and kept the diverged step
-    assert any(f"Diverged at step {run.diverged_at + 1}" in e.value for e in f.at.error), [e.value for e in f.at.error]
+    message = f.player_data().get("message", "")  # the player shows the divergence message
+    assert f"Diverged at step {run.diverged_at + 1}" in message, message
     for _ in range(3):
-        f.click(k("back"))
+        f.player("back")
     assert np.all(np.isfinite(f.at.session_state[k("run")].network.parameter_vector()))
-    f.click(k("epoch"))
-    f.click(k("next"))
-    f.set("select_slider", k("lr"), 0.1)
+    f.player("epoch")
+    f.player("next")
+    f.player("lr", lr=0.1)
     # Run then Reset.
-    f.click(k("run_n"))
-    f.click(k("reset"))
+    f.player("run_n", n=MAX_RUN_STEPS)
+    f.player("reset")
     assert len(f.at.session_state[k("run")].history) == 0
     # The largest and the smallest architecture.
     f.set("number_input", k("n_hidden"), stepper.MAX_HIDDEN_LAYERS)
     for i in range(stepper.MAX_HIDDEN_LAYERS):
         f.set("number_input", k(f"size{i}"), stepper.MAX_NEURONS)
-    f.click(k("step"))
+    f.player("step")
     f.set("number_input", k("n_hidden"), 1)
     f.set("number_input", k("size0"), 1)
-    f.click(k("step"))
-    f.click(k("next"))
+    f.player("step")
+    f.player("next")
     f.set("number_input", k("size0"), 3)
     # Every hidden activation × output activation × loss the page offers, a phase and a step each.
     losses = _raw_options(f.at, f.at.selectbox(key=k("loss")))
@@ -296,25 +469,25 @@ def _tour(f: Fuzzer, ex: str) -> None:
                 f.set("selectbox", k("act_out"), out)
             f.set("selectbox", k("act0"), hidden[i % len(hidden)])
             i += 1
-            f.click(k("next"))
-            f.click(k("step"))
+            f.player("next")
+            f.player("step")
     # Every tab, with a step taken while it is open.
     for label in [t.label for t in f.at.tabs]:
         f.open_tab(label)
-        f.click(k("next"))
+        f.player("next")
     # Batch size at its extremes, shuffled.
     f.set("radio", k("batch_mode"), "mini-batch")
     n = f.at.session_state[k("run")].data.n_samples
     for size in (1, n):
         f.set("number_input", k("batch_k"), size)
-        f.click(k("epoch"))
+        f.player("epoch")
     f.set("checkbox", k("shuffle"), True)
-    f.click(k("epoch"))
+    f.player("epoch")
     # Scrub the history to both ends, then step from there.
-    if f.has("slider", k("slider")):
-        hi = f.at.slider(key=k("slider")).proto.max
-        f.set("slider", k("slider"), 0)
-        f.set("slider", k("slider"), hi)
+    hi = len(f.run_state().history)
+    if hi:
+        f.player("scrub", updates=0)
+        f.player("scrub", updates=hi)
     f.click(k("defaults"))
 
 
@@ -330,8 +503,8 @@ def _data_tour(f: Fuzzer) -> None:
         if name in good:
             f.click("data_use")
             assert f.at.session_state[state.CUSTOM_DATA].name == name
-            f.click("custom_step")
-            f.click("custom_next")
+            f.player("step")
+            f.player("next")
         else:
             if not f.at.error:  # the file reads; its cells fail when the columns are used
                 f.click("data_use")
@@ -456,11 +629,10 @@ def test_large_z_in_the_ui_prints_no_runtime_warning():
         at.run()
         at.selectbox(key="toy_act0").set_value("tanh").run()
         at.selectbox(key="toy_loss").set_value("cross_entropy").run()
-        at.select_slider(key="toy_lr").set_value(100.0).run()
-        at.number_input(key="toy_n_run").set_value(300).run()
-        at.button(key="toy_run_n").click().run()
+        _request(at, "toy", "lr", lr=100.0)
+        _request(at, "toy", "run_n", n=300)
         for _ in range(4):  # forward, forward, loss, backward: the panels of a step with huge z
-            at.button(key="toy_next").click().run()
+            _request(at, "toy", "next")
     assert not at.exception, at.exception
     assert not _runtime_warnings(caught), _runtime_warnings(caught)
     run = at.session_state["toy_run"]
@@ -478,14 +650,14 @@ def test_divergence_in_the_ui_prints_no_runtime_warning_and_back_returns_to_fini
         at.selectbox(key="study_act0").set_value("relu").run()
         at.selectbox(key="study_act_out").set_value("identity").run()
         at.selectbox(key="study_init").set_value("normal").run()
-        at.select_slider(key="study_lr").set_value(100.0).run()
-        at.button(key="study_run_n").click().run()
+        _request(at, "study", "lr", lr=100.0)
+        _request(at, "study", "run_n", n=100)  # the N the Run button takes unless told otherwise
         run = at.session_state["study_run"]
-        assert run.diverged_at is not None and any("Diverged at step" in e.value for e in at.error)
+        assert run.diverged_at is not None and "Diverged at step" in _player_data(at, "study").get("message", "")
         for _ in range(len(run.phases) + 1):  # every phase of the diverged step, then back to the start
-            at.button(key="study_next").click().run()
+            _request(at, "study", "next")
         for _ in range(len(run.phases) + 2):
-            at.button(key="study_back").click().run()
+            _request(at, "study", "back")
     assert not at.exception, at.exception
     assert not _runtime_warnings(caught), _runtime_warnings(caught)
     assert len(run.history) == run.diverged_at + 1  # the history is kept
@@ -500,12 +672,16 @@ def test_hidden_neuron_beyond_the_output_count_shows_its_backward_arithmetic():
     # study is 2-3-1: hidden neuron 2 has no target; its arithmetic once indexed targets[:, 2]
     at = AppTest.from_function(_script, args=("study",), default_timeout=TIMEOUT)
     at.run()
-    at.selectbox(key="study_selected").set_value(("neuron", 1, 2)).run()
+    _request(at, "study", "select", sel=("neuron", 1, 2))
+    assert _player(at, "study").view.selection == ("neuron", 1, 2)
     run = at.session_state["study_run"]
     for _ in range(len(run.phases)):
-        at.button(key="study_next").click().run()
-        assert not at.exception, (run.phase.label, at.exception)
-    assert run.phase.kind == "update" and any(r"\delta^{(1)}_{2}" in line.value for line in at.latex)
+        _request(at, "study", "next")
+        frames = _player_data(at, "study")["steps"][run.step_index]["ph"]
+        # every phase's panel is about the selected neuron (its lines, or that it is not computed yet)
+        assert "a1[2] (neuron 2 of layer 1)" in _arithmetic_text(frames[run.phase_index]), run.phase.label
+    # its delta, δ1[2] (the engine's names since the player: one name per quantity)
+    assert run.phase.kind == "update" and r"\delta1[2] = " in _arithmetic_text(frames[run.phase_index])
 
 
 def test_back_to_the_tutorials_configuration_after_a_change():
@@ -513,11 +689,13 @@ def test_back_to_the_tutorials_configuration_after_a_change():
     at = AppTest.from_function(_script, args=("toy",), default_timeout=TIMEOUT)
     at.run()
     at.number_input(key="toy_n_hidden").set_value(3).run()
-    at.select_slider(key="toy_lr").set_value(5.0).run()
+    _request(at, "toy", "lr", lr=5.0)
+    assert at.session_state["toy_lr"] == 5.0
     at.button(key="toy_defaults").click().run()
     assert not at.exception, at.exception
     assert at.session_state["toy_run"].config == stepper.default_config("toy")
-    assert at.number_input(key="toy_n_hidden").value == 1 and at.select_slider(key="toy_lr").value == 0.02
+    assert at.number_input(key="toy_n_hidden").value == 1 and at.session_state["toy_lr"] == 0.02
+    assert _player_data(at, "toy")["lr"] == 0.02  # the rate the player shows
 
 
 def test_softmax_demo_of_extreme_inputs_prints_no_runtime_warning():

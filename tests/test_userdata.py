@@ -368,6 +368,48 @@ def _errors(at: AppTest) -> list[str]:
     return [safe_text.shown_text(e.value) for e in at.error]
 
 
+def _request(at: AppTest, example: str, **req) -> AppTest:
+    """A click in the browser player: its request, handled by this session's PlayerSession (the
+    component's callback calls the same method), then a rerun; while a goto is still being computed
+    (the player shows progress) the player asks again, and so does this."""
+    ps = at.session_state[state.key(example, "player_session")]
+    ps.handle(req)
+    at.run()
+    for _ in range(1_000):
+        assert not at.exception, at.exception
+        if ps.target is None:
+            return at
+        ps.handle({"a": "goto", "k": ps.target[0], "p": ps.target[1]})
+        at.run()
+    raise AssertionError(f"the goto {req} never finished")
+
+
+def _step(at: AppTest, example: str) -> AppTest:
+    """Step: finish the step on screen, or take the next one, and show its update."""
+    run = at.session_state[state.key(example, "run")]
+    last = len(run.phases) - 1
+    return _request(at, example, a="goto", k=run.step_index + (1 if run.phase_index == last else 0), p=last)
+
+
+def _epoch(at: AppTest, example: str) -> AppTest:
+    """Epoch: on to the end of the epoch (the update of its last step)."""
+    run = at.session_state[state.key(example, "run")]
+    updates = run.updates_applied + run.steps_to_epoch_end()
+    return _request(at, example, a="goto", k=updates - 1, p=len(run.phases) - 1)
+
+
+def _learning_rate(at: AppTest, example: str, lr: float) -> AppTest:
+    run = at.session_state[state.key(example, "run")]
+    return _request(at, example, a="lr", lr=lr, k=run.step_index, p=run.phase_index)
+
+
+def _player_lr(at: AppTest, example: str) -> float:
+    """The learning rate the player shows (what the browser is sent)."""
+    run = at.session_state[state.key(example, "run")]
+    ps = at.session_state[state.key(example, "player_session")]
+    return ps.data("/app/static/plotly.min.js", run.data.task == "classification" and run.data.n_in == 2)["lr"]
+
+
 def _use_toy_sample(at: AppTest) -> stepper.Run:
     _upload(at, "data_upload", "toy.csv", userdata.sample_csv("toy").encode())
     at.button(key="data_use").click().run()
@@ -384,8 +426,7 @@ def test_data_page_trains_on_an_uploaded_csv_like_a_builtin_example():
     assert at.radio(key="data_task").value == "classification"
     run = _use_toy_sample(at)
     assert run.data.n_in == 2 and run.data.task == "classification" and run.config.loss == "cross_entropy"
-    at.button(key="custom_step").click().run()
-    assert not at.exception
+    _step(at, "custom")
     assert at.session_state["custom_run"].updates_applied == 1
     # two inputs and class labels: the decision-boundary view is there
     assert any("What the network does with the plane" in s.value for s in at.subheader)
@@ -394,7 +435,8 @@ def test_data_page_trains_on_an_uploaded_csv_like_a_builtin_example():
 def test_a_bad_csv_shows_its_message_and_keeps_the_data_and_run_in_use():
     at = _app(_data_page)
     run = _use_toy_sample(at)
-    at.button(key="custom_epoch").click().run()
+    _epoch(at, "custom")
+    assert run.updates_applied == run.history.schedule.steps_per_epoch
     params = run.network.parameter_vector()
     for content, match in [
         (b"", "The file is empty"),
@@ -435,8 +477,8 @@ def test_navigating_away_and_back_keeps_the_run():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     at.number_input(key="study_size0").set_value(4).run()
-    at.select_slider(key="study_lr").set_value(0.5).run()
-    at.button(key="study_step").click().run()
+    _learning_rate(at, "study", 0.5)
+    _step(at, "study")
     at._page_hash = calc_hash("toy")  # what st.Page(url_path="toy") registers; AppTest.switch_page needs a file
     at.run()
     assert any("Toy" in t.value for t in at.title)
@@ -445,7 +487,7 @@ def test_navigating_away_and_back_keeps_the_run():
     assert not at.exception
     run = at.session_state["study_run"]
     assert run.config.hidden == (4,) and run.updates_applied == 1
-    assert at.select_slider(key="study_lr").value == 0.5
+    assert at.session_state["study_lr"] == 0.5 and _player_lr(at, "study") == 0.5
 
 
 def _download_bytes(at: AppTest, key: str, captured: dict) -> bytes:
@@ -472,10 +514,9 @@ def downloads(monkeypatch):
 
 def test_a_classmate_loads_a_shared_trained_network_and_gets_identical_parameters(downloads):
     alice = _app(_toy_page)
-    alice.select_slider(key="toy_lr").set_value(0.5).run()
+    _learning_rate(alice, "toy", 0.5)
     alice.number_input(key="toy_size0").set_value(3).run()
-    alice.button(key="toy_epoch").click().run()
-    assert not alice.exception
+    _epoch(alice, "toy")
     trained = alice.session_state["toy_run"]
     assert trained.updates_applied == 10
     shared = _download_bytes(_open_tab(alice, "toy", "Save / load"), "toy_download", downloads)
@@ -486,12 +527,13 @@ def test_a_classmate_loads_a_shared_trained_network_and_gets_identical_parameter
     np.testing.assert_array_equal(run.network.parameter_vector(), trained.network.parameter_vector())
     assert run.network.sizes == [2, 3, 2] and run.config == trained.config
     assert bob.session_state["toy_lr"] == 0.5 and bob.number_input(key="toy_size0").value == 3
+    assert _player_lr(bob, "toy") == 0.5
     msg = [s.value for s in bob.success]
     assert any("a 2-3-2 network, trained for 10 updates" in m and "learning rate 0.5" in m for m in msg), msg
     # the loaded network trains on from there, and the sidebar does not start it over
-    bob.button(key="toy_step").click().run()
-    assert not bob.exception
+    _step(bob, "toy")
     assert bob.session_state["toy_run"] is run and run.updates_applied == 1
+    assert run.history.learning_rates.tolist() == [0.5]  # at the file's learning rate
 
 
 def _bad_network_file(what: str) -> bytes:
@@ -538,7 +580,7 @@ BAD_NETWORK_FILES = [
 @pytest.mark.parametrize(("what", "match"), BAD_NETWORK_FILES)
 def test_a_bad_network_file_shows_its_message_and_keeps_the_run(what, match):
     at = _open_tab(_app(_toy_page), "toy", "Save / load")
-    at.button(key="toy_epoch").click().run()
+    _epoch(at, "toy")
     run = at.session_state["toy_run"]
     params = run.network.parameter_vector()
     _upload(at, "toy_upload", "bad.json", _bad_network_file(what))
@@ -547,7 +589,7 @@ def test_a_bad_network_file_shows_its_message_and_keeps_the_run(what, match):
     assert at.session_state["toy_run"] is run and run.updates_applied == 10
     np.testing.assert_array_equal(run.network.parameter_vector(), params)
     # the message stays while the file is in the box, through other interactions
-    at.button(key="toy_step").click().run()
+    _step(at, "toy")
     assert any(match in e for e in _errors(at)) and run.updates_applied == 11
 
 
