@@ -47,3 +47,41 @@ def test_epoch_losses_sum_complete_epochs_only():
         hist.step(0.0)
     np.testing.assert_array_equal(hist.losses, [2, 8, 18, 2, 8, 18, 2])
     np.testing.assert_array_equal(hist.epoch_losses(), [28.0, 28.0])
+
+
+def test_phases_of_a_two_layer_step_in_order():
+    # the README's order: forward layer 1 … L → loss → backward layer L … 1 → update
+    from nnviz.engine import phases
+
+    assert [p.label for p in phases(2)] == [
+        "forward layer 1",
+        "forward layer 2",
+        "loss",
+        "backward layer 2",
+        "backward layer 1",
+        "update",
+    ]
+
+
+def test_record_of_a_step_not_taken_is_refused():
+    hist = History(_line(1.0), [[1.0]], [[0.0]], "half_sse")
+    hist.step(0.5)
+    assert hist.record(0).loss_before == 0.5  # ½·1²
+    with pytest.raises(IndexError):
+        hist.record(1)
+    with pytest.raises(IndexError):
+        hist.record(-1)
+
+
+def test_loss_surface_keeps_its_grid_and_centre():
+    # ŷ = w·1 + b, y = 0: L(w, b) = ½(w + b)²; at θ = (1, 0) along unit directions: L(1 + α, β) = ½(1 + α + β)²
+    from nnviz.engine import loss_surface
+
+    net = _line(1.0, 0.0)
+    alphas, betas = np.array([-1.0, 0.0, 1.0]), np.array([0.0, 2.0])
+    s = loss_surface(net, [[1.0]], [[0.0]], "half_sse", np.array([1.0, 0.0]), np.array([0.0, 1.0]), alphas, betas)
+    np.testing.assert_array_equal(s.alphas, alphas)
+    np.testing.assert_array_equal(s.betas, betas)
+    np.testing.assert_array_equal(s.center, [1.0, 0.0])
+    np.testing.assert_array_equal(s.values, [[0.0, 0.5, 2.0], [2.0, 4.5, 8.0]])
+    assert s.values.dtype == np.float64
