@@ -124,6 +124,7 @@ def test_seed003_update_equals_the_seeds_numpy_code():
         np.testing.assert_allclose(after.weights[1], seed_nn.W2, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.slow
 def test_seed003_loss_falls_below_1e_6():
     # The printed loss mean((y − o)²) is below 1e-6 first on printed line #36656, the
     # 36,657th; the seed's own numpy loop from the same initial weights agrees.
@@ -230,6 +231,7 @@ def toy_run():
     return examples.run_toy()
 
 
+@pytest.mark.slow
 def test_seed004_printed_errors(toy_run):
     assert len(toy_run.epoch_errors) == 5001
     ours = [f"{e:.3f}" for e in toy_run.epoch_errors[::100]]
@@ -237,6 +239,7 @@ def test_seed004_printed_errors(toy_run):
     assert ours[0] == "6.697" and ours[-1] == "0.027" and len(ours) == 51  # first and last printed lines
 
 
+@pytest.mark.slow
 def test_seed004_final_weights_and_predictions(toy_run):
     ws, bs = examples.neurons_to_arrays(examples.TOY_FINAL)
     for w, b, w_ours, b_ours in zip(ws, bs, toy_run.final.weights, toy_run.final.biases):
@@ -251,6 +254,7 @@ def test_seed004_final_weights_and_predictions(toy_run):
     np.testing.assert_array_equal(np.argmax(printed_net.predict(examples.TOY_X), axis=1), examples.TOY_LABELS)
 
 
+@pytest.mark.slow
 def test_seed004_last_step_outputs_and_deltas_match_the_printed_network(toy_run):
     # After training the tutorial prints each neuron's dict, whose 'output' and 'delta' are what the
     # last online step (epoch 5000, the last row [7.673756466, 3.508563011, 1]) left there:

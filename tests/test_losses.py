@@ -103,3 +103,18 @@ def test_fast_trainer_loss_equals_the_engines_at_huge_logits(loss, scale):
     with np.errstate(over="ignore", under="ignore"):
         value = fast.step(X, Y, 0.01)
     assert value == pytest.approx(rec.loss_before, rel=1e-12)
+
+
+def test_recorded_dL_dyhat_of_the_cross_entropies_by_hand():
+    # backward uses the fused δ, but the record keeps ∂L/∂ŷ too (the matrices tab shows it).
+    # BCE, ŷ = σ(z) = 0.25 (z = ln(1/3)), y = 1, B = K = 1: ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) = −0.75/0.1875 = −4
+    z = np.array([[math.log(1 / 3)]])
+    res = LOSSES["binary_cross_entropy"].evaluate(z, ACTIVATIONS["sigmoid"].forward(z), np.array([[1.0]]))
+    assert res.da[0, 0] == pytest.approx(-4.0, rel=1e-14)
+    assert res.dz[0, 0] == pytest.approx(-0.75, rel=1e-14)  # fused: ŷ − y
+    assert res.value == pytest.approx(math.log(4), rel=1e-14)  # −log 0.25
+    # CE, ŷ = softmax(ln .25, ln .75) = (.25, .75), y = (1, 0), B = 2 rows alike: ∂L/∂ŷ = −y/(ŷ·B) = (−2, 0)
+    z = np.log(np.array([[0.25, 0.75]] * 2))
+    res = LOSSES["cross_entropy"].evaluate(z, ACTIVATIONS["softmax"].forward(z), np.array([[1.0, 0.0]] * 2))
+    np.testing.assert_allclose(res.da, [[-2.0, 0.0]] * 2, rtol=1e-14)
+    np.testing.assert_allclose(res.dz, [[-0.375, 0.375]] * 2, rtol=1e-14)  # (ŷ − y)/B

@@ -214,6 +214,7 @@ def test_shipped_model_reads_drawings_through_the_preprocessing():
             assert int(np.argmax(p)) == digit, f"a drawn {digit} read as {int(np.argmax(p))} ({p.round(2)})"
 
 
+@pytest.mark.slow
 def test_default_configuration_reaches_97_percent_on_the_test_digits():
     # The target: the default TrainConfig, trained on the 3,500 training digits of the
     # seed-0 split, classifies ≥ 97 % of the 750 held-out test digits (97.60 % when written;

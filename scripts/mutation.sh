@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Mutation testing of the maths modules with mutmut 3 (configuration: [tool.mutmut] in pyproject.toml).
+#
+#   bash scripts/mutation.sh                      # every module in only_mutate, from scratch
+#   bash scripts/mutation.sh engine arithmetic    # some modules (nnviz/<name>.py)
+#   MAX_CHILDREN=1 KEEP=1 bash scripts/mutation.sh engine   # one worker; reuse mutants/ results
+#
+# mutmut copies the project into mutants/, changes one operator, constant or call at a time and
+# runs the tests that cover the changed function (the fast, non-browser subset named in
+# pyproject.toml); a mutant is killed when a test fails. Prints one line per module, then
+# exactly one line "mutation score: K killed / M mutants (P %)". Not run in CI: see the README
+# (testing) for how long it takes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+[ -x "$PY" ] || PY=python
+MUTMUT=("$PY" -m mutmut)
+"$PY" -c "import mutmut" 2>/dev/null || { echo "mutmut is not installed: pip install -r requirements-dev.txt" >&2; exit 1; }
+
+if [ "$#" -eq 0 ]; then
+    set -- $("$PY" - <<'EOF'
+import pathlib, tomllib
+cfg = tomllib.loads(pathlib.Path("pyproject.toml").read_text())["tool"]["mutmut"]
+print(" ".join(pathlib.Path(p).stem for p in cfg["only_mutate"] if pathlib.Path(p).exists()))
+EOF
+)
+fi
+[ "${KEEP:-0}" = 1 ] || rm -rf mutants
+patterns=()
+for m in "$@"; do patterns+=("nnviz.$m.*"); done
+
+start=$(date +%s)
+# mutmut prints its progress with carriage returns; keep the log, show the summary only
+"${MUTMUT[@]}" run --max-children "${MAX_CHILDREN:-2}" "${patterns[@]}" > mutants.log 2>&1 || {
+    tail -40 mutants.log >&2
+    exit 1
+}
+seconds=$(( $(date +%s) - start ))
+
+"${MUTMUT[@]}" results --all true 2>/dev/null | "$PY" -c '
+import collections, sys
+modules = sys.argv[2:]
+detected = {"killed", "timeout", "segfault"}
+by_module = collections.defaultdict(collections.Counter)
+survivors = []
+for line in sys.stdin:
+    name, _, status = line.strip().rpartition(": ")
+    module = next((m for m in modules if name.startswith(f"nnviz.{m}.")), None)
+    if module is None or status in ("skipped", "not checked"):
+        continue
+    by_module[module][status] += 1
+    if status not in detected:
+        survivors.append(f"{name}: {status}")
+with open("mutants/survivors.txt", "w") as f:
+    f.write("\n".join(survivors) + "\n")
+K = M = 0
+for m in modules:
+    c = by_module[m]
+    k, n = sum(c[s] for s in detected), sum(c.values())
+    K, M = K + k, M + n
+    rest = ", ".join(f"{v} {s}" for s, v in sorted(c.items()) if s not in detected)
+    print(f"  nnviz/{m}.py: {k} killed / {n} mutants ({100 * k / max(n, 1):.1f} %){"; " + rest if rest else ""}")
+print(f"  {sys.argv[1]} s; surviving mutants listed in mutants/survivors.txt (mutmut show <name> shows one)")
+print(f"mutation score: {K} killed / {M} mutants ({100 * K / max(M, 1):.1f} %)")
+' "$seconds" "$@"
