@@ -4,7 +4,7 @@ import streamlit as st
 
 from nnviz.mnist import set_blas_threads
 from nnviz.pages import PAGES
-from nnviz.player import ensure_static_plotly
+from nnviz.player.component import ensure_static_plotly
 
 # Once for the process (the same value on every run): sessions never change BLAS threads, so
 # none can leave another's at a setting it did not choose; small matrices run best on one.

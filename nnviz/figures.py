@@ -20,6 +20,7 @@ Conventions shared by all figures:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -141,6 +142,28 @@ def jsonable(spec):
     if isinstance(spec, np.bool_):
         return bool(spec)
     return spec
+
+
+def _json_default(x):
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind == "f" and not np.isfinite(x).all():
+            return np.where(np.isfinite(x), x, None).tolist()
+        return x.tolist()
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"{type(x).__name__} is not JSON serialisable")
+
+
+def to_json(data) -> str:
+    """``data`` (figure specs and anything else) as JSON text, NumPy included, non-finite numbers as null.
+
+    The C encoder does the work (``jsonable`` walks every element in Python, ~10× slower); only
+    data with a non-finite Python float in it takes the slow path.
+    """
+    try:
+        return json.dumps(data, default=_json_default, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        return json.dumps(jsonable(data), separators=(",", ":"))
 
 
 def _layout(title: str, uirevision: str, height: int = _HEIGHT, **kw) -> dict:

@@ -280,9 +280,9 @@ class Checker:
 
     def _dW_new(self, parts, layer, j, n, i, tex):
         _, g, net, l = self._engine(layer)
-        # "… = old - η·g = new\quad(\Delta w = Δ)"
-        new_tex, delta_tex = parts[-1].split(r"\quad(\Delta w = ")
-        new, delta = num(new_tex), num(delta_tex.removesuffix(")"))
+        # "… = old - η·g = new\quad{(\Delta w = Δ)}" (braced: the row breaker splits only outside braces)
+        new_tex, delta_tex = parts[-1].split(r"\quad{(\Delta w = ")
+        new, delta = num(new_tex), num(delta_tex.removesuffix(")}"))
         rounded(new, self.rec.after.weights[l][i, j], tex)
         rounded(delta, self.rec.update.dW[l][i, j], tex)
         self._update(parts[-2], net.weights[l][i, j], g.dW[i, j], new, tex)

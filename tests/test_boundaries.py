@@ -14,8 +14,16 @@ import pytest
 import nnviz
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Streamlit pages, Plotly figures and the session-state module: the only places allowed to load the UI libraries.
-UI_MODULES = ("nnviz.pages", "nnviz.ui", "nnviz.figures", "nnviz.mnist_figures", "nnviz.state")
+#: Streamlit pages, Plotly figures, the session-state module and the player's element: the only places
+#: allowed to load the UI libraries.
+UI_MODULES = (
+    "nnviz.pages",
+    "nnviz.ui",
+    "nnviz.figures",
+    "nnviz.mnist_figures",
+    "nnviz.state",
+    "nnviz.player.component",
+)
 
 
 def _is_ui(name: str) -> bool:

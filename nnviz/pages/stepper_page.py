@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, examples, figures, player, state, stepper, userdata
+from nnviz import arithmetic, examples, figures, state, stepper, userdata
 from nnviz.engine import LOSSES, gradient_check, loss_surface
+from nnviz.player import component as player
 from nnviz.player.session import PlayerSession
 from nnviz.stepper import Run
 
@@ -327,7 +328,7 @@ def _surface_for_player(example: str, run: Run, inputs: tuple):
         x = surf.alphas + center[i1]
         y = surf.betas + center[i2]
         ctx = {"index": (i1, i2), "X": X, "Y": Y, "x": x, "y": y} if kind == "contour" else None
-        return figures.jsonable(spec), ctx
+        return spec, ctx
 
     return state.memo(example, "surface", key, build)
 

@@ -1,59 +1,8 @@
-"""The browser player: a Streamlit Components v2 element that plays recorded steps with Plotly.js.
+"""The browser player: the engine records on the server, the browser plays.
 
-``mount(key, data, on_request)`` draws it; its JavaScript (``player.js``) and CSS sit beside this
-file and are inlined (a few kB). Plotly.js itself is the installed ``plotly`` package's
-``package_data/plotly.min.js``, served by Streamlit's static file serving
-(``server.enableStaticServing``) from ``static/`` beside ``app.py``: :func:`ensure_static_plotly`
-copies it there when the app starts (Streamlit refuses a symlinked static file), so plain
-``streamlit run app.py`` works without a build step and the browser caches the 4.8 MB file.
+- :mod:`nnviz.player.session`: one session's requests in, the data for the browser out (no streamlit);
+- :mod:`nnviz.player.payload`: the frames of the recorded steps (figure specs, MathML, status text);
+- :mod:`nnviz.player.mathml`: LaTeX rows to MathML, converted once per template;
+- :mod:`nnviz.player.component`: the Streamlit Components v2 element (``player.js``, ``player.css``)
+  and the copy of plotly.min.js that Streamlit serves.
 """
-
-from __future__ import annotations
-
-import shutil
-from pathlib import Path
-
-import streamlit as st
-
-_HERE = Path(__file__).parent
-STATIC_DIR = _HERE.parent.parent / "static"
-PLOTLY_FILE = "plotly.min.js"
-
-
-def plotly_source() -> Path:
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / PLOTLY_FILE
-
-
-def ensure_static_plotly(static_dir: Path = STATIC_DIR) -> Path:
-    """Copy the installed plotly.min.js into ``static_dir`` unless a copy of the same size is there
-    (two stat calls: app.py runs this on every rerun)."""
-    src = plotly_source()
-    dst = static_dir / PLOTLY_FILE
-    if not dst.is_file() or dst.stat().st_size != src.stat().st_size:
-        static_dir.mkdir(parents=True, exist_ok=True)
-        tmp = dst.with_suffix(".tmp")
-        shutil.copyfile(src, tmp)
-        tmp.replace(dst)
-    return dst
-
-
-def plotly_url() -> str:
-    """Where the browser loads Plotly.js from (under the server's base URL path)."""
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return ("/" + base if base else "") + "/app/static/" + PLOTLY_FILE
-
-
-_COMPONENT = st.components.v2.component(
-    "nnviz.player",
-    html='<div class="nnviz-root"></div>',
-    css=(_HERE / "player.css").read_text(encoding="utf-8"),
-    js=(_HERE / "player.js").read_text(encoding="utf-8"),
-    isolate_styles=False,
-)
-
-
-def mount(key: str, data: dict, on_request) -> None:
-    """Draw the player with ``data`` (:meth:`PlayerSession.data`); ``on_request`` runs on each request."""
-    _COMPONENT(key=key, data=data, on_req_change=on_request, height="content")

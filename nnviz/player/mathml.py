@@ -21,11 +21,27 @@ from latex2mathml.converter import convert
 
 from nnviz.arithmetic import _split_top
 
-# A number not glued to a name (the 1 of W1 and z1 belongs to the name); placeholders are
-# numbers too, so the converter treats them exactly like the numbers they stand for.
-_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?")
+# A number as arithmetic.fmt writes it — "1.23", "(-0.5)", "1.5\times10^{-7}", "(-2\times10^{5})" — or any
+# other number not glued to a name (the 1 of W1 belongs to the name). Placeholders are numbers too,
+# so the template's MathML has one <mn> per hole, whatever the sign or exponent of the number.
+_NUMBER = re.compile(
+    r"\((-)(\d+(?:\.\d+)?)(?:\\times10\^\{(-?\d+)\})?\)"  # a negative number, in parentheses
+    r"|(?<![A-Za-z\d.])(\d+(?:\.\d+)?)(?:\\times10\^\{(-?\d+)\})?"
+)
 _PLACEHOLDER = 9_000_000
 _SLOT = re.compile(r"<mn>(9\d{6})</mn>")
+_MINUS = "<mo>&#x02212;</mo>"
+
+
+def _number_mathml(m: re.Match) -> str:
+    neg, mant, exp = (m.group(1), m.group(2), m.group(3)) if m.group(2) else (None, m.group(4), m.group(5))
+    out = f"<mn>{mant}</mn>"
+    if exp is not None:
+        e = f"{_MINUS}<mn>{exp[1:]}</mn>" if exp.startswith("-") else f"<mn>{exp}</mn>"
+        out += f"<mo>&#x000D7;</mo><msup><mn>10</mn><mrow>{e}</mrow></msup>"
+    if neg:
+        out = f'<mo stretchy="false">(</mo>{_MINUS}{out}<mo stretchy="false">)</mo>'
+    return f"<mrow>{out}</mrow>" if neg or exp is not None else out
 MAX_TEMPLATES = 2_000
 
 
@@ -52,7 +68,7 @@ def to_mathml(latex: str, cache: MutableMapping[str, str]) -> str:
     numbers: list[str] = []
 
     def hole(m: re.Match) -> str:
-        numbers.append(m.group(0))
+        numbers.append(_number_mathml(m))
         return "{" + str(_PLACEHOLDER + len(numbers) - 1) + "}"  # braced: x^2 must stay one superscript
 
     template = _NUMBER.sub(hole, latex)
@@ -62,7 +78,7 @@ def to_mathml(latex: str, cache: MutableMapping[str, str]) -> str:
         if len(cache) >= MAX_TEMPLATES:
             cache.clear()
         cache[template] = ml
-    return _SLOT.sub(lambda m: f"<mn>{numbers[int(m.group(1)) - _PLACEHOLDER]}</mn>", ml)
+    return _SLOT.sub(lambda m: numbers[int(m.group(1)) - _PLACEHOLDER], ml)
 
 
 def equation_html(latex: str, cache: MutableMapping[str, str], css_class: str = "eq") -> str:

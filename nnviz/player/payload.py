@@ -110,7 +110,7 @@ def _surface_point(net: Network, run: Run, surface: dict | None):
     with np.errstate(all="ignore"):
         g = net.gradient_vector(net.backward(net.forward(X), Y, run.config.loss))
     end = figures._descent_arrow(g[[i1, i2]], cur, surface["x"], surface["y"])
-    return figures.jsonable(list(cur)), None if end is None else figures.jsonable([cur[0], cur[1], end[0], end[1]])
+    return list(cur), None if end is None else [cur[0], cur[1], float(end[0]), float(end[1])]
 
 
 def _status(run: Run, k: int) -> str:
@@ -130,7 +130,7 @@ def _regions(run: Run, net: Network) -> dict | None:
     data = run.data
     if data.task != "classification" or data.n_in != 2:
         return None
-    return figures.jsonable(figures.decision_boundary(net, data.X, data.labels, resolution=REGION_POINTS))
+    return figures.decision_boundary(net, data.X, data.labels, resolution=REGION_POINTS)
 
 
 def idle_frame(run: Run, k: int, view: View, surface: dict | None) -> dict:
@@ -139,7 +139,7 @@ def idle_frame(run: Run, k: int, view: View, surface: dict | None) -> dict:
     sc, sa = _surface_point(net, run, surface)
     nxt = f"Next: {_status(run, k).replace('Step', 'step', 1)} — press <b>Next phase</b> to compute forward layer 1."
     return {
-        "d": figures.jsonable(figures.network_diagram(net, None, None, 0, view.selection)),
+        "d": figures.network_diagram(net, None, None, 0, view.selection),
         "a": f'<p class="note">Network after <b>{k}</b> updates. {nxt}</p>',
         "m": None,
         "sc": sc,
@@ -163,9 +163,9 @@ def step_frames(run: Run, k: int, view: View, surface: dict | None, cache: Mutab
         ring = view.selection or auto_selection(ph, rec.before.n_layers)
         frames.append(
             {
-                "d": figures.jsonable(figures.network_diagram(rec.before, rec, ph, s, ring)),
+                "d": figures.network_diagram(rec.before, rec, ph, s, ring),
                 "a": arithmetic_html(rec, ph, v, cache),
-                "m": figures.jsonable(figures.layer_matrices(rec, v.layer, s, ph)),
+                "m": figures.layer_matrices(rec, v.layer, s, ph),
                 "sc": sc,
                 "sa": sa,
                 "r": _regions(run, rec.after) if upd else None,
@@ -177,15 +177,21 @@ def step_frames(run: Run, k: int, view: View, surface: dict | None, cache: Mutab
 
 
 def detail_window(
-    run: Run, around: int, view: View, surface: dict | None, cache: MutableMapping[str, str]
+    run: Run,
+    around: int,
+    view: View,
+    surface: dict | None,
+    cache: MutableMapping[str, str],
+    skip: frozenset[int] = frozenset(),
 ) -> dict[int, dict]:
-    """Detailed frames of recorded steps near ``around`` (0-based), nearest first, within the time budget."""
+    """Detailed frames of recorded steps near ``around`` (0-based), nearest first, within the time budget;
+    the steps in ``skip`` (the browser has them) are not built again."""
     n = len(run.history)
     order = [around, around + 1, around - 1] + list(range(around + 2, around + MAX_DETAIL_STEPS))
     out: dict[int, dict] = {}
     t0 = time.perf_counter()
     for k in order:
-        if 0 <= k < n and k not in out:
+        if 0 <= k < n and k not in out and k not in skip:
             out[k] = step_frames(run, k, view, surface, cache)
             if time.perf_counter() - t0 > DETAIL_BUDGET_S or len(out) >= MAX_DETAIL_STEPS:
                 break
@@ -201,7 +207,7 @@ def light_frames(run: Run, first: int, last: int, stride: int, view: View, surfa
         upd = rec.phases[-1]
         sc, sa = _surface_point(rec.after, run, surface)
         out[k] = {
-            "d": figures.jsonable(figures.network_diagram(rec.before, rec, upd, 0, view.selection)),
+            "d": figures.network_diagram(rec.before, rec, upd, 0, view.selection),
             "sc": sc,
             "sa": sa,
             "r": _regions(run, rec.after),

@@ -410,7 +410,8 @@ function onDiagramClick(st, ev) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { parentElement, setTriggerValue } = component;
+  const data = typeof component.data === "string" ? JSON.parse(component.data) : component.data;
   const root = parentElement.querySelector(".nnviz-root");
   let st = root.__nnviz;
   if (!st) {

@@ -211,8 +211,8 @@ class PlayerSession:
         h = run.history
         k, p = self.cursor
         n = len(h)
-        steps = payload.detail_window(run, min(k, max(n - 1, 0)), self.view, self._surface, self.mathml_cache)
-        steps = {s: v for s, v in steps.items() if s not in self.have or self.clear}
+        skip = frozenset() if self.clear else frozenset(self.have)
+        steps = payload.detail_window(run, min(k, max(n - 1, 0)), self.view, self._surface, self.mathml_cache, skip)
         idle = {
             i: payload.idle_frame(run, i, self.view, self._surface)
             for i in {0, min(k, n), min(k + 1, n)}
@@ -234,9 +234,7 @@ class PlayerSession:
             "steps": steps,
             "idle": idle,
             "light": self.light,
-            "loss_spec": figures.jsonable(
-                figures.loss_curve(losses[::stride], max(1, n), h.schedule.steps_per_epoch, x=steps_x)
-            )
+            "loss_spec": figures.loss_curve(losses[::stride], max(1, n), h.schedule.steps_per_epoch, x=steps_x)
             if n
             else None,
             "surface": getattr(self, "_surface_spec", None),
