@@ -1,24 +1,26 @@
-"""Click → every figure redrawn, in headless Chromium: the step-through pages against a bare Streamlit app.
+"""Click → painted, in headless Chromium: the browser player's buttons against a bare Streamlit button.
 
-For each of the study and toy pages, clicks "Next phase" N times (cycling through the phases) and
-times each click in the page's own clock, from the click to the moment the run is over and every
-Plotly chart has stopped changing:
+Every click is timed in the page's own clock: ``performance.now()`` just before ``click()``, then
 
-- *over*: the app says "notRunning" and the status line shows a new phase (or the run counter of
-  ``tests/browser_helpers.py`` saw the run end);
-- *redrawn*: the later of *over* and the last DOM change inside any ``.js-plotly-plot`` (Plotly
-  can still be drawing when the run is over), found by waiting until the page has been quiet for 250 ms.
+- *shown*: the player's ``data-step`` / ``data-phase`` changed (two animation frames later = painted);
+- *painted*: the last DOM change inside the player in the burst the click started (the diagram, the
+  arithmetic, the matrices…), then two animation frames; the burst is over when the player has been
+  quiet for 80 ms. This is the figure the targets are about.
+
+Cases, each on a fresh page:
+
+- ``next phase``: "Next phase" clicked N times (cycling through the phases and into new steps) on the
+  study page, the toy page, and a toy net with 3 hidden layers × 8 (opened from a shared link). The
+  player records steps ahead (prefetch), so these are answered in the page; a click that had to wait
+  for the server (its message said "Loading…"/"Computing…") is counted in ``waited``.
+- ``run 20``: "Run" with N = 20, i.e. 20 steps past the recorded history: every click needs new steps
+  from the server (a fragment rerun that computes them and sends their frames).
 
 A bare app (one ``st.button`` and an ``st.write`` of a counter) is clicked in a second tab,
-alternating with the page's clicks, so both see the same machine load; the ratio is the figure to
-compare across machines. Prints one line per page:
+alternating with the player's clicks, so both see the same machine load; ``ratio`` = player p50 /
+bare p50. Between clicks the player is left to settle (its background prefetch answered).
 
-    clicks page=/toy n=20 p50_ms=… p90_ms=… bare_p50_ms=… ratio_p50=… bare_p90_ms=… ratio_p90=… over_p50_ms=…
-        mid_step_p50_ms=… step_boundary_p50_ms=…   (one line; the last two split the page's clicks: a click
-        to "update" or to the next step's "forward layer 1" redraws most figures, one within a step
-        only the diagram)
-
-Usage: python benchmarks/bench_clicks.py [--quick]   (needs /usr/bin/chromium and playwright)
+Usage: python benchmarks/bench_clicks.py [--clicks N] [--quick]   (needs /usr/bin/chromium and playwright)
 """
 
 from __future__ import annotations
@@ -34,12 +36,35 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from browser_helpers import IDLE, close_browser, count_runs, launch_browser, start_app, stop_app  # noqa: E402
+from browser_helpers import (  # noqa: E402
+    IDLE,
+    close_browser,
+    launch_browser,
+    open_player,
+    settle,
+    start_app,
+    stop_app,
+)
 
-#: page name → URL path (the study page is st.navigation's default page: Streamlit serves it at "/")
-PAGES = {"/study": "", "/toy": "toy"}
+#: case name → (URL path and query, button, N for Run or None)
+CASES = {
+    "study next phase": ("", "Next phase", None),
+    "toy next phase": ("toy", "Next phase", None),
+    "3x8 next phase": ("toy?ex=toy&hidden=8-8-8&act=tanh,tanh,tanh,sigmoid", "Next phase", None),
+    "study run 20": ("", "Run", 20),
+    "toy run 20": ("toy", "Run", 20),
+}
+#: targets from issue 8 (p50, p90) in ms; None: no target
+TARGETS = {
+    "study next phase": (50, 80),
+    "toy next phase": (50, 80),
+    "3x8 next phase": (100, None),
+    "study run 20": (150, None),
+    "toy run 20": (150, None),
+}
 WARMUP = 3
 TIMEOUT_MS = 30_000
+QUIET_MS = 80
 BARE_APP = """\
 import streamlit as st
 
@@ -48,94 +73,119 @@ if st.button("Click"):
     st.session_state.n += 1
 st.write(f"count {st.session_state.n}")
 """
-#: what a click changes on screen: the step-through pages' bracketed phase label; the bare app's counter
-PHASE_SIGNATURE = (
-    "[...document.querySelectorAll('[data-testid=stMarkdownContainer] strong')]"
-    ".map(e => e.innerText).find(t => /^\\[.+\\]$/.test(t)) || ''"
-)
-#: the phases a click reaches when the network or the step changed: most figures redraw
-STEP_BOUNDARY = ("[update]", "[forward layer 1]")
-BARE_SIGNATURE = "[...document.querySelectorAll('[data-testid=stMarkdownContainer]')].map(e => e.innerText).join('|')"
 
-#: Click the button labelled ``label`` and resolve with {over, redrawn} in ms after the click.
-CLICK_AND_TIME = """
-([label, signatureJs, quietMs, timeoutMs]) => new Promise((resolve, reject) => {
-  const signature = new Function('return (' + signatureJs + ')');
-  const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === label);
+#: Click the player's button ``label``; resolve with {shown, painted, waited} (ms after the click).
+PLAYER_CLICK_JS = """
+([label, quietMs, timeoutMs]) => new Promise((resolve, reject) => {
+  const root = document.querySelector('[data-nnviz-player]');
+  const button = [...root.querySelectorAll('button')].find(b => b.textContent.trim() === label);
   if (!button) { reject(new Error('no button ' + label)); return; }
-  const before = signature(), runsBefore = window.__nnvizRuns.done;
-  const idle = () => document.querySelector('IDLE_SELECTOR') !== null;
-  let t0 = 0, tOver = 0, lastPlot = 0, quiet = null;
+  const before = root.dataset.step + '|' + root.dataset.phase;
+  const message = root.querySelector('.message');
+  let t0 = 0, shown = 0, painted = 0, waited = false, quiet = null;
+  const twoFrames = (f) => requestAnimationFrame(() => requestAnimationFrame(() => f(performance.now())));
   const finish = () => {
-    observer.disconnect(); clearTimeout(giveUp);
-    resolve({over: tOver - t0, redrawn: Math.max(tOver, lastPlot) - t0});
+    obs.disconnect(); clearTimeout(giveUp);
+    resolve({shown: shown - t0, painted: painted - t0, waited});
   };
-  const observer = new MutationObserver((records) => {
-    const now = performance.now();
-    for (const r of records) {
-      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
-      if (el && el.closest('.js-plotly-plot')) { lastPlot = now; break; }
-    }
-    if (!tOver && idle() && (window.__nnvizRuns.done > runsBefore || signature() !== before)) tOver = now;
-    if (tOver) { clearTimeout(quiet); quiet = setTimeout(finish, quietMs); }
+  const obs = new MutationObserver(() => {
+    if (/Loading|Computing/.test(message.textContent)) waited = true;
+    const changed = root.dataset.step + '|' + root.dataset.phase !== before;
+    if (!changed) return;
+    if (!shown) twoFrames((t) => { if (!shown) shown = t; });
+    twoFrames((t) => { painted = Math.max(painted, t); });
+    clearTimeout(quiet); quiet = setTimeout(finish, quietMs);
   });
-  const giveUp = setTimeout(() => { observer.disconnect(); reject(new Error('no end of run seen')); }, timeoutMs);
-  observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  const giveUp = setTimeout(() => { obs.disconnect(); reject(new Error('the click changed nothing')); }, timeoutMs);
+  obs.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  t0 = performance.now();
+  button.click();
+})
+"""
+
+#: Click the bare app's button; resolve with ms until its counter changed, the app is idle, painted.
+BARE_CLICK_JS = """
+([timeoutMs]) => new Promise((resolve, reject) => {
+  const text = () => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]
+    .map(e => e.innerText).join('|');
+  const idle = () => document.querySelector('IDLE_SELECTOR') !== null;
+  const button = [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Click');
+  const before = text();
+  let t0 = 0, done = false;
+  const obs = new MutationObserver(() => {
+    if (done || !idle() || text() === before) return;
+    done = true; obs.disconnect(); clearTimeout(giveUp);
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+  });
+  const giveUp = setTimeout(() => { obs.disconnect(); reject(new Error('bare click: no change')); }, timeoutMs);
+  obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   t0 = performance.now();
   button.click();
 })
 """.replace("IDLE_SELECTOR", IDLE.replace("'", "\\'"))
 
 
-def _median(ms: np.ndarray) -> str:
-    return f"{np.median(ms):.0f}" if ms.size else "nan"
-
-
-def click_times(page, label: str, signature_js: str, quiet_ms: int = 250) -> dict:
+def bare_click(page) -> float:
     page.bring_to_front()  # a background tab's animation frames are throttled
-    return page.evaluate(CLICK_AND_TIME, [label, signature_js, quiet_ms, TIMEOUT_MS])
+    return page.evaluate(BARE_CLICK_JS, [TIMEOUT_MS])
 
 
-def open_and_settle(page, url: str) -> None:
-    page.goto(url, timeout=TIMEOUT_MS)
-    page.wait_for_function("window.__nnvizRuns.done > 0", timeout=TIMEOUT_MS)
-    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
+def player_click(page, label: str) -> dict:
+    page.bring_to_front()
+    out = page.evaluate(PLAYER_CLICK_JS, [label, QUIET_MS, TIMEOUT_MS])
+    settle(page, 300, TIMEOUT_MS)  # let the background prefetch land before the next click
+    return out
 
 
-def measure(app_page, bare_page, app_url: str, bare_url: str, n: int) -> dict[str, np.ndarray]:
-    """ms per click: the app's (``redrawn``, ``over``, ``boundary`` = it showed a new update or step) and ``bare``."""
-    open_and_settle(app_page, app_url)
-    app_page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)  # Plotly's code is loaded
-    open_and_settle(bare_page, bare_url)
-    app, over, boundary, bare = [], [], [], []
+def measure(app_page, bare_page, app_base: str, path: str, bare_url: str, button: str, run_n, n: int) -> dict:
+    open_player(app_page, app_base, path)
+    if run_n is not None:
+        app_page.locator("[data-nnviz-player]").get_by_role("spinbutton", name="N").fill(str(run_n))
+    bare_page.goto(bare_url, timeout=TIMEOUT_MS)
+    bare_page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
+    bare_page.get_by_role("button", name="Click").wait_for(timeout=TIMEOUT_MS)
+    shown, painted, waited, bare = [], [], [], []
     for i in range(WARMUP + n):
-        b = click_times(bare_page, "Click", BARE_SIGNATURE)
-        a = click_times(app_page, "Next phase", PHASE_SIGNATURE)
+        b = bare_click(bare_page)
+        a = player_click(app_page, button)
         if i >= WARMUP:
-            app.append(a["redrawn"])
-            over.append(a["over"])
-            boundary.append(app_page.evaluate(PHASE_SIGNATURE) in STEP_BOUNDARY)
-            bare.append(b["redrawn"])
-    return {"redrawn": np.array(app), "over": np.array(over), "boundary": np.array(boundary), "bare": np.array(bare)}
+            shown.append(a["shown"])
+            painted.append(a["painted"])
+            waited.append(a["waited"])
+            bare.append(b)
+    return {
+        "shown": np.array(shown),
+        "painted": np.array(painted),
+        "waited": np.array(waited, dtype=bool),
+        "bare": np.array(bare),
+    }
 
 
-def report_line(name: str, m: dict[str, np.ndarray]) -> str:
-    app, bnd = m["redrawn"], m["boundary"]
-    p50, p90 = np.percentile(app, [50, 90])
+HEADER = (
+    f"{'case':<18} {'n':>3} {'p50_ms':>7} {'p90_ms':>7} {'shown_p50':>9} {'waited':>6} "
+    f"{'bare_p50':>8} {'bare_p90':>8} {'ratio_p50':>9} {'ratio_p90':>9}  target (p50/p90)"
+)
+
+
+def table_row(name: str, m: dict) -> str:
+    p50, p90 = np.percentile(m["painted"], [50, 90])
     b50, b90 = np.percentile(m["bare"], [50, 90])
+    t50, t90 = TARGETS[name]
+    ok = p50 <= t50 and (t90 is None or p90 <= t90)
+    target = f"≤{t50}" + (f"/≤{t90}" if t90 else "") + (" met" if ok else " MISSED")
     return (
-        f"clicks page={name} n={app.size} p50_ms={p50:.0f} p90_ms={p90:.0f} "
-        f"bare_p50_ms={b50:.0f} ratio_p50={p50 / b50:.2f} bare_p90_ms={b90:.0f} ratio_p90={p90 / b90:.2f} "
-        f"over_p50_ms={np.median(m['over']):.0f} "
-        f"mid_step_p50_ms={_median(app[~bnd])} step_boundary_p50_ms={_median(app[bnd])}"
+        f"{name:<18} {m['painted'].size:>3} {p50:>7.0f} {p90:>7.0f} {np.median(m['shown']):>9.0f} "
+        f"{int(m['waited'].sum()):>6} {b50:>8.0f} {b90:>8.0f} {p50 / b50:>9.2f} {p90 / b90:>9.2f}  {target}"
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5 clicks per page instead of 20")
+    parser.add_argument("--clicks", type=int, default=30, help="timed clicks per case (default 30)")
+    parser.add_argument("--quick", action="store_true", help="5 clicks per case")
+    parser.add_argument("--cases", nargs="*", choices=list(CASES), help="only these cases")
     args = parser.parse_args(argv)
-    n = 5 if args.quick else 20
+    n = 5 if args.quick else args.clicks
     # `timeout` and Ctrl-C: stop the servers and the browser on the way out
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -151,12 +201,14 @@ def main(argv: list[str] | None = None) -> int:
                 with sync_playwright() as p:
                     context = launch_browser(p)
                     try:
-                        count_runs(context)
                         app_page = context.pages[0] if context.pages else context.new_page()
                         bare_page = context.new_page()
-                        for name, path in PAGES.items():
-                            m = measure(app_page, bare_page, f"{app_base}/{path}", bare_base + "/", n)
-                            print(report_line(name, m), flush=True)
+                        print(f"clicks: Chromium, player vs bare Streamlit button in a second tab; {n} clicks/case")
+                        print(HEADER, flush=True)
+                        for name in args.cases or CASES:
+                            path, button, run_n = CASES[name]
+                            m = measure(app_page, bare_page, app_base, path, bare_base + "/", button, run_n, n)
+                            print(table_row(name, m), flush=True)
                     finally:
                         close_browser(context)
             finally:

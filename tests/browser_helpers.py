@@ -12,6 +12,10 @@ step is done this way. Functions:
 - :func:`count_runs` / :func:`click_and_wait` — count finished runs in the page, so a click can wait
   for exactly the run it started.
 - :func:`skip_reason` — why browser tests cannot run here (None when they can).
+- The player (``[data-nnviz-player]``): :func:`open_player`, :func:`press` (click a player button and
+  wait for the (step, phase) it should show, painted), :func:`settle`, :func:`player_state`,
+  :func:`diagram_texts` / :func:`diagram_fresh_texts` (labels on screen / as a fresh ``newPlot`` of
+  the same data draws them), :func:`arithmetic_tex`, :func:`watch_errors`.
 
 Fixtures ``app_url`` (module scope) and ``browser_page`` are defined here too; a test module
 imports them explicitly: ``from browser_helpers import app_url, browser_page``.
@@ -19,6 +23,7 @@ imports them explicitly: ``from browser_helpers import app_url, browser_page``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -224,3 +229,128 @@ def browser_page():
             yield page
         finally:
             close_browser(context)
+
+
+# ---------------------------------------------------------------------------
+# The step-through player (nnviz/player): a Components v2 element in the page DOM (no shadow root).
+
+PLAYER = "[data-nnviz-player]"
+#: Streamlit's own requests that answer 404 on every page load (not the app's errors)
+IGNORED_404 = ("_stcore/health", "_stcore/host-config")
+
+#: JS (an async function of [quietMs, timeoutMs]): resolves once the player root has had no DOM
+#: change for quietMs, then two animation frames (= painted).
+SETTLE_JS = """
+([quietMs, timeoutMs]) => new Promise((resolve, reject) => {
+  const root = document.querySelector('[data-nnviz-player]');
+  if (!root) { reject(new Error('no player')); return; }
+  let timer = null;
+  const done = () => {
+    obs.disconnect(); clearTimeout(giveUp);
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
+  };
+  const obs = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quietMs); });
+  obs.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  timer = setTimeout(done, quietMs);
+  const giveUp = setTimeout(() => { obs.disconnect(); reject(new Error('the player never went quiet')); }, timeoutMs);
+})
+"""
+
+
+def watch_errors(page) -> list[str]:
+    """Collect the page's uncaught errors and console errors (Streamlit's 404s for
+    ``_stcore/health`` and ``_stcore/host-config`` left out) into the returned list."""
+    errors: list[str] = []
+
+    def on_console(msg) -> None:
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        if "404" in msg.text and any(s in url for s in IGNORED_404):
+            return
+        errors.append(f"console: {msg.text} ({url})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    return errors
+
+
+def settle(page, quiet_ms: int = 150, timeout_ms: float = 30_000) -> None:
+    """Wait until the player has stopped changing and has been painted."""
+    page.evaluate(SETTLE_JS, [quiet_ms, timeout_ms])
+
+
+def open_player(page, base_url: str, path: str = "", timeout_ms: float = 60_000) -> None:
+    """Open a step-through page and wait for its player: Plotly loaded, diagram drawn, app idle, quiet."""
+    page.goto(f"{base_url}/{path}", timeout=timeout_ms)
+    wait_for_player(page, timeout_ms)
+
+
+def wait_for_player(page, timeout_ms: float = 60_000) -> None:
+    page.wait_for_selector(f"{PLAYER} [data-plot=diagram] .main-svg", timeout=timeout_ms, state="attached")
+    page.wait_for_function("window.Plotly !== undefined", timeout=timeout_ms)
+    page.wait_for_selector(IDLE, timeout=timeout_ms, state="attached")
+    settle(page, 250, timeout_ms)
+
+
+def player_button(page, name: str):
+    """A button of the player by its accessible name (Back, Next phase, Step, Epoch, Run, Play/Pause, Reset)."""
+    return page.locator(PLAYER).get_by_role("button", name=name, exact=True)
+
+
+def player_state(page) -> tuple[int, str]:
+    """(data-step, data-phase) of the player on screen."""
+    root = page.locator(PLAYER)
+    return int(root.get_attribute("data-step") or -1), root.get_attribute("data-phase") or ""
+
+
+def state_is_js(step: int, phase: str) -> str:
+    """JS: the player shows ``phase`` of ``step``."""
+    return (
+        f"(() => {{ const r = document.querySelector('{PLAYER}');"
+        f" return r && r.dataset.step === '{int(step)}' && r.dataset.phase === {json.dumps(phase)}; }})()"
+    )
+
+
+def press(page, name: str, step: int, phase: str, timeout_ms: float = 30_000) -> None:
+    """Click the player's button ``name`` and wait until it shows (step, phase), painted."""
+    player_button(page, name).click(timeout=timeout_ms)
+    page.wait_for_function(state_is_js(step, phase), timeout=timeout_ms)
+    settle(page, timeout_ms=timeout_ms)
+
+
+#: JS: the text labels drawn in the diagram (SVG text of its scatter traces), in document order.
+DIAGRAM_TEXT_JS = "() => [...document.querySelectorAll('[data-plot=diagram] .textpoint text')].map(t => t.textContent)"
+
+#: JS (async): the text labels Plotly.newPlot draws for the diagram's current data and layout, in a
+#: fresh div of the same size (what the screen should show; Plotly.react has been seen to leave
+#: changed labels unrendered).
+DIAGRAM_FRESH_TEXT_JS = """
+async () => {
+  const d = document.querySelector('[data-plot=diagram]');
+  const c = document.createElement('div');
+  c.style.cssText = `position:absolute;left:-10000px;top:0;width:${d.offsetWidth}px;height:${d.offsetHeight}px`;
+  document.body.appendChild(c);
+  try {
+    await window.Plotly.newPlot(c, JSON.parse(JSON.stringify(d.data)), JSON.parse(JSON.stringify(d.layout)),
+                                {displayModeBar: false});
+    return [...c.querySelectorAll('.textpoint text')].map(t => t.textContent);
+  } finally { window.Plotly.purge(c); c.remove(); }
+}
+"""
+
+
+def diagram_texts(page) -> list[str]:
+    return page.evaluate(DIAGRAM_TEXT_JS)
+
+
+def diagram_fresh_texts(page) -> list[str]:
+    return page.evaluate(DIAGRAM_FRESH_TEXT_JS)
+
+
+def arithmetic_tex(page) -> list[str]:
+    """The LaTeX source of every equation in the player's arithmetic panel."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('[data-nnviz-player] [data-panel=arithmetic] .eq')]"
+        ".map(e => e.dataset.tex)"
+    )

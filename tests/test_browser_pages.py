@@ -1,8 +1,10 @@
 """Every page opens without an error, and Next phase walks a whole update in a real browser.
 
-One app server and one Chromium context for the module. A click counts as done when its run is
-over: the run counter of :func:`browser_helpers.count_runs` moved, or what the click should show
-(the phase label, the slider value) is on screen while the app says "notRunning".
+One app server and one Chromium context for the module. The step-through pages' buttons live in
+the browser player (``[data-nnviz-player]``, inside the container ``.st-key-<example>_player``): a
+click counts as done when what it should show (the player's ``data-phase``, its history slider) is
+on screen and the player has been quiet and painted (:func:`browser_helpers.settle`). The player's
+own tests (phase order against the engine's numbers, keyboard, Play) are in test_browser_player.py.
 
 The last test walks each page into an interesting state and takes full-page screenshots (1400 px
 wide): into a temporary folder normally, into ``docs/screenshots/*.png`` with
@@ -19,12 +21,15 @@ import re
 import pytest
 from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     IDLE,
+    PLAYER,
     ROOT,
     app_url,
     click_and_wait,
     close_browser,
     count_runs,
     launch_browser,
+    settle,
+    wait_for_player,
 )
 
 from nnviz import figures as F
@@ -46,13 +51,14 @@ TITLES = {
     "about": "About nnviz",
 }
 WITH_FIGURES = ("study", "toy", "forward")
-#: widget key suffix → button label (a button with ``help`` holds a second, unnamed button)
+WITH_PLAYER = ("study", "toy")
+#: short name → the player's button label
 BUTTONS = {"next": "Next phase", "step": "Step", "run_n": "Run", "back": "Back"}
 SHOTS = ROOT / "docs" / "screenshots"
 SHOT_MAX_BYTES = 600_000
 
-# The status line renders the current phase as **[label]**: a <strong> whose whole text is "[label]".
-STATUS_STRONG = '[data-testid="stMarkdownContainer"] strong'
+# The player's status line marks the current phase as <b class="cur">[label]</b>.
+STATUS_CUR = f"{PLAYER} .status .cur"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +80,9 @@ def _open(page, base: str, name: str) -> None:
     page.wait_for_function("window.__nnvizRuns.done > 0", timeout=TIMEOUT_MS)
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
     page.get_by_role("heading", name=TITLES[name]).first.wait_for(timeout=TIMEOUT_MS)
-    if name in WITH_FIGURES:
+    if name in WITH_PLAYER:
+        wait_for_player(page, TIMEOUT_MS)
+    elif name in WITH_FIGURES:
         # Plotly's code loads after the first run: the charts appear a moment after "notRunning".
         page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
 
@@ -86,32 +94,54 @@ def _assert_no_error(page) -> None:
 
 
 def _phase_shown(page) -> list[str]:
-    """The bracketed phase label(s) of the status line, e.g. ["[loss]"]."""
-    return page.locator(STATUS_STRONG).filter(has_text=re.compile(r"^\[.+\]$")).all_inner_texts()
+    """The bracketed phase label(s) of the player's status line, e.g. ["[loss]"]."""
+    return page.locator(STATUS_CUR).all_inner_texts()
 
 
 def _phase_is(label: str) -> str:
-    """JS: the status line shows ``label`` as the current phase."""
+    """JS: the player shows ``label`` as the current phase (its data-phase and its status line)."""
     text = json.dumps(f"[{label}]")
-    return f"[...document.querySelectorAll('{STATUS_STRONG}')].some(e => e.innerText.trim() === {text})"
+    return (
+        f"document.querySelector('{PLAYER}')?.dataset.phase === {json.dumps(label)}"
+        f" && document.querySelector('{STATUS_CUR}')?.innerText.trim() === {text}"
+    )
 
 
 def _button(page, example: str, name: str):
-    return page.locator(f".st-key-{example}_{name}").get_by_role("button", name=BUTTONS[name], exact=True)
+    return page.locator(f".st-key-{example}_player").get_by_role("button", name=BUTTONS[name], exact=True)
 
 
 def _click(page, example: str, button: str, until_js: str) -> None:
-    click_and_wait(page, _button(page, example, button), until_js, TIMEOUT_MS)
+    """Click a player button and wait until ``until_js`` holds and the player is painted."""
+    _button(page, example, button).click(timeout=TIMEOUT_MS)
+    page.wait_for_function(until_js, timeout=TIMEOUT_MS)
+    settle(page, timeout_ms=TIMEOUT_MS)
 
 
 def _info_has(text: str) -> str:
-    """JS: an info box contains ``text``."""
-    boxes = "document.querySelectorAll('[data-testid=stAlertContentInfo]')"
-    return f"[...{boxes}].some(e => e.innerText.includes({json.dumps(text)}))"
+    """JS: the player's arithmetic panel (where the idle network is described) contains ``text``."""
+    return f"(document.querySelector('{PLAYER} [data-panel=arithmetic]')?.innerText || '').includes({json.dumps(text)})"
 
 
 def _slider_value(example: str) -> str:
-    return f"document.querySelector('.st-key-{example}_slider input[type=range]')?.value"
+    return f"document.querySelector('.st-key-{example}_player input[type=range]')?.value"
+
+
+def _click_diagram_neuron(page, example: str, layer: int, index: int, until_js: str) -> None:
+    """Click neuron ``index`` of ``layer`` in the player's diagram (its marker's position on screen)."""
+    xy = page.evaluate(
+        """([sel, layer, index]) => {
+          const gd = document.querySelector(sel);
+          const t = gd.data.find(t => t.name === 'neurons');
+          const j = t.customdata.findIndex(c => c[0] === 'neuron' && c[1] === layer && c[2] === index);
+          const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+          return [r.left + xa._offset + xa.l2p(t.x[j]), r.top + ya._offset + ya.l2p(t.y[j])];
+        }""",
+        [f".st-key-{example}_player [data-plot=diagram]", layer, index],
+    )
+    page.mouse.click(*xy)
+    page.wait_for_function(until_js, timeout=TIMEOUT_MS)
+    settle(page, timeout_ms=TIMEOUT_MS)
 
 
 @pytest.mark.parametrize("name", list(PATHS))
@@ -132,7 +162,7 @@ def test_next_phase_walks_one_update_and_back_undoes(page, app_url, example):  #
         _assert_no_error(page)
         assert page.locator(".js-plotly-plot").count() >= 1
         # the network diagram's title names the phase
-        assert page.locator(".js-plotly-plot .gtitle", has_text=re.compile(f"^{label},")).count() == 1
+        assert page.locator(f"{PLAYER} [data-plot=diagram] .gtitle", has_text=re.compile(f"^{label},")).count() == 1
         if label == "backward layer 1":
             # mid-step, Back undoes one phase
             _click(page, example, "back", _phase_is("backward layer 2"))
@@ -142,18 +172,18 @@ def test_next_phase_walks_one_update_and_back_undoes(page, app_url, example):  #
     # at a step boundary (the update shown), Back undoes the whole step
     _click(page, example, "back", _info_has("Network after 0 updates"))
     assert _phase_shown(page) == []
-    assert page.locator('[data-testid="stAlertContentInfo"]').filter(has_text="Network after 0 updates").count() == 1
+    assert page.evaluate(_info_has("Network after 0 updates"))
     _assert_no_error(page)
 
 
 @pytest.mark.parametrize("example", ["study", "toy"])
 def test_step_applies_one_update(page, app_url, example):  # noqa: F811
     _open(page, app_url, example)
-    assert page.locator(f".st-key-{example}_slider input[type=range]").count() == 0  # no history yet
+    assert page.evaluate(_slider_value(example)) == "0"  # no history yet
     _click(page, example, "step", f"{_slider_value(example)} === '1'")
     assert page.evaluate(_slider_value(example)) == "1"
     assert _phase_shown(page) == ["[update]"]
-    assert page.get_by_text(re.compile(r"^Step 1 \(epoch 1\) on ")).count() == 1
+    assert re.match(r"^Step 1 \(epoch 1\) on ", page.locator(f"{PLAYER} .status").inner_text())
     _assert_no_error(page)
 
 
@@ -173,13 +203,7 @@ def test_screenshots(page, app_url, tmp_path):  # noqa: F811
     _open(page, app_url, "toy")
     for label in PHASES[:5]:
         _click(page, "toy", "next", _phase_is(label))
-    page.locator(".st-key-toy_selected").click()
-    click_and_wait(
-        page,
-        page.get_by_role("option", name="neuron 0 of layer 1", exact=True),
-        "document.querySelector('.st-key-toy_selected').innerText.includes('neuron 0 of layer 1')",
-        TIMEOUT_MS,
-    )
+    _click_diagram_neuron(page, "toy", 1, 0, _info_has("neuron 0 of layer 1) (selected)"))
     _screenshot(page, "toy", shots)
 
     # Your data: the toy sample uploaded and used, one step under way
@@ -189,7 +213,7 @@ def test_screenshots(page, app_url, tmp_path):  # noqa: F811
     page.locator(".st-key-data_use button").wait_for(timeout=TIMEOUT_MS)
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
     click_and_wait(page, page.locator(".st-key-data_use button"), "false", TIMEOUT_MS)
-    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+    wait_for_player(page, TIMEOUT_MS)
     for label in PHASES[:3]:
         _click(page, "custom", "next", _phase_is(label))
     _screenshot(page, "data", shots)

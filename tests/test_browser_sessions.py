@@ -1,29 +1,36 @@
 """Many users, one server: two browser sessions at once, and nothing one does reaches the other.
 
 Two Chromium contexts (two profiles, two cookies, two Streamlit sessions) open the study
-page; one clicks Step three times; the other's step count (its URL's ``steps=`` and its
-status line) and its weights (the predicted score, a function of every weight) stay put,
-also after it reruns. Then one uploads a CSV on "Your data": the other sees no data.
+page; one has the server compute 50 steps (the player's Run, N = 50) and steps three more;
+the other's player stays at step 0, its weights (the predicted score, a function of every
+weight) stay put, and when it then computes its own first step (a server round trip), the
+numbers it shows are those of a fresh run (the engine's, computed here), not the other's.
+Then one uploads a CSV on "Your data": the other sees no data.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from browser_helpers import app_url, close_browser, launch_browser, open_page, wait_idle  # noqa: F401  (fixture)
+from browser_helpers import (  # noqa: F401  (app_url is a fixture)
+    PLAYER,
+    app_url,
+    arithmetic_tex,
+    close_browser,
+    launch_browser,
+    open_page,
+    player_state,
+    press,
+    wait_for_player,
+    wait_idle,
+)
 
-from nnviz import userdata
+from nnviz import stepper, userdata
+from nnviz.arithmetic import fmt
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 30_000
 SCORE = '[data-testid="stMetric"]:has-text("Predicted score")'
-
-
-def _steps(page) -> int | None:
-    m = re.search(r"[?&]steps=(\d+)", page.url)
-    return int(m.group(1)) if m else None
 
 
 def _score(page) -> str:
@@ -56,23 +63,36 @@ def test_stepping_one_session_leaves_the_other_alone(app_url, two_pages):  # noq
     alice, bob = two_pages
     for page in (alice, bob):
         open_page(page, app_url, "")  # the default page lives at the root ("/study" is "Page not found")
+        wait_for_player(page, TIMEOUT_MS)
         page.wait_for_selector(SCORE, timeout=TIMEOUT_MS)
-    assert _steps(alice) == _steps(bob) == 0
+    assert player_state(alice) == player_state(bob) == (0, "")
     bob_score = _score(bob)
     assert _score(alice) == bob_score  # same seed, same starting weights
 
-    for k in range(1, 4):
-        _click(alice, "study_step")
-        alice.wait_for_url(re.compile(rf"steps={k}\b"), timeout=TIMEOUT_MS)
-    assert _steps(alice) == 3
-    assert alice.get_by_text(re.compile(r"Step 3 \(epoch 3\)")).count() == 1
-    assert _score(alice) != bob_score  # three updates changed alice's weights
+    alice.locator(PLAYER).get_by_role("spinbutton", name="N").fill("50")
+    press(alice, "Run", 50, "update")  # 50 steps computed on the server, in alice's session
+    wait_idle(alice, TIMEOUT_MS)
+    for k in range(51, 54):
+        press(alice, "Step", k, "update")
+    assert alice.locator(f"{PLAYER} .status").inner_text().startswith("Step 53 (epoch 53)")
+    for _ in range(100):  # the score (under the player) follows the server's last rerun of alice's session
+        if _score(alice) != bob_score:
+            break
+        alice.wait_for_timeout(100)
+    assert _score(alice) != bob_score  # alice's weights changed
 
-    # Bob's page did not move, and a rerun of his session (Back at the start is a no-op) finds his own run.
-    assert _steps(bob) == 0 and _score(bob) == bob_score
-    _click(bob, "study_back")
-    assert _steps(bob) == 0 and _score(bob) == bob_score
-    assert bob.get_by_text("Network after 0 updates").count() == 1
+    # Bob's player did not move; his first step, computed now, is a fresh run's first step.
+    assert player_state(bob) == (0, "") and _score(bob) == bob_score
+    assert "Network after 0 updates" in bob.locator(f"{PLAYER} [data-panel=arithmetic]").inner_text()
+    run = stepper.Run(stepper.default_config("study"))
+    run.step(stepper.default_learning_rate("study"))
+    rec = run.history.record(0)
+    press(bob, "Step", 1, "update")
+    tex = "\n".join(arithmetic_tex(bob))
+    assert f"= {fmt(rec.after.weights[0][0, 0])}" in tex and f"= {fmt(rec.loss_after)}" in tex, tex
+    press(bob, "Back", 0, "")
+    wait_idle(bob, TIMEOUT_MS)
+    assert _score(bob) == bob_score
 
 
 def test_one_sessions_upload_is_not_seen_by_another(app_url, two_pages, tmp_path):  # noqa: F811
