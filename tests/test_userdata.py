@@ -429,7 +429,7 @@ def test_data_page_trains_on_an_uploaded_csv_like_a_builtin_example():
     _step(at, "custom")
     assert at.session_state["custom_run"].updates_applied == 1
     # two inputs and class labels: the decision-boundary view is there
-    assert any("What the network does with the plane" in s.value for s in at.subheader)
+    assert any("What each neuron does with the plane" in s.value for s in at.subheader)
 
 
 def test_a_bad_csv_shows_its_message_and_keeps_the_data_and_run_in_use():
@@ -528,7 +528,7 @@ def test_a_classmate_loads_a_shared_trained_network_and_gets_identical_parameter
     assert run.network.sizes == [2, 3, 2] and run.config == trained.config
     assert bob.session_state["toy_lr"] == 0.5 and bob.number_input(key="toy_size0").value == 3
     assert _player_lr(bob, "toy") == 0.5
-    msg = [s.value for s in bob.success]
+    msg = [safe_text.shown_text(s.value) for s in bob.success]  # what the reader sees of the escaped text
     assert any("a 2-3-2 network, trained for 10 updates" in m and "learning rate 0.5" in m for m in msg), msg
     # the loaded network trains on from there, and the sidebar does not start it over
     _step(bob, "toy")

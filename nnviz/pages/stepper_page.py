@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, examples, figures, state, stepper, userdata
+from nnviz import arithmetic, examples, figures, safe_text, sampling, state, stepper, userdata
 from nnviz.engine import LOSSES, gradient_check, loss_surface
 from nnviz.player import component as player
 from nnviz.player.session import PlayerSession
@@ -35,7 +35,9 @@ REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
 # Grid points per axis; every point is sent to the browser on each step, so they stay modest.
 SURFACE_POINTS = 61  # the loss-surface slice
-BOUNDARY_POINTS = 50  # the decision regions
+#: Large data sets are evaluated on a seeded sample of rows (bounded server time per click; said on the page):
+SURFACE_ROWS = 500  # the loss surface, its −∇ arrow and the player's current point
+GRADCHECK_ROWS = 1000  # the gradient check
 NEURON_MAP_POINTS = 30  # each neuron's map over the input plane
 
 
@@ -173,7 +175,7 @@ def _sidebar_config(example: str) -> None:
                 state.reset_run(example, cfg)
                 st.toast("New configuration: the run starts again.")
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(safe_text.markdown(str(exc), limit=400))
         st.divider()
         label = "Back to the default configuration" if example == "custom" else "Back to the tutorial's configuration"
         # A callback: it runs before the widgets above are drawn, so it may set their values.
@@ -257,7 +259,8 @@ def _load_network(example: str) -> None:
     try:
         loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, OUTPUT_ACTIVATIONS)
     except ValueError as exc:
-        st.session_state[k("load_result")] = ("error", f"Could not load {up.name}: {exc}. Your current run is kept.")
+        name, why = safe_text.markdown(up.name), safe_text.markdown(str(exc), limit=400)
+        st.session_state[k("load_result")] = ("error", f"Could not load {name}: {why}. Your current run is kept.")
         return
     state.apply_config(example, loaded.config, net=loaded.network)
     st.session_state[k("loaded")] = True
@@ -265,10 +268,11 @@ def _load_network(example: str) -> None:
         st.session_state[k("lr")] = loaded.learning_rate
     sizes = "-".join(str(n) for n in loaded.network.sizes)
     trained = f", trained for {loaded.updates} updates by its author" if loaded.updates else ""
-    settings = f" Restored: {', '.join(loaded.restored)}." if loaded.restored else ""
+    settings = f" Restored: {safe_text.markdown(', '.join(loaded.restored))}." if loaded.restored else ""
     st.session_state[k("load_result")] = (
         "success",
-        f"Loaded {up.name}: a {sizes} network{trained}. A new run starts from its weights.{settings}",
+        f"Loaded {safe_text.markdown(up.name)}: a {sizes} network{trained}. "
+        f"A new run starts from its weights.{settings}",
     )
 
 
@@ -291,6 +295,11 @@ def _loss_surface_controls(example: str, run: Run) -> tuple:
         p2 = c2.selectbox("Parameter 2", names, key=key2)
         span = c3.select_slider("Span ±", (0.5, 1.0, 2.0, 5.0, 10.0, 20.0), value=5.0, key=k("surf_span"))
         kind = c4.segmented_control("View", ("contour", "surface"), default="contour", key=k("surf_kind")) or "contour"
+        if run.data.n_samples > SURFACE_ROWS:
+            st.caption(
+                f"The data set has {run.data.n_samples:,} rows: the surface is the loss over a seeded sample of "
+                f"{SURFACE_ROWS} of them."
+            )
         st.caption(
             "A slice of the loss over the whole data set: the two parameters vary, every other one is held at "
             "its value in the network at the step the server last computed. The line is the path of all past "
@@ -307,7 +316,8 @@ def _surface_for_player(example: str, run: Run, inputs: tuple):
     if p1 == p2:
         return None, None
     net = run.network
-    X, Y = run.data.X, run.data.Y
+    rows = sampling.capped_subsample(run.data.n_samples, SURFACE_ROWS, seed=0)
+    X, Y = run.data.X[rows], run.data.Y[rows]
     names = net.parameter_names()
     i1, i2 = names.index(p1), names.index(p2)
     center = net.parameter_vector()
@@ -354,27 +364,20 @@ def _data_panel(example: str, run: Run) -> None:
         _study_panel(example, net)
         return
     if data.task == "classification" and data.n_in == 2:
-        st.subheader("What the network does with the plane")
-        c1, c2 = st.columns([2, 3])
-        with c1:
-            params = (net.parameter_vector().tobytes(), _data_key(example, run))
-            fig = state.memo(
-                example,
-                "boundary",
-                params,
-                lambda: figures.decision_boundary(net, data.X, data.labels, resolution=BOUNDARY_POINTS),
-            )
-            st.plotly_chart(fig, key=k("boundary"))
-            correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
-            st.caption(f"{correct} of {data.n_samples} points classified correctly.")
-        with c2:
-            fig = state.memo(
-                example,
-                "neuron_maps",
-                params,
-                lambda: figures.neuron_maps(net, data.X, resolution=NEURON_MAP_POINTS),
-            )
-            st.plotly_chart(fig, key=k("neuron_maps"))
+        st.subheader("What each neuron does with the plane")
+        correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
+        st.caption(
+            f"{correct} of {data.n_samples} points classified correctly by the network after "
+            f"{run.updates_applied} updates (the decision regions are in the player above, live while it plays)."
+        )
+        params = (net.parameter_vector().tobytes(), _data_key(example, run))
+        fig = state.memo(
+            example,
+            "neuron_maps",
+            params,
+            lambda: figures.neuron_maps(net, data.X, resolution=NEURON_MAP_POINTS),
+        )
+        st.plotly_chart(fig, key=k("neuron_maps"))
         return
     st.subheader("Predictions")
     shown = min(data.n_samples, 20)
@@ -430,11 +433,17 @@ def _gradient_check_panel(example: str, run: Run) -> None:
         idx, Xb, Yb = run.history.batch(run.step_index)
     else:
         net, Xb, Yb = rec.before, rec.trace.input, rec.grads.targets
-    check = gradient_check(net, Xb, Yb, run.config.loss)
+    rows = sampling.capped_subsample(len(Xb), GRADCHECK_ROWS, seed=0)
+    check = gradient_check(net, Xb[rows], Yb[rows], run.config.loss)
     st.plotly_chart(figures.gradient_check_figure(check), key=k)
+    sample = (
+        f" — a seeded sample of {len(rows):,} of its {len(Xb):,} rows (the check costs 2 losses per parameter)"
+        if len(rows) < len(Xb)
+        else ""
+    )
     st.caption(
         "Analytic gradient (backprop) against central finite differences (L(θ+ε) − L(θ−ε))/2ε with ε = 1e-6, "
-        "on the batch of the step on screen."
+        f"on the batch of the step on screen{sample}."
     )
 
 

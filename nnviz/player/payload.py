@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz import arithmetic, figures
+from nnviz import arithmetic, figures, sampling
 from nnviz.engine import Network, Phase, StepRecord
 from nnviz.player.mathml import equation_html
 from nnviz.stepper import Run
@@ -32,8 +32,9 @@ MAX_DETAIL_STEPS = 12
 #: light frames per Play chunk, and the time one chunk may take to compute
 PLAY_CHUNK = 40
 PLAY_BUDGET_S = 0.5
-#: decision-region grid points per axis in the player
+#: decision-region grid points per axis in the player, and the data points drawn on it at most
 REGION_POINTS = 40
+REGION_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,11 @@ def _regions(run: Run, net: Network) -> dict | None:
     data = run.data
     if data.task != "classification" or data.n_in != 2:
         return None
-    return figures.decision_boundary(net, data.X, data.labels, resolution=REGION_POINTS)
+    rows = sampling.capped_subsample(data.n_samples, REGION_ROWS, seed=0)  # a seeded sample of large data sets
+    spec = figures.decision_boundary(net, data.X[rows], data.labels[rows], resolution=REGION_POINTS)
+    if len(rows) < data.n_samples:
+        spec["layout"]["title"]["text"] += f" — {len(rows)} of {data.n_samples:,} points shown"
+    return spec
 
 
 def idle_frame(run: Run, k: int, view: View, surface: dict | None) -> dict:
