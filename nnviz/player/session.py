@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnviz import figures
+from nnviz import figures, sampling
 from nnviz.player import payload
 from nnviz.player.payload import View
 from nnviz.stepper import LEARNING_RATES, Run
@@ -212,14 +212,12 @@ class PlayerSession:
         k, p = self.cursor
         n = len(h)
         skip = frozenset() if self.clear else frozenset(self.have)
-        steps = payload.detail_window(run, min(k, max(n - 1, 0)), self.view, self._surface, self.mathml_cache, skip)
-        idle = {
-            i: payload.idle_frame(run, i, self.view, self._surface)
-            for i in {0, min(k, n), min(k + 1, n)}
-        }
-        losses = h.losses
-        stride = max(1, math.ceil(len(losses) / MAX_CURVE_POINTS))
-        steps_x = np.arange(1, n + 1)[::stride]
+        steps, idle = {}, {}
+        if self.target is None:  # while a long Run computes, each chunk's answer is only its progress
+            steps = payload.detail_window(run, min(k, max(n - 1, 0)), self.view, self._surface, self.mathml_cache, skip)
+            idle = {i: payload.idle_frame(run, i, self.view, self._surface) for i in {0, min(k, n), min(k + 1, n)}}
+        # at most MAX_CURVE_POINTS points drawn, min/max per bucket so spikes survive
+        idx, curve = sampling.downsample_curve(h.losses, MAX_CURVE_POINTS) if n else (np.arange(0), np.empty(0))
         out = {
             "run": f"{self.token}",
             "plotly": plotly_url,
@@ -234,7 +232,7 @@ class PlayerSession:
             "steps": steps,
             "idle": idle,
             "light": self.light,
-            "loss_spec": figures.loss_curve(losses[::stride], max(1, n), h.schedule.steps_per_epoch, x=steps_x)
+            "loss_spec": figures.loss_curve(curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1)
             if n
             else None,
             "surface": getattr(self, "_surface_spec", None),
