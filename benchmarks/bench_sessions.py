@@ -142,6 +142,7 @@ class ProtocolSession:
         self.widget_ids: dict[str, str] = {}  # user key → widget id
         self.fragment_ids: dict[str, str] = {}  # user key → id of the fragment drawing it ("" if none)
         self.query = ""
+        self.page_name = ""  # "" is the default page
 
     @classmethod
     async def open(cls, base: str) -> ProtocolSession:
@@ -154,6 +155,16 @@ class ProtocolSession:
         await session.rerun(None)
         return session
 
+    @classmethod
+    async def open_page(cls, base: str, page_name: str, query: dict[str, str]) -> ProtocolSession:
+        """A session that opens ``/page_name?query`` (e.g. a shared link), once its first run has finished."""
+        from urllib.parse import urlencode
+
+        session = await cls.open(base)
+        session.page_name, session.query = page_name, urlencode(query)
+        await session.rerun(None)
+        return session
+
     async def rerun(self, trigger_key: str | None) -> None:
         """Ask for a rerun (with ``trigger_key``'s button clicked) and read messages until the run finishes."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -161,6 +172,7 @@ class ProtocolSession:
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.page_name = self.page_name
         if trigger_key is not None:
             # a widget inside an st.fragment reruns only that fragment, as the browser asks for it
             msg.rerun_script.fragment_id = self.fragment_ids.get(trigger_key, "")

@@ -568,7 +568,8 @@ def test_from_json_rejects_over_5_mb():
 
 def test_engine_imports_neither_streamlit_nor_plotly():
     code = (
-        "import sys, nnviz.engine, nnviz.examples; "
+        "import sys, nnviz.engine, nnviz.examples, nnviz.safe_text, nnviz.sampling, nnviz.mnist, "
+        "nnviz.mnist_train, nnviz.userdata, nnviz.stepper; "
         "assert 'streamlit' not in sys.modules and 'plotly' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
