@@ -57,7 +57,7 @@ WORST_LINK = {
     "lr": "0.0001",
     "steps": "100000",
 }
-WAIT_MS = 600_000
+WAIT_MS = 1_800_000
 
 
 def largest_csv() -> bytes:
@@ -118,7 +118,10 @@ async def abuse_browser(base: str, what: str) -> None:
             await idle()
             with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as f:
                 f.write(largest_csv())
-            await page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(f.name)
+            dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+            await dropzone.wait_for(state="attached")
+            await page.wait_for_timeout(1000)  # the uploader is ready after its first render
+            await dropzone.set_input_files(f.name)
             os.unlink(f.name)
             await page.locator(".st-key-data_use button").wait_for()
             await idle()
@@ -165,7 +168,7 @@ def canvas_cost() -> dict:
     return {"cpu_s": cpu, "wall_s": wall, "peak_mb": peak / 1e6, "value_kb": len(url) / 1e3, "verdict": verdict}
 
 
-async def measure(base: str, pid: int, abuses: list[str]) -> None:
+async def measure(base: str, pid: int, abuses: list[str], timeout: float) -> None:
     victim = await ProtocolSession.open(base)
     for _ in range(3):  # warm up
         await victim.rerun(STEP_KEY)
@@ -190,10 +193,12 @@ async def measure(base: str, pid: int, abuses: list[str]) -> None:
         peak, done = Peak(pid), asyncio.Event()
         sampler = asyncio.create_task(peak.run())
         clicks = asyncio.create_task(victim_clicks(victim, done))
-        if what == "link":
-            await abuse_link(base)
-        else:
-            await abuse_browser(base, what)
+        job = abuse_link(base) if what == "link" else abuse_browser(base, what)
+        try:
+            await asyncio.wait_for(job, timeout)
+            finished = ""
+        except TimeoutError:
+            finished = f" (NOT FINISHED: stopped after {timeout:.0f} s)"
         wall = time.perf_counter() - t0
         done.set()
         lat = await clicks
@@ -204,7 +209,7 @@ async def measure(base: str, pid: int, abuses: list[str]) -> None:
         print(
             f"abuse={what} wall_s={wall:.1f} server_cpu_s={cpu:.1f} rss_mb={rss0:.0f}->peak {peak.peak:.0f} "
             f"victim_clicks={len(lat)} victim_p50_ms={1000 * p50:.0f} victim_max_ms={1000 * max(lat):.0f} "
-            f"ratio_p50={p50 / idle_p50:.2f}",
+            f"ratio_p50={p50 / idle_p50:.2f}{finished}",
             flush=True,
         )
     await victim.close()
@@ -213,12 +218,13 @@ async def measure(base: str, pid: int, abuses: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="+", choices=["link", "csv", "mnist", "canvas"], default=None)
+    ap.add_argument("--timeout", type=float, default=900, help="seconds one abuse may take before it is cut off")
     args = ap.parse_args(argv)
     abuses = args.only or ["link", "csv", "mnist", "canvas"]
     print(f"# {os.cpu_count()} CPUs shared by the server, the victim's client and the abuser's browser")
     proc, base = start_app()
     try:
-        asyncio.run(measure(base, proc.pid, abuses))
+        asyncio.run(measure(base, proc.pid, abuses, args.timeout))
     finally:
         stop_app(proc)
     return 0
