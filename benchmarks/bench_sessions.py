@@ -239,6 +239,7 @@ class ProtocolSession:
         self.player_fragment = ""
         self.player_last = 0
         self.player_k = 0
+        self.page_name = ""  # "" is the default page
 
     @classmethod
     async def open(cls, base: str) -> ProtocolSession:
@@ -271,6 +272,15 @@ class ProtocolSession:
             f"(keys: {sorted(self.widget_ids)}; buttons: {sorted(self.button_keys)}); "
             "choose one with --click-key / --click-label"
         )
+    @classmethod
+    async def open_page(cls, base: str, page_name: str, query: dict[str, str]) -> ProtocolSession:
+        """A session that opens ``/page_name?query`` (e.g. a shared link), once its first run has finished."""
+        from urllib.parse import urlencode
+
+        session = await cls.open(base)
+        session.page_name, session.query = page_name, urlencode(query)
+        await session.rerun(None)
+        return session
 
     async def rerun(self, trigger_key: str | None) -> None:
         """Ask for a rerun (with ``trigger_key``'s button clicked) and read messages until the run finishes."""
@@ -279,6 +289,7 @@ class ProtocolSession:
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.page_name = self.page_name
         if trigger_key == PLAYER:
             # the player's Step past the recorded history: a request to the server, as player.js sends it
             msg.rerun_script.fragment_id = self.player_fragment
@@ -310,7 +321,9 @@ class ProtocolSession:
                 widget = getattr(element, element.WhichOneof("type"))
                 if element.WhichOneof("type") == "bidi_component" and widget.component_name == "nnviz.player":
                     self.player_id, self.player_fragment = widget.id, fwd.delta.fragment_id
-                    self.player_last = len(json.loads(widget.json)["labels"]) - 1
+                    data = json.loads(widget.json)
+                    data = json.loads(data) if isinstance(data, str) else data  # the player is sent JSON text
+                    self.player_last = len(data["labels"]) - 1
                     continue
                 wid = getattr(widget, "id", None)
                 if isinstance(wid, str) and wid:
