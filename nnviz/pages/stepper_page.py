@@ -337,7 +337,12 @@ def _surface_for_player(example: str, run: Run, inputs: tuple):
         )
         x = surf.alphas + center[i1]
         y = surf.betas + center[i2]
-        ctx = {"index": (i1, i2), "X": X, "Y": Y, "x": x, "y": y} if kind == "contour" else None
+        ctx = None
+        if kind == "contour":  # the player draws the current point and the arrow for the step on screen
+            ctx = {"index": (i1, i2), "X": X, "Y": Y, "x": x, "y": y}
+            spec["data"] = [t for t in spec["data"] if t.get("name") != "current"]
+            spec["layout"]["annotations"] = []
+            spec["overlay"] = True
         return spec, ctx
 
     return state.memo(example, "surface", key, build)

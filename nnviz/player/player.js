@@ -35,6 +35,45 @@ function el(tag, attrs = {}, children = []) {
   return e;
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function svgOverlay() {
+  // The star (network on screen) and the −∇L arrow over the loss-surface contour, placed with the
+  // plot's own axis mapping: moving them redraws nothing (a Plotly restyle of the contour costs ~60 ms).
+  const mk = (tag, attrs) => { const e = document.createElementNS(SVG_NS, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); return e; };
+  const svg = mk("svg", { class: "overlay", "aria-hidden": "true" });
+  const defs = mk("defs", {});
+  const head = mk("marker", { id: "nnviz-arrowhead", viewBox: "0 0 10 10", refX: "8", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" });
+  head.appendChild(mk("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#E69F00" }));
+  defs.appendChild(head);
+  const arrow = mk("line", { stroke: "#E69F00", "stroke-width": "2.5", "marker-end": "url(#nnviz-arrowhead)", "data-mark": "arrow" });
+  const star = mk("path", { d: "M0,-9 L2.6,-3.2 9,-2.8 4.2,1.6 5.6,8 0,4.6 -5.6,8 -4.2,1.6 -9,-2.8 -2.6,-3.2 Z",
+    fill: "#E69F00", stroke: "black", "stroke-width": "1", "data-mark": "current" });
+  svg.append(defs, arrow, star);
+  return { svg, arrow, star };
+}
+
+function placeSurfaceMark(st, sc, sa) {
+  const fl = st.ui.surface._fullLayout;
+  const { star, arrow } = st.ui.surfaceMark;
+  if (!sc || !fl || !fl.xaxis || !fl.xaxis.l2p || !fl._size) { star.style.display = arrow.style.display = "none"; return; }
+  const px = (x) => fl._size.l + fl.xaxis.l2p(x);
+  const py = (y) => fl._size.t + fl.yaxis.l2p(y);
+  const [x, y] = [px(sc[0]), py(sc[1])];
+  const inside = (a, b) => a >= fl._size.l && a <= fl._size.l + fl._size.w && b >= fl._size.t && b <= fl._size.t + fl._size.h;
+  star.style.display = inside(x, y) ? "" : "none";
+  star.setAttribute("transform", `translate(${x},${y})`);
+  star.setAttribute("data-x", String(sc[0]));
+  star.setAttribute("data-y", String(sc[1]));
+  if (sa && inside(x, y)) {
+    arrow.style.display = "";
+    arrow.setAttribute("x1", px(sa[0])); arrow.setAttribute("y1", py(sa[1]));
+    arrow.setAttribute("x2", px(sa[2])); arrow.setAttribute("y2", py(sa[3]));
+  } else {
+    arrow.style.display = "none";
+  }
+}
+
 function build(root, st) {
   root.innerHTML = "";
   root.setAttribute("data-nnviz-player", "");
@@ -72,8 +111,10 @@ function build(root, st) {
   ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.arith])]);
   ui.loss = el("div", { class: "plot loss", "data-plot": "loss" });
   ui.surface = el("div", { class: "plot surface", "data-plot": "surface" });
+  ui.surfaceMark = svgOverlay();
+  ui.surfaceWrap = el("div", { class: "surfacewrap" }, [ui.surface, ui.surfaceMark.svg]);
   ui.regions = el("div", { class: "plot regions", "data-plot": "regions" });
-  ui.mid = el("div", { class: "mid" }, [ui.loss, ui.surface, ui.regions]);
+  ui.mid = el("div", { class: "mid" }, [ui.loss, ui.surfaceWrap, ui.regions]);
   ui.matrices = el("div", { class: "plot matrices", "data-plot": "matrices" });
   ui.matNote = el("p", { class: "note" });
   root.append(ui.status, ui.controls, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.matNote, ui.matrices);
@@ -288,25 +329,30 @@ function render(st, light = false) {
   react(st, ui.diagram, fr.d, "diagram");
   if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
   else if (light) ui.arith.innerHTML = `<p class="note">Playing… pause to see the arithmetic of step ${k + 1}.</p>`;
-  if (fr.m !== undefined) {
+  if (fr.m !== undefined && !light) {
     react(st, ui.matrices, fr.m, "matrices");
     ui.matNote.textContent = fr.m ? "" : "Matrices appear once a step is under way (press Next phase).";
   }
-  if (fr.r) react(st, ui.regions, fr.r, "regions");
-  if (st.surfaceDrawn && fr.sc && st.Plotly) {
-    const cur = st.surfaceCurrent;
-    if (cur !== null) st.Plotly.restyle(ui.surface, { x: [[fr.sc[0]]], y: [[fr.sc[1]]] }, [cur]);
-    if (fr.sa && st.surfaceArrow) {
-      st.Plotly.relayout(ui.surface, { "annotations[0].ax": fr.sa[0], "annotations[0].ay": fr.sa[1], "annotations[0].x": fr.sa[2], "annotations[0].y": fr.sa[3] });
-    }
-  }
+  // While playing, the slower plots are redrawn on every 2nd (regions) and 4th (loss) frame only,
+  // so the diagram keeps its frame rate; a paused or stepped view redraws everything.
+  st.frameNo = (st.frameNo || 0) + 1;
+  if (fr.r && (!light || st.frameNo % 2 === 0)) react(st, ui.regions, fr.r, "regions");
+  st.mark = [fr.sc, fr.sa];
+  if (st.surfaceDrawn) placeSurfaceMark(st, fr.sc, fr.sa);
   if (st.lossDrawn && st.Plotly && p >= 0 && fr.loss !== undefined) {
     const x = k + 1;
     if (x > st.lossLastX) {
-      st.Plotly.extendTraces(ui.loss, { x: [[x]], y: [[fr.loss]] }, [0]);
+      st.lossPending.x.push(x);
+      st.lossPending.y.push(fr.loss);
       st.lossLastX = x;
     }
-    if (st.lossCurrent !== null) st.Plotly.restyle(ui.loss, { x: [[x]], y: [[fr.loss]] }, [st.lossCurrent]);
+    if (!light || st.frameNo % 4 === 0) {
+      if (st.lossPending.x.length) {
+        st.Plotly.extendTraces(ui.loss, { x: [st.lossPending.x], y: [st.lossPending.y] }, [0]);
+        st.lossPending = { x: [], y: [] };
+      }
+      if (st.lossCurrent !== null) st.Plotly.restyle(ui.loss, { x: [[x]], y: [[fr.loss]] }, [st.lossCurrent]);
+    }
   }
 }
 
@@ -348,8 +394,6 @@ function merge(st, data) {
   }
   if (data.surface !== undefined) {
     st.surfaceSpec = data.surface;
-    st.surfaceCurrent = traceIndex(data.surface, "current");
-    st.surfaceArrow = !!(data.surface && data.surface.layout.annotations && data.surface.layout.annotations.length);
   }
   // learning-rate choices
   const ui = st.ui;
@@ -390,14 +434,22 @@ function drawStatic(st) {
     st.Plotly.react(ui.loss, st.lossSpec.data, Object.assign({}, st.lossSpec.layout, { autosize: true }), PLOT_CONFIG);
     st.lossDrawn = true;
     st.lossLastX = st.lossN;
+    st.lossPending = { x: [], y: [] };
   }
   if (st.surfaceSpec !== undefined && st.drawn.surface !== st.surfaceSpec) {
     st.drawn.surface = st.surfaceSpec;
     ui.surface.hidden = !st.surfaceSpec;
+    st.surfaceDrawn = false;
     if (st.surfaceSpec) {
       st.Plotly.react(ui.surface, st.surfaceSpec.data, Object.assign({}, st.surfaceSpec.layout, { autosize: true }), PLOT_CONFIG);
-      st.surfaceDrawn = true;
+      st.surfaceDrawn = !!st.surfaceSpec.overlay;  // the contour view: the star and arrow are the overlay's
     }
+    ui.surfaceMark.svg.style.display = st.surfaceDrawn ? "" : "none";
+    if (!st.surfaceBound && ui.surface.on) {  // a resize or redraw moves the axes: put the marks back
+      ui.surface.on("plotly_afterplot", () => { if (st.surfaceDrawn && st.mark) placeSurfaceMark(st, st.mark[0], st.mark[1]); });
+      st.surfaceBound = true;
+    }
+    if (st.surfaceDrawn && st.mark) placeSurfaceMark(st, st.mark[0], st.mark[1]);
   }
 }
 
