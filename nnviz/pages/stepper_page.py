@@ -392,7 +392,8 @@ def _data_panel(example: str, run: Run) -> None:
         st.caption(f"{correct} of {data.n_samples} samples classified correctly.")
     labels = [f"#{i}" for i in range(shown)]
     st.plotly_chart(figures.study_predictions(pred[:, 0], data.Y[:shown, 0], labels), key=k("predictions"))
-    st.caption(f"First output, predicted vs target, for the first {shown} samples (scaled units). {data.note}")
+    note = safe_text.markdown(data.note, limit=None)  # it names the CSV's columns: a visitor's text
+    st.caption(f"First output, predicted vs target, for the first {shown} samples (scaled units). {note}")
 
 
 def _predicted_classes(net, X: np.ndarray) -> np.ndarray:

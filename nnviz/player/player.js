@@ -115,9 +115,17 @@ function build(root, st) {
   ui.surfaceWrap = el("div", { class: "surfacewrap" }, [ui.surface, ui.surfaceMark.svg]);
   ui.regions = el("div", { class: "plot regions", "data-plot": "regions" });
   ui.mid = el("div", { class: "mid" }, [ui.loss, ui.surfaceWrap, ui.regions]);
+  ui.sample = el("select", { "aria-label": "Sample shown in the diagram", class: "sample" });
+  ui.sampleLabel = el("label", { class: "viewlab", text: "Sample shown " }, [ui.sample]);
+  ui.layer = el("select", { "aria-label": "Matrices of layer", class: "layer" });
+  ui.layerLabel = el("label", { class: "viewlab", text: "Matrices of " }, [ui.layer]);
+  ui.view = el("div", { class: "view" }, [ui.sampleLabel, ui.layerLabel]);
   ui.matrices = el("div", { class: "plot matrices", "data-plot": "matrices" });
   ui.matNote = el("p", { class: "note" });
-  root.append(ui.status, ui.controls, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.matNote, ui.matrices);
+  root.append(ui.status, ui.controls, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.view, ui.matNote, ui.matrices);
+  const view = () => { stopPlay(st); st.send({ a: "view", sample: Number(ui.sample.value), layer: Number(ui.layer.value), k: st.k, p: st.p }); };
+  ui.sample.addEventListener("change", view);
+  ui.layer.addEventListener("change", view);
 
   root.addEventListener("click", (ev) => {
     const btn = ev.target.closest("button[data-action]");
@@ -325,6 +333,17 @@ function render(st, light = false) {
   ui.slider.value = String(u);
   ui.sliderText.textContent = `${u} of ${st.n}`;
   ui.back.disabled = k === 0 && p < 0;
+  const batch = (st.steps.get(k) || {}).batch;
+  ui.sampleLabel.hidden = !batch || batch.length < 2;
+  if (batch && batch.length >= 2) {
+    const key = batch.join(",");
+    if (ui.sample.dataset.batch !== key) {
+      ui.sample.innerHTML = "";
+      batch.forEach((idx, row) => ui.sample.appendChild(el("option", { value: String(row), text: `#${idx} (row ${row} of the batch)` })));
+      ui.sample.dataset.batch = key;
+    }
+    ui.sample.value = String(Math.min(st.viewSample || 0, batch.length - 1));
+  }
   if (!fr) return;
   react(st, ui.diagram, fr.d, "diagram");
   if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
@@ -403,6 +422,15 @@ function merge(st, data) {
   }
   ui.lr.value = String(data.lr);
   ui.regions.hidden = !data.has_regions;
+  if (data.view) {
+    const v = data.view;
+    if (ui.layer.options.length !== v.layers) {
+      ui.layer.innerHTML = "";
+      for (let l = 0; l < v.layers; l++) ui.layer.appendChild(el("option", { value: String(l), text: `layer ${l + 1}` }));
+    }
+    ui.layer.value = String(v.layer);
+    st.viewSample = v.sample;
+  }
   if (data.seq > st.seq && data.cursor) {
     st.seq = data.seq;
     st.k = data.cursor[0]; st.p = data.cursor[1];

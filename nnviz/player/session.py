@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from nnviz import figures, sampling
+from nnviz.engine import HistoryFull
 from nnviz.player import payload
 from nnviz.player.payload import View
 from nnviz.stepper import LEARNING_RATES, Run
@@ -141,9 +142,14 @@ class PlayerSession:
                 return False
             nxt = min(k, len(h) + 63)
             # Run._ensure truncates a recorded step whose rate differs: here only new steps are made.
-            while len(h) <= nxt:
-                if not run._ensure(len(h), self.lr):
-                    return len(h) > k
+            try:
+                while len(h) <= nxt:
+                    if not run._ensure(len(h), self.lr):
+                        return len(h) > k
+            except HistoryFull as exc:
+                self.message = ("warning", str(exc))
+                self.target = None
+                return len(h) > k
             if time.perf_counter() - t0 > budget_s:
                 break
         return len(h) > k
@@ -237,6 +243,7 @@ class PlayerSession:
             else None,
             "surface": getattr(self, "_surface_spec", None),
             "has_regions": has_regions,
+            "view": {"sample": self.view.sample, "layer": self.view.layer, "layers": run.history.template.n_layers},
             "diverged": run.diverged_at,
             "trunc": self.trunc,
             "clear": self.clear,
