@@ -43,6 +43,8 @@ def _number_mathml(m: re.Match) -> str:
         out = f'<mo stretchy="false">(</mo>{_MINUS}{out}<mo stretchy="false">)</mo>'
     return f"<mrow>{out}</mrow>" if neg or exp is not None else out
 MAX_TEMPLATES = 2_000
+# LaTeX that takes no width: commands and braces (a rough count of what a row shows)
+_VISIBLE = re.compile(r"\\[a-zA-Z]+|[{}_^]")
 
 
 def rows(latex: str, terms_per_row: int = 2) -> list[str]:
@@ -57,8 +59,9 @@ def rows(latex: str, terms_per_row: int = 2) -> list[str]:
         lead = "" if k == 0 else "= "
         out.append(lead + chunks[0])
         out += ["+ " + c for c in chunks[1:]]
-    # the left-hand side and its first right-hand side share the first row
-    if len(out) > 1 and len(parts) > 1 and not out[1].startswith("+ "):
+    # the left-hand side and its first right-hand side share the first row when both are short
+    # (a few dozen characters of LaTeX fit a 1280 px screen's arithmetic column)
+    if len(out) > 1 and len(parts) > 1 and not out[1].startswith("+ ") and len(_VISIBLE.sub("", out[0] + out[1])) <= 34:
         out[:2] = [out[0] + " " + out[1]]
     return out
 
