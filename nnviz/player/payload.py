@@ -28,12 +28,13 @@ from nnviz.stepper import Run
 #: server time spent building detailed steps for one reply (the rest come with the next prefetch)
 DETAIL_BUDGET_S = 0.08
 #: at most this many detailed steps in one reply
-MAX_DETAIL_STEPS = 12
+MAX_DETAIL_STEPS = 4  # the browser prefetches the next ones as it moves
 #: light frames per Play chunk, and the time one chunk may take to compute
-PLAY_CHUNK = 40
+PLAY_CHUNK = 30
 PLAY_BUDGET_S = 0.5
 #: decision-region grid points per axis in the player, and the data points drawn on it at most
 REGION_POINTS = 40
+REGION_POINTS_PLAY = 30  # while playing
 REGION_ROWS = 500
 
 
@@ -127,12 +128,12 @@ def _status(run: Run, k: int) -> str:
     return f"Step {k + 1} (epoch {sched.epoch_of(k) + 1}) on {on}"
 
 
-def _regions(run: Run, net: Network) -> dict | None:
+def _regions(run: Run, net: Network, resolution: int = REGION_POINTS) -> dict | None:
     data = run.data
     if data.task != "classification" or data.n_in != 2:
         return None
     rows = sampling.capped_subsample(data.n_samples, REGION_ROWS, seed=0)  # a seeded sample of large data sets
-    spec = figures.decision_boundary(net, data.X[rows], data.labels[rows], resolution=REGION_POINTS)
+    spec = figures.decision_boundary(net, data.X[rows], data.labels[rows], resolution=resolution)
     if len(rows) < data.n_samples:
         spec["layout"]["title"]["text"] += f" — {len(rows)} of {data.n_samples:,} points shown"
     return spec
@@ -215,7 +216,8 @@ def light_frames(run: Run, first: int, last: int, stride: int, view: View, surfa
             "d": figures.network_diagram(rec.before, rec, upd, 0, view.selection),
             "sc": sc,
             "sa": sa,
-            "r": _regions(run, rec.after),
+            # the player redraws the regions on every 2nd frame: only those frames carry them
+            "r": _regions(run, rec.after, REGION_POINTS_PLAY) if (k // max(1, stride)) % 2 == 0 else None,
             "t": _status(run, k),
             "loss": float(rec.loss_before),
         }

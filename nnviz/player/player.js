@@ -302,15 +302,40 @@ function frameAt(st, k, p, light) {
   return light ? st.light.get(k) || null : null;
 }
 
+function shape(spec) {
+  return spec.data.map((t) => `${t.type}|${t.mode || ""}|${t.name || ""}`).join(";");
+}
+
 function react(st, div, spec, key) {
   if (!spec || !st.Plotly) { div.hidden = !spec; return; }
   div.hidden = false;
-  // Plotly.react can leave changed text labels unrendered: a new datarevision forces the redraw.
-  const layout = Object.assign({}, spec.layout, { datarevision: ++st.rev, autosize: true });
-  delete layout.width;
   if (st.drawn[key] === spec) return;
   st.drawn[key] = spec;
-  st.Plotly.react(div, spec.data, layout, PLOT_CONFIG);
+  const layout = Object.assign({}, spec.layout, { autosize: true });
+  delete layout.width;
+  // Plotly.react leaves text labels unrendered when traces with text replace traces without
+  // (seen going from the idle network to a phase): a new set of traces is drawn afresh.
+  const sig = shape(spec);
+  if (st.shapes[key] !== sig) {
+    st.shapes[key] = sig;
+    st.Plotly.newPlot(div, spec.data, layout, PLOT_CONFIG);
+    if (key === "diagram") bindDiagram(st);
+  } else {
+    st.Plotly.react(div, spec.data, layout, PLOT_CONFIG);
+  }
+}
+
+function later(st, key, fn) {
+  // Below-the-fold plots are drawn after the diagram and the arithmetic are painted (and only once
+  // for a burst of clicks): a click is answered first, the rest follows in the next idle moment.
+  st.later = st.later || {};
+  st.later[key] = fn;
+  if (st.laterTimer) return;
+  st.laterTimer = setTimeout(() => {
+    st.laterTimer = null;
+    const jobs = st.later; st.later = {};
+    for (const f of Object.values(jobs)) f();
+  }, 30);
 }
 
 function statusHtml(st, k, p) {
@@ -349,13 +374,13 @@ function render(st, light = false) {
   if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
   else if (light) ui.arith.innerHTML = `<p class="note">Playing… pause to see the arithmetic of step ${k + 1}.</p>`;
   if (fr.m !== undefined && !light) {
-    react(st, ui.matrices, fr.m, "matrices");
+    later(st, "matrices", () => react(st, ui.matrices, fr.m, "matrices"));
     ui.matNote.textContent = fr.m ? "" : "Matrices appear once a step is under way (press Next phase).";
   }
   // While playing, the slower plots are redrawn on every 2nd (regions) and 4th (loss) frame only,
   // so the diagram keeps its frame rate; a paused or stepped view redraws everything.
   st.frameNo = (st.frameNo || 0) + 1;
-  if (fr.r && (!light || st.frameNo % 2 === 0)) react(st, ui.regions, fr.r, "regions");
+  if (fr.r) later(st, "regions", () => react(st, ui.regions, fr.r, "regions"));  // while playing, every 2nd frame carries them
   st.mark = [fr.sc, fr.sa];
   if (st.surfaceDrawn) placeSurfaceMark(st, fr.sc, fr.sa);
   if (st.lossDrawn && st.Plotly && p >= 0 && fr.loss !== undefined) {
@@ -365,12 +390,15 @@ function render(st, light = false) {
       st.lossPending.y.push(fr.loss);
       st.lossLastX = x;
     }
-    if (!light || st.frameNo % 4 === 0) {
-      if (st.lossPending.x.length) {
-        st.Plotly.extendTraces(ui.loss, { x: [st.lossPending.x], y: [st.lossPending.y] }, [0]);
-        st.lossPending = { x: [], y: [] };
-      }
-      if (st.lossCurrent !== null) st.Plotly.restyle(ui.loss, { x: [[x]], y: [[fr.loss]] }, [st.lossCurrent]);
+    if ((!light || st.frameNo % 4 === 0) && st.lossShownX !== x) {
+      st.lossShownX = x;
+      later(st, "loss", () => {
+        if (st.lossPending.x.length) {
+          st.Plotly.extendTraces(ui.loss, { x: [st.lossPending.x], y: [st.lossPending.y] }, [0]);
+          st.lossPending = { x: [], y: [] };
+        }
+        if (st.lossCurrent !== null) st.Plotly.restyle(ui.loss, { x: [[x]], y: [[fr.loss]] }, [st.lossCurrent]);
+      });
     }
   }
 }
@@ -387,7 +415,7 @@ function merge(st, data) {
   const fresh = st.run !== data.run;
   if (fresh) {
     st.run = data.run;
-    st.steps = new Map(); st.idle = new Map(); st.light = new Map(); st.drawn = {};
+    st.steps = new Map(); st.idle = new Map(); st.light = new Map(); st.drawn = {}; st.shapes = {};
     st.k = 0; st.p = -1; st.seq = -1;
     stopPlay(st);
   }
@@ -462,6 +490,7 @@ function drawStatic(st) {
     st.Plotly.react(ui.loss, st.lossSpec.data, Object.assign({}, st.lossSpec.layout, { autosize: true }), PLOT_CONFIG);
     st.lossDrawn = true;
     st.lossLastX = st.lossN;
+    st.lossShownX = null;
     st.lossPending = { x: [], y: [] };
   }
   if (st.surfaceSpec !== undefined && st.drawn.surface !== st.surfaceSpec) {
@@ -481,6 +510,14 @@ function drawStatic(st) {
   }
 }
 
+function bindDiagram(st) {
+  // exactly one click listener, whether or not newPlot kept the old one
+  const d = st.ui.diagram;
+  if (!d.on) return;
+  if (d.removeAllListeners) d.removeAllListeners("plotly_click");
+  d.on("plotly_click", (ev) => onDiagramClick(st, ev));
+}
+
 function onDiagramClick(st, ev) {
   const pt = ev && ev.points && ev.points[0];
   const cd = pt && pt.customdata;
@@ -495,7 +532,7 @@ export default function (component) {
   const root = parentElement.querySelector(".nnviz-root");
   let st = root.__nnviz;
   if (!st) {
-    st = { root, run: null, steps: new Map(), idle: new Map(), light: new Map(), drawn: {}, rev: 0,
+    st = { root, run: null, steps: new Map(), idle: new Map(), light: new Map(), drawn: {}, shapes: {}, rev: 0,
       k: 0, p: -1, seq: -1, nonce: 0, playing: false, pending: false, waiting: null, stride: 1,
       surfaceDrawn: false, lossDrawn: false, losses: [], Plotly: null };
     st.ui = build(root, st);
@@ -512,10 +549,7 @@ export default function (component) {
     st.Plotly = Plotly;
     drawStatic(st);
     render(st);
-    if (!st.clickBound) {
-      st.ui.diagram.on && st.ui.diagram.on("plotly_click", (ev) => onDiagramClick(st, ev));
-      st.clickBound = !!st.ui.diagram.on;
-    }
+    bindDiagram(st);
     if (st.playing) askAhead(st); else prefetch(st);
   }).catch((err) => showMessage(st, String(err), "error"));
   render(st);
