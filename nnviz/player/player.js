@@ -168,7 +168,21 @@ function moveTo(st, k, p) {
   st.k = k; st.p = p; st.waiting = null;
   render(st);
   prefetch(st);
+  reportLater(st);
   return true;
+}
+
+function reportLater(st) {
+  // Tell the server where the learner is once the clicking pauses (the link, the tabs below and a
+  // saved file follow the screen); a click in between postpones it.
+  clearTimeout(st.reportTimer);
+  st.reportTimer = setTimeout(() => {
+    if (st.playing || st.waiting) return;
+    if (st.pending) return reportLater(st);
+    if (st.reported && st.reported[0] === st.k && st.reported[1] === st.p) return;
+    st.reported = [st.k, st.p];
+    st.send({ a: "cursor", k: st.k, p: st.p }, true);
+  }, 700);
 }
 
 function act(st, action) {
@@ -256,6 +270,7 @@ function stopPlay(st) {
   st.ui.play.textContent = "Play";
   st.ui.play.setAttribute("aria-pressed", "false");
   st.root.removeAttribute("data-playing");
+  reportLater(st);
   // settle on the update phase of the step reached, with its full detail
   moveTo(st, st.k, st.p < 0 && st.k === 0 ? -1 : last(st));
 }
@@ -462,6 +477,7 @@ function merge(st, data) {
   if (data.seq > st.seq && data.cursor) {
     st.seq = data.seq;
     st.k = data.cursor[0]; st.p = data.cursor[1];
+    st.reported = [st.k, st.p];
     st.waiting = null;
   } else if (st.waiting) {
     const [wk, wp] = st.waiting;

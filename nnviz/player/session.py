@@ -5,6 +5,7 @@ No streamlit here: :class:`PlayerSession` lives in a session's state and is driv
 the browser is sent on this rerun). Requests (``req["a"]``):
 
     goto      show (k, p); record steps up to k first (in chunks of bounded time, with progress)
+    cursor    the step on screen, reported once the clicking pauses (nothing computed)
     prefetch  detailed steps near k, computed ahead (the cursor stays where the browser has it)
     ahead     Play: record steps ahead and send light frames every ``stride`` steps
     lr        a new learning rate from the step on screen on (the recorded future is dropped)
@@ -100,6 +101,9 @@ class PlayerSession:
         if action == "goto":
             self.target = (k, p)
             self._continue_goto()
+        elif action == "cursor":  # where the learner is (the link, the tabs and a saved file follow it)
+            if k < len(run.history) or p < 0:
+                self._set_cursor(k, p, force=False)
         elif action == "prefetch":
             self._set_cursor(k, p, force=False)
             self._compute_to(min(k + 3, MAX_STEPS - 1), COMPUTE_BUDGET_S / 5)
