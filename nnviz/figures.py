@@ -257,6 +257,7 @@ def network_diagram(
     phase: Phase | None,
     sample: int = 0,
     selected: tuple | None = None,
+    compact: bool = False,
 ) -> dict:
     """Layered diagram of ``net`` at ``phase`` of ``record``, for batch row ``sample``.
 
@@ -272,6 +273,7 @@ def network_diagram(
       shown greyed, or a colour string when nothing is known yet.
     - ``name="edges"`` / ``"edges (greyed)"``: one hover handle per edge,
       ``marker.color`` = the value the edge shows (w, ∂L/∂w or Δw).
+    - ``compact=True`` (the player's Play frames): no number labels on the nodes and no colour bar.
     - customdata: nodes ``["neuron", layer, index]`` (layer 0 = input, 1 … L),
       edge handles ``["edge", layer, i, j]`` (layer 1 … L, i input index, j output index).
     """
@@ -293,7 +295,12 @@ def network_diagram(
 
     edges = _Edges(net, record, known, ypos)
     traces = edges.traces(sel, handle_size=8 if n_max <= 16 else 5)
-    traces += _node_traces(net, record, known, s, ypos, node_size, show_text=n_max <= 12)
+    traces += _node_traces(net, record, known, s, ypos, node_size, show_text=n_max <= 12 and not compact)
+    if compact:  # an animation frame: no number labels, no colour bar (a third of the drawing time)
+        for t in traces:
+            if isinstance(t.get("marker"), dict):
+                t["marker"].pop("colorbar", None)
+                t["marker"]["showscale"] = False
 
     ring = None
     if len(sel) == 3 and sel[0] == "neuron" and 0 <= sel[1] <= L and 0 <= sel[2] < sizes[sel[1]]:

@@ -562,3 +562,17 @@ def test_no_figure_changes_its_inputs(toy, study):
         d = json.loads(fig.to_json())
         assert d["layout"]["uirevision"]
         assert 300 <= d["layout"]["height"] <= 450
+
+
+def test_compact_diagram_for_play_frames_has_no_labels_and_no_colour_bar():
+    # the same nodes and edges as the full diagram, only without what a 20 frames/s animation cannot show
+    hist = toy_history()
+    rec = hist.step(0.02)
+    full = F.network_diagram(rec.before, rec, rec.phases[-1], 0, None)
+    small = F.network_diagram(rec.before, rec, rec.phases[-1], 0, None, compact=True)
+    assert [t.name for t in full.data] == [t.name for t in small.data]
+    nodes_full = next(t for t in full.data if t.name == "neurons")
+    nodes_small = next(t for t in small.data if t.name == "neurons")
+    assert nodes_full.mode == "markers+text" and nodes_full.marker.showscale
+    assert nodes_small.mode == "markers" and not nodes_small.marker.showscale
+    assert list(nodes_small.marker.color) == list(nodes_full.marker.color)

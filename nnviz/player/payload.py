@@ -213,7 +213,7 @@ def light_frames(run: Run, first: int, last: int, stride: int, view: View, surfa
         upd = rec.phases[-1]
         sc, sa = _surface_point(rec.after, run, surface)
         out[k] = {
-            "d": figures.network_diagram(rec.before, rec, upd, 0, view.selection),
+            "d": figures.network_diagram(rec.before, rec, upd, 0, view.selection, compact=True),
             "sc": sc,
             "sa": sa,
             # the player redraws the regions on every 2nd frame: only those frames carry them
