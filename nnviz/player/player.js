@@ -318,7 +318,8 @@ function frameAt(st, k, p, light) {
 }
 
 function shape(spec) {
-  return spec.data.map((t) => `${t.type}|${t.mode || ""}|${t.name || ""}`).join(";");
+  // which traces carry text labels, in which order: what Plotly.react fails to redraw when it changes
+  return spec.data.map((t, i) => ((t.mode || "").includes("text") || t.texttemplate ? `${i}:${t.name || ""}` : "")).join(";");
 }
 
 function react(st, div, spec, key) {
