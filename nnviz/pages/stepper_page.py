@@ -67,8 +67,9 @@ def render(example: str, show_title: bool = True) -> None:
 
 @st.fragment
 def _body(example: str) -> None:
-    """Everything below the title: the player answers phase clicks in the browser; a request it
-    sends (a step not recorded yet, a new learning rate, a selection) reruns only this part."""
+    """Everything below the title. A click in the sidebar reruns the page; a request from the player
+    reruns only :func:`_player_part`; the tabs below and the link follow when the player reports the
+    step on screen (once the clicking pauses)."""
     run = state.run(example)
     if st.session_state.pop(state.key(example, "loaded"), False):
         st.rerun(scope="app")  # a network was loaded: the sidebar must show its settings
@@ -79,14 +80,25 @@ def _body(example: str) -> None:
     link_steps = st.session_state.pop(state.key(example, "link_steps"), 0)
     if link_steps:
         ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
+    _player_part(example)
+    _lower_tabs(example, run)
+    _sync_url(example, run, ps.lr)
+
+
+@st.fragment
+def _player_part(example: str) -> None:
+    """The player and its loss-surface settings: what a player request reruns (a few ms of server time
+    besides building the steps it asks for)."""
+    run = state.run(example)
+    ps = _player_session(example, run)
     slot = st.container()  # the player comes first on the page, its surface settings below it
     surface_inputs = _loss_surface_controls(example, run)
     ps.set_surface(*_surface_for_player(example, run, surface_inputs))
     data = ps.data(player.plotly_url(), has_regions=run.data.task == "classification" and run.data.n_in == 2)
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
-    _lower_tabs(example, run)
-    _sync_url(example, run, ps.lr)
+    if st.session_state.pop(state.key(example, "follow"), False):
+        st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
 
 
 def _player_session(example: str, run: Run) -> PlayerSession:
@@ -109,6 +121,8 @@ def _on_request(example: str) -> None:
     req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
     ps.handle(req)
+    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr"):
+        st.session_state[state.key(example, "follow")] = True
 
 
 def _restore_from_url(example: str) -> None:
