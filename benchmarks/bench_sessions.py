@@ -239,6 +239,8 @@ class ProtocolSession:
         self.player_fragment = ""
         self.player_last = 0
         self.player_k = 0
+        self.player_cursor: list[int] | None = None
+        self.player_have: set[int] = set()  # the detailed steps the player was sent
         self.page_name = ""  # "" is the default page
 
     @classmethod
@@ -295,7 +297,9 @@ class ProtocolSession:
             msg.rerun_script.fragment_id = self.player_fragment
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = f"$$STREAMLIT_INTERNAL_KEY_{self.player_id}__events"  # as the player's JS (its trigger aggregator)
-            req = {"a": "goto", "k": self.player_k, "p": self.player_last, "nonce": str(self.player_k), "have": []}
+            # as player.js: the detailed steps it already holds near the cursor are not sent again
+            have = sorted(h for h in self.player_have if abs(h - self.player_k) <= 20)[:64]
+            req = {"a": "goto", "k": self.player_k, "p": self.player_last, "nonce": str(self.player_k), "have": have}
             w.json_trigger_value = json.dumps([{"event": "req", "value": req}])
             state = msg.rerun_script.widget_states.widgets.add()  # the component's (empty) state, as the browser sends
             state.id, state.json_value = self.player_id, "{}"
@@ -324,6 +328,9 @@ class ProtocolSession:
                     data = json.loads(widget.json)
                     data = json.loads(data) if isinstance(data, str) else data  # the player is sent JSON text
                     self.player_last = len(data["labels"]) - 1
+                    if data.get("cursor") is not None:
+                        self.player_cursor = data["cursor"]
+                    self.player_have.update(int(k) for k in data.get("steps", {}))
                     continue
                 wid = getattr(widget, "id", None)
                 if isinstance(wid, str) and wid:
@@ -366,7 +373,12 @@ async def protocol_clicks(
         t0 = time.perf_counter()
         await session.rerun(key)
         latencies.append(time.perf_counter() - t0)
-        if opts.check_steps and session.steps != k:
+        if opts.check_steps and key == PLAYER:
+            # the player's reply: its cursor is the update of step k (a player request reruns only the
+            # player, so the query string follows later, when the browser reports the step on screen)
+            if session.player_cursor != [k - 1, session.player_last]:
+                raise RuntimeError(f"after click {k} the player shows {session.player_cursor}, not step {k}")
+        elif opts.check_steps and session.steps != k:
             raise RuntimeError(
                 f"after click {k} on {key!r} the page's query string says steps={session.steps} "
                 f"({session.query!r}); if the app no longer writes steps=k, run with --no-check-steps"

@@ -80,6 +80,7 @@ def _body(example: str) -> None:
     link_steps = st.session_state.pop(state.key(example, "link_steps"), 0)
     if link_steps:
         ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
+    st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
     _lower_tabs(example, run)
     _sync_url(example, run, ps.lr)
@@ -337,7 +338,12 @@ def _surface_for_player(example: str, run: Run, inputs: tuple):
     center = net.parameter_vector()
     hist = run.history
     path = hist.parameters[hist.kept_steps() <= run.updates_applied][:, [i1, i2]]  # the kept steps so far
-    key = (center.tobytes(), path.tobytes(), p1, p2, span, kind, run.config.loss, _data_key(example, run))
+    # The slice is made again when the page reruns (the learner paused, reset, changed a setting), not on
+    # each of the player's requests: between those the player moves the star and the arrow over it.
+    anchor = st.session_state.get(state.key(example, "surface_anchor"))
+    if anchor is None or anchor[0] is not run:
+        anchor = (run, run.updates_applied)
+    key = (id(run), anchor[1], p1, p2, span, kind, run.config.loss, _data_key(example, run))
 
     def build():
         d1, d2 = np.zeros(len(names)), np.zeros(len(names))

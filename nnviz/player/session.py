@@ -56,6 +56,7 @@ class PlayerSession:
     light: dict = field(default_factory=dict)
     have: tuple[int, ...] = ()
     mathml_cache: dict = field(default_factory=dict)
+    _requested: bool = False  # this rerun answers a request from the player
 
     # -- the run --------------------------------------------------------------
 
@@ -86,6 +87,7 @@ class PlayerSession:
         if run is None or not isinstance(req, dict):
             return
         self.ack = str(req.get("nonce", ""))[:40]
+        self._requested = True
         self.light = {}
         self.have = tuple(int(h) for h in req.get("have", ()) if isinstance(h, int))[:64]
         try:
@@ -216,6 +218,16 @@ class PlayerSession:
         self._surface_spec = spec
         self._surface = ctx
 
+    def _surface_if_new(self) -> dict:
+        """The surface spec when it is not the one sent last (it is large: 61×61 values twice)."""
+        spec = getattr(self, "_surface_spec", None)
+        # a rerun that answers a request goes to the player that has the last one; any other rerun (a
+        # page drawn anew, the learner back from another page) sends it
+        if self._requested and spec is getattr(self, "_surface_sent", False) and not self.force:
+            return {}
+        self._surface_sent = spec
+        return {"surface": spec}
+
     def data(self, plotly_url: str, has_regions: bool) -> dict:
         run = self.run
         h = run.history
@@ -245,7 +257,7 @@ class PlayerSession:
             "loss_spec": figures.loss_curve(curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1)
             if n
             else None,
-            "surface": getattr(self, "_surface_spec", None),
+            **self._surface_if_new(),
             "has_regions": has_regions,
             "view": {"sample": self.view.sample, "layer": self.view.layer, "layers": run.history.template.n_layers},
             "diverged": run.diverged_at,
@@ -272,4 +284,5 @@ class PlayerSession:
         self.trunc = None
         self.clear = False
         self.message = None
+        self._requested = False
         return out
