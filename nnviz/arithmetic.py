@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.engine import LOSSES, Phase, StepRecord
+from nnviz.engine import LOSSES, Phase, StepRecord, fmt_number
 
 MAX_TERMS = 6  # longer sums are written with "…"
 
@@ -45,13 +45,9 @@ def neuron_tex(symbol: str, layer: int, j: int) -> str:
     return rf"\mathrm{{{symbol}{layer}}}[{j}]"
 
 
-def fmt(x: float) -> str:
-    """A number as the panel writes it: 6 significant digits, negatives in parentheses."""
-    s = f"{float(x):.6g}"
-    if "e" in s:
-        mant, exp = s.split("e")
-        s = rf"{mant}\times10^{{{int(exp)}}}"
-    return f"({s})" if float(x) < 0 else s
+#: a number as the panel writes it: 6 significant digits, negatives in parentheses (the engine's
+#: formatter, which its registries' panel formulas use too)
+fmt = fmt_number
 
 
 def _sum(terms: list[str]) -> str:
