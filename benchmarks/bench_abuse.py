@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from bench_sessions import STEP_KEY, ProtocolSession, cpu_seconds, rss_mb  # noqa: E402
+from bench_sessions import STEP_KEY, STEP_LABEL, ProtocolSession, cpu_seconds, rss_mb  # noqa: E402
 from browser_helpers import CHROMIUM, CHROMIUM_ARGS, IDLE, start_app, stop_app  # noqa: E402
 
 WORST_LINK = {
@@ -82,7 +82,7 @@ class Peak:
 
     async def run(self) -> None:
         while not self._stop:
-            self.peak = max(self.peak, rss_mb(self.pid))
+            self.peak = max(self.peak, rss_mb([self.pid]))
             await asyncio.sleep(0.05)
 
     def stop(self) -> None:
@@ -94,7 +94,7 @@ async def victim_clicks(victim: ProtocolSession, done: asyncio.Event, min_clicks
     out = []
     while not done.is_set() or len(out) < min_clicks:
         t0 = time.perf_counter()
-        await victim.rerun(STEP_KEY)
+        await victim.rerun(victim.target_key(STEP_KEY, STEP_LABEL))
         out.append(time.perf_counter() - t0)
         await asyncio.sleep(0.05)  # a student's pause between clicks
     return out
@@ -171,11 +171,11 @@ def canvas_cost() -> dict:
 async def measure(base: str, pid: int, abuses: list[str], timeout: float) -> None:
     victim = await ProtocolSession.open(base)
     for _ in range(3):  # warm up
-        await victim.rerun(STEP_KEY)
+        await victim.rerun(victim.target_key(STEP_KEY, STEP_LABEL))
     idle = []
     for _ in range(15):
         t0 = time.perf_counter()
-        await victim.rerun(STEP_KEY)
+        await victim.rerun(victim.target_key(STEP_KEY, STEP_LABEL))
         idle.append(time.perf_counter() - t0)
         await asyncio.sleep(0.05)
     idle_p50 = statistics.median(idle)
@@ -189,7 +189,7 @@ async def measure(base: str, pid: int, abuses: list[str], timeout: float) -> Non
                 flush=True,
             )
             continue
-        rss0, cpu0, t0 = rss_mb(pid), cpu_seconds(pid), time.perf_counter()
+        rss0, cpu0, t0 = rss_mb([pid]), cpu_seconds([pid]), time.perf_counter()
         peak, done = Peak(pid), asyncio.Event()
         sampler = asyncio.create_task(peak.run())
         clicks = asyncio.create_task(victim_clicks(victim, done))
@@ -202,7 +202,7 @@ async def measure(base: str, pid: int, abuses: list[str], timeout: float) -> Non
         wall = time.perf_counter() - t0
         done.set()
         lat = await clicks
-        cpu = cpu_seconds(pid) - cpu0
+        cpu = cpu_seconds([pid]) - cpu0
         peak.stop()
         await sampler
         p50 = statistics.median(lat)
