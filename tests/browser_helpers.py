@@ -23,6 +23,7 @@ imports them explicitly: ``from browser_helpers import app_url, browser_page``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -140,6 +141,27 @@ def close_browser(context) -> None:
         context.close()
     finally:
         shutil.rmtree(getattr(context, "nnviz_profile", ""), ignore_errors=True)
+
+
+@contextlib.contextmanager
+def browsers(n: int):
+    """``n`` separate Chromium contexts (two students), skipped where there is no browser; closed after."""
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        contexts = [launch_browser(p) for _ in range(n)]
+        try:
+            yield contexts
+        finally:
+            for c in contexts:
+                close_browser(c)
+
+
+def first_page(context):
+    return context.pages[0] if context.pages else context.new_page()
 
 
 def wait_idle(page, timeout_ms: float = 30_000, started_ms: float = 0) -> None:

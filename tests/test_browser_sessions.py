@@ -15,8 +15,8 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     PLAYER,
     app_url,
     arithmetic_tex,
-    close_browser,
-    launch_browser,
+    browsers,
+    first_page,
     open_page,
     player_state,
     press,
@@ -44,19 +44,8 @@ def _click(page, key: str) -> None:
 
 @pytest.fixture
 def two_pages():
-    from browser_helpers import skip_reason
-    from playwright.sync_api import sync_playwright
-
-    reason = skip_reason()
-    if reason:
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        contexts = [launch_browser(p), launch_browser(p)]
-        try:
-            yield [c.pages[0] if c.pages else c.new_page() for c in contexts]
-        finally:
-            for c in contexts:
-                close_browser(c)
+    with browsers(2) as contexts:
+        yield [first_page(c) for c in contexts]
 
 
 def test_stepping_one_session_leaves_the_other_alone(app_url, two_pages):  # noqa: F811

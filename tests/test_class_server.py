@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_helpers import close_browser, launch_browser, open_page, skip_reason, wait_idle
+from browser_helpers import browsers, first_page, open_page, wait_idle
 from class_server import ROOT, SCRIPT, start_class_server
 
 from nnviz import userdata
@@ -40,22 +40,11 @@ def class_server():
 
 @pytest.fixture
 def two_browsers():
-    reason = skip_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        contexts = [launch_browser(p), launch_browser(p)]
-        try:
-            yield contexts
-        finally:
-            for c in contexts:
-                close_browser(c)
+    with browsers(2) as contexts:
+        yield contexts
 
 
-def _page(context):
-    return context.pages[0] if context.pages else context.new_page()
+_page = first_page
 
 
 def _backend_cookie(context) -> str:
