@@ -30,6 +30,7 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     launch_browser,
     settle,
     wait_for_player,
+    wait_idle,
 )
 
 from nnviz import figures as F
@@ -217,6 +218,9 @@ def test_screenshots(page, app_url, tmp_path):  # noqa: F811
     for label in PHASES[:3]:
         _click(page, "custom", "next", _phase_is(label))
     _screenshot(page, "data", shots)
+    # after the player's report rerun: the outcome of "Use this data" is still shown, and nothing twice
+    assert page.get_by_text("Now training on nnviz-toy.csv").count() == 1
+    assert page.get_by_role("heading", name="What each neuron does with the plane").count() == 1
 
     for name in ("forward", "about"):
         _open(page, app_url, name)
@@ -227,6 +231,11 @@ def _screenshot(page, name: str, folder) -> None:
     """The whole page at 1400 px wide into ``folder/<name>.png``, as a palette PNG under 600 kB."""
     from PIL import Image
 
+    if page.locator(PLAYER).count():
+        # 0.7 s after the last click the player reports its step and the whole page reruns (the tabs
+        # and the link follow it); while that run is under way Streamlit fades the elements: wait it out.
+        page.wait_for_timeout(1000)
+        wait_idle(page, TIMEOUT_MS, started_ms=1500)
     _assert_no_error(page)
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": 1400, "height": max(1000, height)})

@@ -31,6 +31,7 @@ TASK_LABELS = ("classification", "regression")
 #: session-state keys of this page (the step-through below uses state.key("custom", …))
 TABLE = "data_table"  # (file_id, Table | None, error message | None) of the file in the uploader
 INPUTS, TARGET, TASK, SCALING = "data_inputs", "data_target", "data_task", "data_scaling"
+NOTE = "data_note"  # (kind, text) of the last "Use this data" click, shown until the file changes
 
 
 def render() -> None:
@@ -82,6 +83,7 @@ def _parsed_table(up) -> userdata.Table | None:
     ss = st.session_state
     if up is None:
         ss.pop(TABLE, None)
+        ss.pop(NOTE, None)
         return None
     cached = ss.get(TABLE)
     if cached is None or cached[0] != up.file_id:
@@ -90,6 +92,7 @@ def _parsed_table(up) -> userdata.Table | None:
         except ValueError as exc:
             table, error = None, str(exc)
         ss[TABLE] = cached = (up.file_id, table, error)
+        ss.pop(NOTE, None)
         if table is not None:
             _default_choices(table)
     _, table, error = cached
@@ -134,18 +137,28 @@ def _choose_and_use(table: userdata.Table, file_name: str) -> None:
     detected = userdata.detect_task(table.column(target))
     task = c3.radio(f"Task (detected: {detected})", TASK_LABELS, key=TASK, horizontal=True)
     scaling = c4.radio("Input scaling", userdata.SCALINGS, key=SCALING, format_func=SCALING_LABELS.get, horizontal=True)
-    if st.button("Use this data", key="data_use", type="primary"):
-        try:
-            data = userdata.build_dataset(table, inputs, target, task, scaling, name=shorten(file_name, 80))
-        except ValueError as exc:
-            kept = " The data and run you had are kept." if ss.get(state.CUSTOM_DATA) is not None else ""
-            st.error(md(f"{exc}{kept}", limit=None))
-            return
-        ss[state.CUSTOM_DATA] = data
-        # A shared link cannot carry the data, so its settings are not for this new data set.
-        ss[state.key("custom", "url_restored")] = True
-        # The step-through widgets below are not drawn yet in this run, so they can take the new defaults.
-        state.apply_config("custom", stepper.default_config("custom", data), data)
-        ss[state.key("custom", "lr")] = stepper.default_learning_rate("custom")
-        inputs_text = f"{data.n_in} input" + ("s" if data.n_in != 1 else "")
-        st.success(md(f"Now training on {shorten(file_name, 80)}: {data.n_samples} rows, {inputs_text}, {data.task}."))
+    clicked = st.button("Use this data", key="data_use", type="primary")
+    # One slot, drawn on every run, for the last click's outcome: it stays up (a player rerun a moment
+    # later would otherwise drop it and shift everything below it by one element).
+    note = st.container()
+    if not clicked:
+        if ss.get(NOTE):
+            getattr(note, ss[NOTE][0])(ss[NOTE][1])
+        return
+    try:
+        data = userdata.build_dataset(table, inputs, target, task, scaling, name=shorten(file_name, 80))
+    except ValueError as exc:
+        kept = " The data and run you had are kept." if ss.get(state.CUSTOM_DATA) is not None else ""
+        ss[NOTE] = ("error", md(f"{exc}{kept}", limit=None))
+        note.error(ss[NOTE][1])
+        return
+    ss[state.CUSTOM_DATA] = data
+    # A shared link cannot carry the data, so its settings are not for this new data set.
+    ss[state.key("custom", "url_restored")] = True
+    # The step-through widgets below are not drawn yet in this run, so they can take the new defaults.
+    state.apply_config("custom", stepper.default_config("custom", data), data)
+    ss[state.key("custom", "lr")] = stepper.default_learning_rate("custom")
+    inputs_text = f"{data.n_in} input" + ("s" if data.n_in != 1 else "")
+    text = f"Now training on {shorten(file_name, 80)}: {data.n_samples} rows, {inputs_text}, {data.task}."
+    ss[NOTE] = ("success", md(text))
+    note.success(ss[NOTE][1])
