@@ -6,10 +6,11 @@ CPU) clicks **Step** again and again; first alone (its idle latency), then while
 does one of the worst things the app allows:
 
 - ``link``: opens the issue's worst shared link (toy page, 8-8-8, softmax output, 100,000
-  one-sample steps), over the protocol;
+  one-sample steps) over the protocol, then asks for the rest of its steps chunk by chunk, after
+  the pause the server asks for, as the player does while it shows progress;
 - ``csv``: uploads the largest CSV the caps allow (10,000 rows × 49 input columns + a 20-class
-  label, under 5 MB) on the data page, uses it and clicks Step (a headless Chromium drives this
-  one: the file upload needs the browser's upload request; Chromium shares the 2 cores);
+  label, under 5 MB) on the data page, uses it and clicks the player's Step (a headless Chromium
+  drives this one: the file upload needs the browser's upload request; Chromium shares the 2 cores);
 - ``mnist``: trains the largest MNIST model the Train tab allows (784-1024-128-10, 936,330
   parameters, 36 epochs: parameters × 3,500 digits × epochs just under the 1.2e11 limit) in
   Chromium;
@@ -23,6 +24,7 @@ the clicks made meanwhile, with the ratio to its idle p50.
 
     python benchmarks/bench_abuse.py                    # all four
     python benchmarks/bench_abuse.py --only link canvas
+    python benchmarks/bench_abuse.py --only link --link-seconds 1e9   # the link's 100,000 steps to the end
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from bench_sessions import STEP_KEY, STEP_LABEL, ProtocolSession, cpu_seconds, rss_mb  # noqa: E402
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, IDLE, start_app, stop_app  # noqa: E402
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, IDLE, PLAYER, start_app, stop_app  # noqa: E402
 
 WORST_LINK = {
     "ex": "toy",
@@ -100,8 +102,13 @@ async def victim_clicks(victim: ProtocolSession, done: asyncio.Event, min_clicks
     return out
 
 
-async def abuse_link(base: str) -> None:
+async def abuse_link(base: str, seconds: float) -> None:
+    """Open the link, then ask for the rest of its steps as the player does while it shows progress
+    (for at most ``seconds``: the victim's latency is the same in every stretch of it)."""
     s = await ProtocolSession.open_page(base, "toy", WORST_LINK)
+    chunks = await s.finish_computing(seconds)
+    done = s.player_progress[0] if s.player_progress else int(WORST_LINK["steps"])
+    print(f"  (link: {chunks} further requests; {done:,} of {int(WORST_LINK['steps']):,} steps recorded)", flush=True)
     await s.close()
 
 
@@ -126,10 +133,14 @@ async def abuse_browser(base: str, what: str) -> None:
             await page.locator(".st-key-data_use button").wait_for()
             await idle()
             await page.locator(".st-key-data_use button").click()
-            await page.locator(".st-key-custom_step button").wait_for()
+            player = page.locator(f"{PLAYER} [data-plot=diagram] .main-svg")
+            await player.wait_for(state="attached")
             await idle()
-            await page.locator(".st-key-custom_step button").click()
-            await page.wait_for_timeout(300)
+            # the player's Step: the first step is computed on the server (a player request)
+            await page.locator(PLAYER).get_by_role("button", name="Step", exact=True).click()
+            await page.wait_for_function(
+                f"document.querySelector('{PLAYER}')?.dataset.phase === 'update'", timeout=WAIT_MS
+            )
             await idle()
         else:
             await page.goto(f"{base}/mnist")
@@ -168,7 +179,7 @@ def canvas_cost() -> dict:
     return {"cpu_s": cpu, "wall_s": wall, "peak_mb": peak / 1e6, "value_kb": len(url) / 1e3, "verdict": verdict}
 
 
-async def measure(base: str, pid: int, abuses: list[str], timeout: float) -> None:
+async def measure(base: str, pid: int, abuses: list[str], timeout: float, link_seconds: float) -> None:
     victim = await ProtocolSession.open(base)
     for _ in range(3):  # warm up
         await victim.rerun(victim.target_key(STEP_KEY, STEP_LABEL))
@@ -193,7 +204,7 @@ async def measure(base: str, pid: int, abuses: list[str], timeout: float) -> Non
         peak, done = Peak(pid), asyncio.Event()
         sampler = asyncio.create_task(peak.run())
         clicks = asyncio.create_task(victim_clicks(victim, done))
-        job = abuse_link(base) if what == "link" else abuse_browser(base, what)
+        job = abuse_link(base, link_seconds) if what == "link" else abuse_browser(base, what)
         try:
             await asyncio.wait_for(job, timeout)
             finished = ""
@@ -219,12 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="+", choices=["link", "csv", "mnist", "canvas"], default=None)
     ap.add_argument("--timeout", type=float, default=900, help="seconds one abuse may take before it is cut off")
+    ap.add_argument(
+        "--link-seconds", type=float, default=120, help="how long the link abuser keeps asking for its steps"
+    )
     args = ap.parse_args(argv)
     abuses = args.only or ["link", "csv", "mnist", "canvas"]
     print(f"# {os.cpu_count()} CPUs shared by the server, the victim's client and the abuser's browser")
     proc, base = start_app()
     try:
-        asyncio.run(measure(base, proc.pid, abuses, args.timeout))
+        asyncio.run(measure(base, proc.pid, abuses, args.timeout, args.link_seconds))
     finally:
         stop_app(proc)
     return 0

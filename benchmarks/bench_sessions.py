@@ -241,6 +241,10 @@ class ProtocolSession:
         self.player_k = 0
         self.player_cursor: list[int] | None = None
         self.player_have: set[int] = set()  # the detailed steps the player was sent
+        self.player_nonce = 0
+        self.player_progress: list[int] | None = None  # [recorded, wanted] while a long goto computes
+        self.player_target: list[int] | None = None
+        self.player_pause_ms = 0.0  # how long the server asks the player to wait before the next chunk
         self.page_name = ""  # "" is the default page
 
     @classmethod
@@ -294,15 +298,7 @@ class ProtocolSession:
         msg.rerun_script.page_name = self.page_name
         if trigger_key == PLAYER:
             # the player's Step past the recorded history: a request to the server, as player.js sends it
-            msg.rerun_script.fragment_id = self.player_fragment
-            w = msg.rerun_script.widget_states.widgets.add()
-            w.id = f"$$STREAMLIT_INTERNAL_KEY_{self.player_id}__events"  # as the player's JS (its trigger aggregator)
-            # as player.js: the detailed steps it already holds near the cursor are not sent again
-            have = sorted(h for h in self.player_have if abs(h - self.player_k) <= 20)[:64]
-            req = {"a": "goto", "k": self.player_k, "p": self.player_last, "nonce": str(self.player_k), "have": have}
-            w.json_trigger_value = json.dumps([{"event": "req", "value": req}])
-            state = msg.rerun_script.widget_states.widgets.add()  # the component's (empty) state, as the browser sends
-            state.id, state.json_value = self.player_id, "{}"
+            self._player_request(msg, {"a": "goto", "k": self.player_k, "p": self.player_last})
             self.player_k += 1
         elif trigger_key is not None:
             # a widget inside an st.fragment reruns only that fragment, as the browser asks for it
@@ -312,6 +308,43 @@ class ProtocolSession:
             w.trigger_value = True
         await self.ws.send(msg.SerializeToString())
         await self._until_finished()
+
+    async def player_request(self, req: dict) -> None:
+        """Send the player's request ``req`` (e.g. ``{"a": "goto", "k": 99, "p": 6}``) and read until the run ends."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        msg.rerun_script.query_string = self.query
+        msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.page_name = self.page_name
+        self._player_request(msg, req)
+        await self.ws.send(msg.SerializeToString())
+        await self._until_finished()
+
+    async def finish_computing(self, seconds: float = math.inf) -> int:
+        """As player.js does while the server computes a long goto (a link, Run N): ask for the rest,
+        after the pause the server asks for, until no progress is left (or for ``seconds``).
+        Returns the requests sent."""
+        n, t0 = 0, time.perf_counter()
+        while self.player_progress and self.player_target and time.perf_counter() - t0 < seconds:
+            await asyncio.sleep(self.player_pause_ms / 1000)
+            k, p = self.player_target
+            await self.player_request({"a": "goto", "k": k, "p": p})
+            n += 1
+        return n
+
+    def _player_request(self, msg, req: dict) -> None:
+        self.player_nonce += 1
+        # as player.js: the detailed steps it already holds near the cursor are not sent again
+        k = int(req.get("k", 0))
+        have = sorted(h for h in self.player_have if abs(h - k) <= 20)[:64]
+        req = {**req, "nonce": str(self.player_nonce), "have": have}
+        msg.rerun_script.fragment_id = self.player_fragment
+        w = msg.rerun_script.widget_states.widgets.add()
+        w.id = f"$$STREAMLIT_INTERNAL_KEY_{self.player_id}__events"  # as the player's JS (its trigger aggregator)
+        w.json_trigger_value = json.dumps([{"event": "req", "value": req}])
+        state = msg.rerun_script.widget_states.widgets.add()  # the component's (empty) state, as the browser sends
+        state.id, state.json_value = self.player_id, "{}"
 
     async def _until_finished(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -331,6 +364,8 @@ class ProtocolSession:
                     if data.get("cursor") is not None:
                         self.player_cursor = data["cursor"]
                     self.player_have.update(int(k) for k in data.get("steps", {}))
+                    self.player_progress, self.player_target = data.get("progress"), data.get("target")
+                    self.player_pause_ms = float(data.get("pause_ms") or 0)
                     continue
                 wid = getattr(widget, "id", None)
                 if isinstance(wid, str) and wid:

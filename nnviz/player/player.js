@@ -494,9 +494,10 @@ function merge(st, data) {
   st.pending = false;
   if (data.progress && !st.waiting && data.target) st.waiting = data.target;
   if (data.progress && st.waiting) {
-    // a long Run or Epoch: the server computes in chunks of bounded time; ask for the next one
+    // a long Run or Epoch: the server computes in chunks of bounded time; ask for the next one after
+    // the pause it asks for (other students' clicks are served in between)
     const [wk, wp] = st.waiting;
-    setTimeout(() => { if (st.waiting) st.send({ a: "goto", k: wk, p: wp }); }, 0);
+    setTimeout(() => { if (st.waiting) st.send({ a: "goto", k: wk, p: wp }); }, Number(data.pause_ms) || 0);
   }
 }
 

@@ -30,6 +30,10 @@ from nnviz.stepper import LEARNING_RATES, Run
 
 #: one request may compute steps for this long before it answers (the rest follows in chunks)
 COMPUTE_BUDGET_S = 0.5
+#: after a chunk of long work (a link, Run N, Epoch), the player waits this many times the chunk's
+#: compute time before asking for the next: one session's long work takes at most half of the
+#: server's time, and the other students' clicks keep most of theirs (README, robustness)
+LONG_WORK_PAUSE = 1.0
 #: the most steps one run may record (memory bound; see the README's robustness section)
 MAX_STEPS = 100_000
 #: losses sent for the loss curve at most (evenly thinned beyond)
@@ -49,6 +53,7 @@ class PlayerSession:
     force: bool = True
     view: View = field(default_factory=View)
     target: tuple[int, int] | None = None  # a goto still being computed
+    busy_s: float = 0.0  # compute time of the last chunk of that goto
     message: tuple[str, str] | None = None
     trunc: int | None = None
     clear: bool = False
@@ -166,7 +171,9 @@ class PlayerSession:
             self.target = None
             self._set_cursor(k, p, force=True)
             return
+        t0 = time.perf_counter()
         done = self._compute_to(k, COMPUTE_BUDGET_S)
+        self.busy_s = time.perf_counter() - t0
         h = self.run.history
         if done:
             self.target = None
@@ -269,6 +276,7 @@ class PlayerSession:
         if self.target is not None:
             out["progress"] = [n, self.target[0] + 1]
             out["target"] = list(self.target)
+            out["pause_ms"] = round(1000 * LONG_WORK_PAUSE * self.busy_s)
         if run.diverged_at is not None:
             out["message"] = (
                 f"Diverged at step {run.diverged_at + 1}: the loss became non-finite or exploded "
