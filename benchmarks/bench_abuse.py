@@ -133,7 +133,7 @@ async def abuse_browser(base: str, what: str) -> None:
             await page.locator(".st-key-data_use button").wait_for()
             await idle()
             await page.locator(".st-key-data_use button").click()
-            player = page.locator(f"{PLAYER} [data-plot=diagram] .main-svg")
+            player = page.locator(f"{PLAYER} [data-plot=diagram] .main-svg").first
             await player.wait_for(state="attached")
             await idle()
             # the player's Step: the first step is computed on the server (a player request)
