@@ -287,3 +287,24 @@ def test_the_softmax_demo_reads_full_width_commas():
     at.text_input(key="fwd_softmax").set_value("0.3，2.9、4.0").run()
     assert not at.error
     assert any("[0.01821127 0.24519181 0.73659691]" in c.value for c in at.code)
+
+
+def _memo_script():
+    import streamlit as st
+
+    from nnviz import i18n, state
+    from nnviz.i18n import _
+
+    i18n.setup()
+    built = st.session_state.setdefault("builds", [])
+    st.title(state.memo("study", "title", ("same inputs",), lambda: built.append(1) or _("About nnviz")))
+
+
+def test_a_memoised_figure_is_rebuilt_in_the_new_language():
+    # state.memo keeps a figure while its inputs stay; its words depend on the language too
+    at = AppTest.from_function(_memo_script, default_timeout=TIMEOUT)
+    at.run()
+    at.run()
+    assert at.title[0].value == "About nnviz" and at.session_state["builds"] == [1]  # second run: memoised
+    at.sidebar.selectbox(key="lang").set_value("ko").run()
+    assert at.title[0].value == "nnviz 소개" and at.session_state["builds"] == [1, 1]
