@@ -308,3 +308,15 @@ def test_a_memoised_figure_is_rebuilt_in_the_new_language():
     assert at.title[0].value == "About nnviz" and at.session_state["builds"] == [1]  # second run: memoised
     at.sidebar.selectbox(key="lang").set_value("ko").run()
     assert at.title[0].value == "nnviz 소개" and at.session_state["builds"] == [1, 1]
+
+
+def test_bench_i18n_prints_its_figures(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_i18n", ROOT / "benchmarks" / "bench_i18n.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.N_CALLS = 200  # a quick run (this module object is the test's own): the figures, not their size
+    assert bench.main([]) == 0
+    keys = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert keys == ["compile_all_ms", "underscore_us", "page_strings_ms"]
