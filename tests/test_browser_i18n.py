@@ -104,6 +104,8 @@ def test_traditional_chinese_about_link_and_moving_to_another_page(page, app_url
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
     assert _h1(page) == "固定權重的前向傳播（教學 002）"
     _wait_for_url_lang(page, "zh-Hant")  # the next page of the session keeps the language in its link
+    # Markdown emphasis next to full-width brackets still renders bold (CommonMark's flanking rules)
+    assert page.locator("strong", has_text="恆等函數（identity）").count() == 1
     # the numbers stay as they are: seed 002's printed output
     assert "[0.31682708 0.69627909]" in page.locator(".st-key-fwd_output").inner_text()
 
