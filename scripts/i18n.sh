@@ -13,11 +13,21 @@ PYBABEL=${PYBABEL:-.venv/bin/pybabel}
 LOCALES="ko zh_Hans zh_Hant"
 
 if [ "${1:-}" != check ]; then
-  # File names without line numbers: the template changes when strings change, not when code moves.
+  # File names without line numbers: the template changes when strings change, not when code moves;
+  # when only its creation date would change, the old file is kept (no churn between branches).
+  pot=nnviz/locale/messages.pot
+  new=$(mktemp)
   "$PYBABEL" extract -F babel.cfg --add-location=file --sort-by-file --no-wrap \
-    --project=nnviz --copyright-holder="nnviz contributors" -o nnviz/locale/messages.pot .
+    --project=nnviz --copyright-holder="nnviz contributors" \
+    --header-comment=$'# Translations template for nnviz.\n# Copyright (C) 2026 nnviz contributors\n# This file is distributed under the same license as the nnviz project.\n#' \
+    -o "$new" .
+  if [ -f "$pot" ] && diff -q <(grep -v '^"POT-Creation-Date' "$pot") <(grep -v '^"POT-Creation-Date' "$new") >/dev/null; then
+    rm -f "$new"
+  else
+    mv "$new" "$pot"
+  fi
   for l in $LOCALES; do
-    "$PYBABEL" update -i nnviz/locale/messages.pot -d nnviz/locale -l "$l" \
+    "$PYBABEL" update -i "$pot" -d nnviz/locale -l "$l" \
       --init-missing --no-wrap --ignore-obsolete --ignore-pot-creation-date
   done
 fi
