@@ -320,3 +320,20 @@ def test_bench_i18n_prints_its_figures(capsys):
     assert bench.main([]) == 0
     keys = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert keys == ["compile_all_ms", "underscore_us", "page_strings_ms"]
+
+
+def test_a_shared_link_with_lang_rebuilds_the_run_in_that_language():
+    # the round trip: the link the Korean session wrote (run fields + lang) opens the same run, in Korean
+    at = _app("ko")
+    run = at.session_state["study_run"]
+    at.session_state["study_player_session"].handle({"a": "goto", "k": 2, "p": len(run.phases) - 1})  # 3 steps
+    at.run()
+    link = dict(at.query_params)
+    assert link["steps"] == "3" and link["lang"] == "ko"
+    at2 = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for k, v in link.items():
+        at2.query_params[k] = v
+    at2.run()
+    assert not at2.exception, at2.exception
+    assert at2.session_state["lang"] == "ko" and at2.session_state["study_run"].updates_applied == 3
+    assert at2.sidebar.selectbox(key="lang").value == "ko"
