@@ -40,6 +40,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from nnviz.i18n import N_  # marks the reduction texts for the catalogues (translated where shown)
 from nnviz.safe_text import quoted
 
 # ---------------------------------------------------------------------------
@@ -282,7 +283,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             _half_sse,
             _half_sse_per_sample,
             _summed(_half_sse_per_sample),
-            "sum over the batch",
+            N_("sum over the batch"),
             r"L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2",
         ),
         "mse": Loss(
@@ -290,7 +291,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             _mse,
             _mse_per_sample,
             _summed(_mse_per_sample),
-            "mean over batch and outputs",
+            N_("mean over batch and outputs"),
             r"L = \frac{1}{BK} \sum_{n}\sum_k (y_k - \hat y_k)^2",
         ),
         "cross_entropy": Loss(
@@ -298,7 +299,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             _cross_entropy,
             _cross_entropy_per_sample,
             _cross_entropy_totals,
-            "mean over the batch",
+            N_("mean over the batch"),
             r"L = -\frac{1}{B}\sum_n \sum_k y_k \log \hat y_k",
             requires="softmax",
         ),
@@ -307,7 +308,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             _binary_cross_entropy,
             _binary_cross_entropy_per_sample,
             _summed(_binary_cross_entropy_per_sample),
-            "mean over batch and outputs",
+            N_("mean over batch and outputs"),
             r"L = -\frac{1}{BK}\sum_n\sum_k [y_k\log\hat y_k + (1-y_k)\log(1-\hat y_k)]",
             requires="sigmoid",
         ),

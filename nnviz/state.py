@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from nnviz import stepper
+from nnviz import i18n, stepper
 from nnviz.stepper import Config, Run
 
 #: session-state key of the uploaded data set (a nnviz.examples.Dataset)
@@ -123,8 +123,10 @@ def memo(example: str, name: str, inputs: tuple, build):
 
     Kept per session (one entry per figure name): a click that moves to the next
     phase does not change the network, so the figures that depend only on the
-    network are not rebuilt.
+    network are not rebuilt. The session's language is one of the inputs: a figure's
+    titles and hover text are words.
     """
+    inputs = (i18n.current(), inputs)
     store = st.session_state.setdefault(key(example, "memo"), {})
     hit = store.get(name)
     if hit is not None and hit[0] == inputs:

@@ -1,10 +1,14 @@
-"""The app's pages: each entry has a ``render()``; PAGES lists them in menu order."""
+"""The app's pages: each entry has a ``render()``; PAGES lists them in menu order.
+
+Titles are English (marked with ``N_``); app.py shows them in the session's language.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nnviz.i18n import N_
 from nnviz.pages import about, data_page, forward_page, stepper_page
 from nnviz.pages import mnist as mnist_page
 
@@ -12,16 +16,16 @@ from nnviz.pages import mnist as mnist_page
 @dataclass(frozen=True)
 class PageSpec:
     render: Callable[[], None]
-    title: str
+    title: str  # English; _(title) where shown
     url_path: str
     default: bool = False
 
 
-PAGES: list[PageSpec] = [
-    PageSpec(stepper_page.render_study, "Study hours", "study", default=True),
-    PageSpec(stepper_page.render_toy, "Toy classification", "toy"),
-    PageSpec(forward_page.render, "Fixed-weight forward pass", "forward"),
-    PageSpec(data_page.render, "Your data", "data"),
-    PageSpec(mnist_page.render, "MNIST digits", "mnist"),
-    PageSpec(about.render, "About", "about"),
-]
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(stepper_page.render_study, N_("Study hours"), "study", default=True),
+    PageSpec(stepper_page.render_toy, N_("Toy classification"), "toy"),
+    PageSpec(forward_page.render, N_("Fixed-weight forward pass"), "forward"),
+    PageSpec(data_page.render, N_("Your data"), "data"),
+    PageSpec(mnist_page.render, N_("MNIST digits"), "mnist"),
+    PageSpec(about.render, N_("About"), "about"),
+)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, examples, figures
+from nnviz import arithmetic, examples, figures, i18n
 from nnviz.engine import ACTIVATIONS, phases, train_step
+from nnviz.i18n import _, ngettext
 
 SOFTMAX_EXAMPLE = np.array([0.3, 2.9, 4.0])
 #: what seed 002 prints for softmax([0.3, 2.9, 4.0])
@@ -14,11 +15,13 @@ SOFTMAX_PRINTED = np.array([0.01821127, 0.24519181, 0.73659691])
 
 
 def render() -> None:
-    st.title("Fixed-weight forward pass (seed 002)")
+    st.title(_("Fixed-weight forward pass (seed 002)"))
     st.markdown(
-        "A 2 → 3 → 2 → 2 network with the tutorial's fixed weights: sigmoid hidden layers and an "
-        "**identity** output (regression). With the input [1.0, 0.5] the tutorial prints "
-        "`[0.31682708 0.69627909]`; change the input to see every number move."
+        _(
+            "A 2 → 3 → 2 → 2 network with the tutorial's fixed weights: sigmoid hidden layers and an "
+            "**identity** output (regression). With the input [1.0, 0.5] the tutorial prints "
+            "`[0.31682708 0.69627909]`; change the input to see every number move."
+        )
     )
     net = examples.forward_network()
     c1, c2 = st.columns(2)
@@ -29,10 +32,10 @@ def render() -> None:
     rec = train_step(net, x, np.zeros((1, 2)), "half_sse", 0.0)
     forward = [p for p in phases(net.n_layers) if p.kind == "forward"]
     layer = st.select_slider(
-        "Show the forward pass up to",
+        _("Show the forward pass up to"),
         options=list(range(len(forward))),
         value=len(forward) - 1,
-        format_func=lambda i: forward[i].label,
+        format_func=lambda i: i18n.phase_label(forward[i]),
         key="fwd_phase",
     )
     phase = forward[layer]
@@ -52,19 +55,26 @@ def render() -> None:
     with right:
         y = rec.trace.output[0]
         with st.container(key="fwd_output"):
-            st.markdown(f"**Output y** = `{np.array2string(y, precision=8)}`")
+            st.markdown(_("**Output y** = {value}").format(value=f"`{np.array2string(y, precision=8)}`"))
         if np.allclose(x, examples.FORWARD_INPUT):
-            st.caption(f"The tutorial prints {np.array2string(examples.FORWARD_PRINTED, precision=8)}.")
-        st.subheader("Arithmetic")
+            st.caption(
+                _("The tutorial prints {value}.").format(value=np.array2string(examples.FORWARD_PRINTED, precision=8))
+            )
+        st.subheader(_("Arithmetic"))
         if sel is None:
             sel = ("neuron", net.n_layers, 0)
         if sel[1] > 0 and sel[1] - 1 > phase.layer:
-            st.caption("That neuron is not computed yet at this phase.")
+            st.caption(_("That neuron is not computed yet at this phase."))
         for line in arithmetic.neuron_lines(rec, sel[1], sel[2], 0, phase):
             st.latex(arithmetic.aligned(line.latex))
-        st.caption("Click a neuron in the diagram to see its arithmetic.")
-    st.subheader("Matrices of the layers computed so far")
-    for l in range(phase.layer + 1):
+        st.caption(_("Click a neuron in the diagram to see its arithmetic."))
+    n_shown = phase.layer + 1
+    st.subheader(
+        ngettext("Matrices of the layer computed so far", "Matrices of the {n} layers computed so far", n_shown).format(
+            n=n_shown
+        )
+    )
+    for l in range(n_shown):
         t = rec.trace.layers[l]
         cols = st.columns(4)
         for col, (name, M) in zip(
@@ -78,22 +88,26 @@ def render() -> None:
         ):
             col.plotly_chart(figures.matrix_heatmap(M, name), key=f"fwd_{name}")
     st.divider()
-    st.subheader("Softmax without overflow")
+    st.subheader(_("Softmax without overflow"))
     st.markdown(
-        "The tutorial's improved softmax subtracts the maximum before `exp`, so large inputs do not overflow: "
-        "softmax(a) = exp(a − max a) / Σ exp(a − max a)."
+        _(
+            "The tutorial's improved softmax subtracts the maximum before `exp`, so large inputs do not "
+            "overflow: softmax(a) = exp(a − max a) / Σ exp(a − max a)."
+        )
     )
-    text = st.text_input("Inputs a (comma-separated)", "0.3, 2.9, 4.0", key="fwd_softmax")
+    text = st.text_input(_("Inputs a (comma-separated)"), "0.3, 2.9, 4.0", key="fwd_softmax")
     try:
-        a = np.array([float(v) for v in text.split(",") if v.strip()])
+        # Chinese and Japanese keyboards type the full-width comma "，" (or "、")
+        a = np.array([float(v) for v in text.replace("，", ",").replace("、", ",").split(",") if v.strip()])
         if a.size == 0 or not np.all(np.isfinite(a)):
             raise ValueError
     except ValueError:
-        st.error("Type finite numbers separated by commas, e.g. 0.3, 2.9, 4.0.")
+        st.error(_("Type finite numbers separated by commas, e.g. 0.3, 2.9, 4.0."))
         return
     # a − max a overflows to −inf past ±9e307 (e.g. "1e308, -1e308"); exp(−inf) = 0 is still the right answer.
     with np.errstate(over="ignore"):
         p = ACTIVATIONS["softmax"].forward(a[None, :])[0]
-    st.code(f"softmax({np.array2string(a)}) = {np.array2string(p, precision=8)}   sum = {p.sum():.6f}")
+    # A formula with its numbers: the same in every language (Σ for the sum).
+    st.code(f"softmax({np.array2string(a)}) = {np.array2string(p, precision=8)}   Σ = {p.sum():.6f}")
     if a.shape == SOFTMAX_EXAMPLE.shape and np.allclose(a, SOFTMAX_EXAMPLE):
-        st.caption(f"The tutorial prints {np.array2string(SOFTMAX_PRINTED, precision=8)}.")
+        st.caption(_("The tutorial prints {value}.").format(value=np.array2string(SOFTMAX_PRINTED, precision=8)))
