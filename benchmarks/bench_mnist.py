@@ -377,19 +377,107 @@ def browser_latency(quick: bool) -> None:
     )
 
 
+TEACH_BUTTON = ".st-key-mnist_teach_go button:visible"  # a button with help is drawn twice, one hidden
+
+
+def _teach_clicks(page, n: int) -> list[float]:
+    """Draw a 7, pick the label 1, then click Teach it ``n`` + 1 times: seconds from click to page idle."""
+    import browser_helpers as bh
+
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + 140, y0 + 140)
+    page.mouse.move(x0 + 70, y0 + 50)
+    page.mouse.down()
+    for x, y in ((210, 50), (110, 240)):
+        page.mouse.move(x0 + x, y0 + y, steps=6)
+    page.mouse.up()
+    page.wait_for_function(_text_has(".st-key-prediction", "Prediction:"), timeout=60_000)
+    bh.wait_idle(page, 60_000)
+    page.locator(".st-key-mnist_teach_label").get_by_role("radio", name="1", exact=True).click()
+    bh.wait_idle(page, 60_000, started_ms=1000)
+    times = []
+    for i in range(n + 1):
+        t = time.perf_counter()
+        bh.click_and_wait(page, page.locator(TEACH_BUTTON), timeout_ms=60_000)
+        if i:  # the first click warms up
+            times.append(time.perf_counter() - t)
+    return times
+
+
+def teach_latency(quick: bool) -> None:
+    """Teach it: click → page idle in Chromium, and a bare Streamlit button's rerun for the ratio."""
+    import browser_helpers as bh
+
+    reason = bh.skip_reason()
+    if reason:
+        print(f"teach latency: skipped ({reason})")
+        return
+    from playwright.sync_api import sync_playwright
+
+    n = 4 if quick else 10
+    proc, base = bh.start_app()
+    try:
+        with sync_playwright() as p:
+            ctx = bh.launch_browser(p, viewport=(1440, 900))
+            bh.count_runs(ctx)
+            try:
+                page = bh.first_page(ctx)
+                bh.open_page(page, base, "mnist")
+                page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+                teach = _teach_clicks(page, n)
+            finally:
+                bh.close_browser(ctx)
+    finally:
+        bh.stop_app(proc)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bare.py"
+        script.write_text(BARE_APP)
+        proc, base = bh.start_app(script=script)
+        try:
+            with sync_playwright() as p:
+                ctx = bh.launch_browser(p)
+                bh.count_runs(ctx)
+                try:
+                    page = bh.first_page(ctx)
+                    bh.open_page(page, base)
+                    bare = []
+                    for i in range(n + 1):
+                        t = time.perf_counter()
+                        shown = f"document.querySelector('.st-key-out')?.innerText.includes('clicked {i + 1}')"
+                        bh.click_and_wait(page, page.get_by_role("button", name="click"), shown, 30_000)
+                        if i:
+                            bare.append(time.perf_counter() - t)
+                finally:
+                    bh.close_browser(ctx)
+        finally:
+            bh.stop_app(proc)
+    t50, t90 = _percentiles(teach)
+    b50, b90 = _percentiles(bare)
+    print(
+        f"Teach it click → page idle, {len(teach)} clicks: p50 {t50:.0f} ms, p90 {t90:.0f} ms; bare Streamlit "
+        f"button: p50 {b50:.0f} ms, p90 {b90:.0f} ms → Teach it = {t50 / b50:.2f}× a bare rerun (p50)"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one run each, fewer strokes: a smoke test")
     ap.add_argument("--torch-python", help="a Python interpreter that can `import torch`, for the comparison")
     ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--teach-only", action="store_true", help="only the Teach it latency (browser)")
     ap.add_argument("--seeds", type=int, default=1, help="also train the default config with this many seeds")
     args = ap.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; numpy {np.__version__}")
+    if args.teach_only:
+        teach_latency(args.quick)
+        return 0
     time_to_97(1 if args.quick else 3, args.quick, args.seeds)
     samples_per_second(args.quick, args.torch_python)
     loss_plane(args.quick)
     if not args.skip_browser:
         browser_latency(args.quick)
+        teach_latency(args.quick)
     return 0
 
 

@@ -44,6 +44,7 @@ def test_probability_compare_has_before_and_after():
     fig = mf.probability_compare(before, after, true_label=4)
     assert [t.name for t in fig.data] == ["before", "after"]
     assert "0.100 → 1.000" in fig.layout.title.text
+    assert fig.layout.legend.orientation == "h"  # under the bars, out of the title's way
 
 
 def test_confusion_matrix_cells_hold_the_counts():
@@ -63,7 +64,13 @@ def test_digit_gallery_captions_and_hover():
     np.testing.assert_allclose(z[:28, :28], d.images[0] / 255)
     assert [a.text for a in fig.layout.annotations] == [f"c{i}" for i in range(5)]
     custom = np.asarray(fig.data[0].customdata)
-    assert custom[0, 0] == "h0" and custom[30, 0] == "h3"
+    # row 2 starts after the 28 pixel rows of row 1 and the caption band under them
+    second = 28 + mf.CAPTION_ROWS
+    assert custom[0, 0] == "h0" and custom[second, 0] == "h3" and custom[second - 1, 0] == ""
+    np.testing.assert_allclose(z[second:, :28], d.images[3] / 255)
+    # the captions sit in that band, which holds no digit: they cannot cover the row below
+    assert np.isnan(z[28:second]).all()
+    assert [a.y for a in fig.layout.annotations] == [28, 28, 28, 28 + second, 28 + second]
     empty = mf.digit_gallery(np.zeros((0, 28, 28)), [])
     assert isinstance(empty, go.Figure)
 
