@@ -19,6 +19,10 @@ Prints figures, asserts nothing. What is measured:
    784-256-10 model and for 784-64-32-10: best and median of 5.
 4. In headless Chromium: mouse-up on the drawing canvas → updated prediction, p50 / p90 over
    ~10 strokes; and the same for a bare Streamlit button app, for the ratio.
+5. In headless Chromium at 1440 × 900: **Teach it** (a 7 taught as a 1) click → page idle, p50 / p90
+   over 10 clicks, as a ratio against the bare button app's rerun; with ``--teach-before COMMIT``
+   also the app at that commit (``--teach-before c1f73a9``: before Teach it got its own fragment).
+   ``--teach-only`` runs just this.
 
 The machine's load average is printed first: on a shared 2-core machine another busy process
 makes every figure worse, so throughputs are the best of interleaved repeats.
@@ -405,8 +409,36 @@ def _teach_clicks(page, n: int) -> list[float]:
     return times
 
 
-def teach_latency(quick: bool) -> None:
-    """Teach it: click → page idle in Chromium, and a bare Streamlit button's rerun for the ratio."""
+def _teach_run(n: int, script: Path | str = "app.py") -> list[float]:
+    import browser_helpers as bh
+    from playwright.sync_api import sync_playwright
+
+    proc, base = bh.start_app(script=script)
+    try:
+        with sync_playwright() as p:
+            ctx = bh.launch_browser(p, viewport=(1440, 900))
+            bh.count_runs(ctx)
+            try:
+                page = bh.first_page(ctx)
+                bh.open_page(page, base, "mnist")
+                page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+                times = _teach_clicks(page, n)
+                label = page.locator(TEACH_BUTTON).inner_text().strip()
+                print(f"  ({script}: the button says {label!r}, p50 {_percentiles(times)[0]:.0f} ms)")
+                return times
+            finally:
+                bh.close_browser(ctx)
+    finally:
+        bh.stop_app(proc)
+
+
+def teach_latency(quick: bool, before: str | None = None) -> None:
+    """Teach it: click → page idle in Chromium, and a bare Streamlit button's rerun for the ratio.
+
+    ``before``: a git commit whose app is measured too, in the same run (its tree exported to a
+    temporary folder with ``git archive``), e.g. c1f73a9, the last commit before Teach it moved
+    into a fragment of its own. The button is found by its key, which both versions share.
+    """
     import browser_helpers as bh
 
     reason = bh.skip_reason()
@@ -416,20 +448,13 @@ def teach_latency(quick: bool) -> None:
     from playwright.sync_api import sync_playwright
 
     n = 4 if quick else 10
-    proc, base = bh.start_app()
-    try:
-        with sync_playwright() as p:
-            ctx = bh.launch_browser(p, viewport=(1440, 900))
-            bh.count_runs(ctx)
-            try:
-                page = bh.first_page(ctx)
-                bh.open_page(page, base, "mnist")
-                page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
-                teach = _teach_clicks(page, n)
-            finally:
-                bh.close_browser(ctx)
-    finally:
-        bh.stop_app(proc)
+    old = None
+    if before:
+        with tempfile.TemporaryDirectory() as tmp:
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", before], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
+            old = _teach_run(n, Path(tmp) / "app.py")
+    teach = _teach_run(n)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bare.py"
         script.write_text(BARE_APP)
@@ -454,9 +479,16 @@ def teach_latency(quick: bool) -> None:
             bh.stop_app(proc)
     t50, t90 = _percentiles(teach)
     b50, b90 = _percentiles(bare)
+    print(f"bare Streamlit button → text, {len(bare)} clicks: p50 {b50:.0f} ms, p90 {b90:.0f} ms")
+    if old:
+        o50, o90 = _percentiles(old)
+        print(
+            f"Teach it click → page idle at {before}, {len(old)} clicks: p50 {o50:.0f} ms, p90 {o90:.0f} ms "
+            f"→ {o50 / b50:.2f}× a bare rerun (p50)"
+        )
     print(
-        f"Teach it click → page idle, {len(teach)} clicks: p50 {t50:.0f} ms, p90 {t90:.0f} ms; bare Streamlit "
-        f"button: p50 {b50:.0f} ms, p90 {b90:.0f} ms → Teach it = {t50 / b50:.2f}× a bare rerun (p50)"
+        f"Teach it click → page idle now, {len(teach)} clicks: p50 {t50:.0f} ms, p90 {t90:.0f} ms "
+        f"→ {t50 / b50:.2f}× a bare rerun (p50)" + (f"; {o50 / t50:.1f}× faster than before" if old else "")
     )
 
 
@@ -466,18 +498,19 @@ def main(argv=None) -> int:
     ap.add_argument("--torch-python", help="a Python interpreter that can `import torch`, for the comparison")
     ap.add_argument("--skip-browser", action="store_true")
     ap.add_argument("--teach-only", action="store_true", help="only the Teach it latency (browser)")
+    ap.add_argument("--teach-before", metavar="COMMIT", help="also measure Teach it at this git commit")
     ap.add_argument("--seeds", type=int, default=1, help="also train the default config with this many seeds")
     args = ap.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; numpy {np.__version__}")
     if args.teach_only:
-        teach_latency(args.quick)
+        teach_latency(args.quick, args.teach_before)
         return 0
     time_to_97(1 if args.quick else 3, args.quick, args.seeds)
     samples_per_second(args.quick, args.torch_python)
     loss_plane(args.quick)
     if not args.skip_browser:
         browser_latency(args.quick)
-        teach_latency(args.quick)
+        teach_latency(args.quick, args.teach_before)
     return 0
 
 
