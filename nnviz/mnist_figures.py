@@ -25,6 +25,13 @@ INK = ((0.0, "#ffffff"), (1.0, "#000000"))  # 0 = paper, 1 = ink
 BAR = "#4393c3"
 HIGHLIGHT = "#d6604d"
 BEFORE, AFTER = "#bdbdbd", "#2166ac"
+#: ColorBrewer Blues (9 classes), light → dark: the confusion matrix's counts
+BLUES = tuple(
+    (i / 8, c)
+    for i, c in enumerate(
+        ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+    )
+)
 TRUE_OUTLINE = "#e69f00"  # Okabe–Ito orange: the true digit's bar outline, visible on light and dark themes
 SIDE = 28
 _MARGIN = dict(l=30, r=20, t=50, b=30)
@@ -538,7 +545,7 @@ def confusion_matrix(cm: np.ndarray, title: str = "Confusion matrix (test digits
         x=labels,
         y=labels,
         customdata=cm,
-        colorscale="Blues",
+        colorscale=BLUES,  # not plotly.js "Blues", which runs dark (rgb(5,10,172)) → light, against the text colours
         showscale=False,
         hovertemplate="true %{y}, predicted %{x}<br>%{customdata} digits<extra></extra>",
     )

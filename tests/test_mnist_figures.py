@@ -55,6 +55,12 @@ def test_confusion_matrix_cells_hold_the_counts():
     texts = {(a.y, a.x): a.text for a in fig.layout.annotations}
     assert texts[("3", "5")] == "4" and texts[("9", "9")] == "10"
     assert len(texts) == 11  # zero cells are not labelled
+    # ColorBrewer Blues runs light (#f7fbff) → dark (#08306b): small counts light, under black text
+    scale = fig.data[0].colorscale
+    assert scale[0] == (0.0, "#f7fbff") and scale[-1] == (1.0, "#08306b")
+    colours = {(a.y, a.x): a.font.color for a in fig.layout.annotations}
+    # log1p(1) = 0.69 < 0.6·log1p(10) = 1.44 < log1p(10): the count 1 is light, the count 10 dark
+    assert colours[("0", "0")] == "black" and colours[("9", "9")] == "white"
 
 
 def test_digit_gallery_captions_and_hover():
