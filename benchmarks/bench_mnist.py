@@ -398,7 +398,7 @@ def _teach_clicks(page, n: int) -> list[float]:
     page.mouse.up()
     page.wait_for_function(_text_has(".st-key-prediction", "Prediction:"), timeout=60_000)
     bh.wait_idle(page, 60_000)
-    page.locator(".st-key-mnist_teach_label").get_by_role("radio", name="1", exact=True).click()
+    page.locator(".st-key-mnist_teach_label").get_by_role("radio", name="1", exact=True).click(timeout=60_000)
     bh.wait_idle(page, 60_000, started_ms=1000)
     times = []
     for i in range(n + 1):

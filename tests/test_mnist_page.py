@@ -312,3 +312,19 @@ def test_idx_folder_from_the_environment_is_the_default(tmp_path, monkeypatch):
     at.radio(key="mnist_source").set_value("embedded").run()
     assert any("3,500 training" in c.value for c in at.caption)
     assert [t.key for t in at.text_input] == ["mnist_cfg_hidden"]  # no path box at all
+
+
+def test_an_error_in_the_models_view_is_a_message_and_the_model_is_kept(monkeypatch):
+    from nnviz import mnist_figures
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure broke")
+
+    at = _teach(_taught_page(1))
+    taught = _params(at).copy()
+    monkeypatch.setattr(mnist_figures, "saliency_figure", broken)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("This tab ran into a problem" in e.value and "figure broke" in e.value for e in at.error), at.error
+    np.testing.assert_array_equal(_params(at), taught)
+    assert any(t.value.startswith("Teaching step 1 ") for t in at.text)  # what came before the error is shown

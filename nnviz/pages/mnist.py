@@ -314,6 +314,10 @@ def _softmax_row(net: Network, x: np.ndarray):
 @st.fragment
 def _draw_panel() -> None:
     """The canvas and its preprocessing (a stroke reruns this fragment); the model's view is a nested one."""
+    _guarded(_draw_body)  # a fragment's own reruns do not pass through render()'s guard
+
+
+def _draw_body() -> None:
     from streamlit_drawable_canvas import st_canvas  # importing it outside a Streamlit run raises
 
     left, right = st.columns([1, 2.6])
@@ -356,9 +360,13 @@ def _draw_panel() -> None:
 def _model_view(pre: mnist.Preprocessed | None) -> None:
     """Everything the model says about the drawing, and Teach it / Undo / Back to the shipped model.
 
-    A fragment of its own: a teaching click reruns only this (the canvas and the preprocessing do
-    not depend on the model), so it answers about as fast as a bare Streamlit rerun.
+    A fragment of its own: a teaching click reruns only this, not the canvas and the preprocessing
+    (which do not depend on the model) nor the rest of the page.
     """
+    _guarded(lambda: _model_view_body(pre))
+
+
+def _model_view_body(pre: mnist.Preprocessed | None) -> None:
     ss = st.session_state
     model = _model()
     st.caption(_model_caption(model), help=TEXT["model_help"])
