@@ -20,7 +20,8 @@ Prints figures, asserts nothing. What is measured:
 4. In headless Chromium: mouse-up on the drawing canvas → updated prediction, p50 / p90 over
    ~10 strokes; and the same for a bare Streamlit button app, for the ratio.
 5. In headless Chromium at 1440 × 900: **Teach it** (a 7 taught as a 1) click → page idle, p50 / p90
-   over 10 clicks, as a ratio against the bare button app's rerun; with ``--teach-before COMMIT``
+   over 10 clicks, and the server process's CPU seconds per click (/proc), each as a ratio against
+   the bare button app's; with ``--teach-before COMMIT``
    also the app at that commit (``--teach-before c1f73a9``: before Teach it got its own fragment).
    ``--teach-only`` runs just this.
 
@@ -384,8 +385,17 @@ def browser_latency(quick: bool) -> None:
 TEACH_BUTTON = ".st-key-mnist_teach_go button:visible"  # a button with help is drawn twice, one hidden
 
 
-def _teach_clicks(page, n: int) -> list[float]:
-    """Draw a 7, pick the label 1, then click Teach it ``n`` + 1 times: seconds from click to page idle."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _teach_clicks(page, n: int, server_pid: int | None = None) -> list[float]:
+    """Draw a 7, pick the label 1, then click Teach it ``n`` + 1 times: seconds from click to page idle.
+
+    With ``server_pid``, the server's CPU seconds over the timed clicks are appended as the last item.
+    """
     import browser_helpers as bh
 
     box = page.locator("canvas.upper-canvas").bounding_box()
@@ -402,10 +412,14 @@ def _teach_clicks(page, n: int) -> list[float]:
     bh.wait_idle(page, 60_000, started_ms=1000)
     times = []
     for i in range(n + 1):
+        if i == 1 and server_pid:
+            cpu = _cpu_seconds(server_pid)
         t = time.perf_counter()
         bh.click_and_wait(page, page.locator(TEACH_BUTTON), timeout_ms=60_000)
         if i:  # the first click warms up
             times.append(time.perf_counter() - t)
+    if server_pid:
+        times.append(_cpu_seconds(server_pid) - cpu)
     return times
 
 
@@ -422,10 +436,13 @@ def _teach_run(n: int, script: Path | str = "app.py") -> list[float]:
                 page = bh.first_page(ctx)
                 bh.open_page(page, base, "mnist")
                 page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
-                times = _teach_clicks(page, n)
+                *times, cpu = _teach_clicks(page, n, proc.pid)
                 label = page.locator(TEACH_BUTTON).inner_text().strip()
-                print(f"  ({script}: the button says {label!r}, p50 {_percentiles(times)[0]:.0f} ms)")
-                return times
+                print(
+                    f"  ({script}: the button says {label!r}, p50 {_percentiles(times)[0]:.0f} ms, "
+                    f"server CPU {cpu / len(times) * 1000:.0f} ms a click)"
+                )
+                return times, cpu / len(times)
             finally:
                 bh.close_browser(ctx)
     finally:
@@ -453,8 +470,8 @@ def teach_latency(quick: bool, before: str | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             tar = subprocess.run(["git", "-C", str(ROOT), "archive", before], check=True, capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
-            old = _teach_run(n, Path(tmp) / "app.py")
-    teach = _teach_run(n)
+            old, old_cpu = _teach_run(n, Path(tmp) / "app.py")
+    teach, cpu = _teach_run(n)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bare.py"
         script.write_text(BARE_APP)
@@ -468,27 +485,36 @@ def teach_latency(quick: bool, before: str | None = None) -> None:
                     bh.open_page(page, base)
                     bare = []
                     for i in range(n + 1):
+                        if i == 1:
+                            bare_cpu = _cpu_seconds(proc.pid)
                         t = time.perf_counter()
                         shown = f"document.querySelector('.st-key-out')?.innerText.includes('clicked {i + 1}')"
                         bh.click_and_wait(page, page.get_by_role("button", name="click"), shown, 30_000)
                         if i:
                             bare.append(time.perf_counter() - t)
+                    bare_cpu = (_cpu_seconds(proc.pid) - bare_cpu) / len(bare)
                 finally:
                     bh.close_browser(ctx)
         finally:
             bh.stop_app(proc)
     t50, t90 = _percentiles(teach)
     b50, b90 = _percentiles(bare)
-    print(f"bare Streamlit button → text, {len(bare)} clicks: p50 {b50:.0f} ms, p90 {b90:.0f} ms")
+    print(
+        f"bare Streamlit button → text, {len(bare)} clicks: p50 {b50:.0f} ms, p90 {b90:.0f} ms; "
+        f"server CPU {bare_cpu * 1000:.0f} ms a click"
+    )
     if old:
         o50, o90 = _percentiles(old)
         print(
             f"Teach it click → page idle at {before}, {len(old)} clicks: p50 {o50:.0f} ms, p90 {o90:.0f} ms "
-            f"→ {o50 / b50:.2f}× a bare rerun (p50)"
+            f"→ {o50 / b50:.2f}× a bare rerun (p50); server CPU {old_cpu * 1000:.0f} ms a click = "
+            f"{old_cpu / bare_cpu:.1f}× a bare rerun's"
         )
     print(
         f"Teach it click → page idle now, {len(teach)} clicks: p50 {t50:.0f} ms, p90 {t90:.0f} ms "
-        f"→ {t50 / b50:.2f}× a bare rerun (p50)" + (f"; {o50 / t50:.1f}× faster than before" if old else "")
+        f"→ {t50 / b50:.2f}× a bare rerun (p50); server CPU {cpu * 1000:.0f} ms a click = "
+        f"{cpu / bare_cpu:.1f}× a bare rerun's"
+        + (f"; {o50 / t50:.1f}× faster and {old_cpu / cpu:.1f}× less server CPU than before" if old else "")
     )
 
 
