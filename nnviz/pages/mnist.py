@@ -53,6 +53,8 @@ TEXT = MappingProxyType(
         "model_changes_steps": ", then {n} single update(s)",
         "model_help": "Only this browser session's copy ever changes; other visitors keep theirs.",
         "before_after_title": "Before and after the last teaching step",
+        "inside_caption": "Hidden activations and saliency of the model as it was at your last stroke "
+        "({n} teaching step(s)); after Teach it / Undo they follow at the next stroke.",
         "teach_heading": "Teach it",
         "teach_caption": "Pick the digit you meant, then **Teach it**: one backprop step (plain SGD, batch of 1) "
         "on this drawing, on this session's model only.",
@@ -354,6 +356,26 @@ def _draw_body() -> None:
         f"{pre.scaled.shape[0]}×{pre.scaled.shape[1]} (fits 20×20, aspect kept) → placed with its centre of mass "
         f"at ({pre.com[0]:.1f}, {pre.com[1]:.1f}); the field's centre is (13.5, 13.5)."
     )
+    _inside_the_network(pre)
+
+
+def _inside_the_network(pre: mnist.Preprocessed) -> None:
+    """Hidden activations and saliency for the drawing, drawn with each stroke.
+
+    Outside the teaching fragment on purpose: redrawing these two charts was half of what a
+    teaching click cost the browser. The caption names the model they were computed with.
+    """
+    model = _model()
+    trace, probs = _softmax_row(model.network, pre.x)
+    k = int(np.argmax(probs))
+    c1, c2 = st.columns([1.4, 1])
+    with c1:
+        hidden = [layer.a[0] for layer in trace.layers[:-1]]
+        st.plotly_chart(mf.hidden_activations(hidden), key="mnist_draw_hidden", width="stretch")
+    with c2:
+        grad = mnist.input_gradient(model.network, pre.x, k, trace)
+        st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
+    st.caption(TEXT["inside_caption"].format(n=model.teach_steps))
 
 
 @st.fragment
@@ -371,9 +393,9 @@ def _model_view_body(pre: mnist.Preprocessed | None) -> None:
     model = _model()
     st.caption(_model_caption(model), help=TEXT["model_help"])
     c_pred, c_teach = st.columns([1, 1.55])
-    probs = trace = None
+    probs = None
     if pre is not None:
-        trace, probs = _softmax_row(model.network, pre.x)
+        _, probs = _softmax_row(model.network, pre.x)
     taught = ss["mnist_teach"]
     on_this = taught is not None and pre is not None and np.array_equal(taught["x"], pre.x)
     with c_pred:
@@ -397,16 +419,6 @@ def _model_view_body(pre: mnist.Preprocessed | None) -> None:
                 st.caption("  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs)))
     with c_teach:
         _teach(pre, taught if on_this else None)
-    if pre is None:
-        return
-    c1, c2 = st.columns([1.4, 1])
-    with c1:
-        hidden = [layer.a[0] for layer in trace.layers[:-1]]
-        st.plotly_chart(mf.hidden_activations(hidden), key="mnist_draw_hidden", width="stretch")
-    with c2:
-        k = int(np.argmax(probs))
-        grad = mnist.input_gradient(model.network, pre.x, k, trace)
-        st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
 
 
 def _canvas_data_url() -> str | None:
