@@ -368,18 +368,22 @@ def filter_grid(
     symmetric_max: float | None = None,
     height: int | None = None,
     uirevision: str = "filters",
+    unit_names: Sequence[int] | None = None,
 ) -> go.Figure:
     """Each hidden unit's incoming weights W1[:, j] (784,) drawn as a 28 × 28 image, on the diverging scale.
 
     ``W1``: (784, n_1) (weights, gradients or weight changes); ``units``: which columns (default all);
-    one colour scale for all tiles, symmetric around 0 (``symmetric_max`` to fix it).
+    ``unit_names``: the unit number hover shows for each drawn column (default: its column number,
+    for W1 holding only some units' columns); one colour scale for all tiles, symmetric around 0
+    (``symmetric_max`` to fix it).
     """
     W1 = np.asarray(W1, dtype=np.float64)
     units = list(range(W1.shape[1])) if units is None else [int(u) for u in units]
     tiles = W1[:, units].T.reshape(len(units), SIDE, SIDE)
     cols = max(1, min(cols, len(units)))
     img, which = _mosaic(tiles, cols)
-    unit_of = np.where(which >= 0, np.asarray(units)[np.maximum(which, 0)], -1)
+    names = np.asarray(units if unit_names is None else [int(u) for u in unit_names])
+    unit_of = np.where(which >= 0, names[np.maximum(which, 0)], -1)
     m = symmetric_max if symmetric_max else _max_abs(tiles)
     heat = dict(
         type="heatmap",

@@ -125,3 +125,13 @@ def test_hidden_activations_one_panel_per_layer():
     fig = mf.hidden_activations([np.arange(5.0), np.arange(3.0)], after=[np.ones(5), np.ones(3)])
     assert len(fig.data) == 4
     np.testing.assert_allclose(fig.data[2].y, np.arange(3.0))
+
+
+def test_filter_grid_names_the_units_it_was_given():
+    W = np.zeros((784, 2))
+    W[0, 0], W[783, 1] = 1.0, -2.0
+    fig = mf.filter_grid(W, title="t", cols=2, unit_names=[17, 5])
+    unit, pixel = np.asarray(fig.data[0].customdata)[0, 0]  # the first tile's top-left pixel
+    assert (unit, pixel) == (17, 0)
+    unit, pixel = np.asarray(fig.data[0].customdata)[27, 29 + 27]  # the second tile's last pixel
+    assert (unit, pixel) == (5, 783) and fig.data[0].z[27][29 + 27] == -2.0

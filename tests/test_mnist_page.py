@@ -177,7 +177,10 @@ def test_undo_keeps_a_bounded_number_of_networks(monkeypatch):
     from nnviz.pages import mnist as page
 
     n_bytes = mt.load_model().network.parameter_vector().nbytes  # 203,530 float32 parameters: 814,120 bytes
-    monkeypatch.setattr(page, "UNDO_BYTES", 3 * n_bytes)  # room for 3 earlier networks
+    # Each entry keeps its network (n_bytes) and its teaching result: the drawing (784 float64), two
+    # probability rows, 16 unit numbers and their ΔW1 columns (784 × 16 float64): 106,912 bytes.
+    # 3 entries ≤ 3 · (814,120 + 106,912) = 2,763,096 < 3.5 · n_bytes = 2,849,420 < 4 entries ≥ 3,256,480.
+    monkeypatch.setattr(page, "UNDO_BYTES", int(3.5 * n_bytes))
     at = _taught_page(1)
     kept = [_params(at).copy()]
     for _ in range(5):

@@ -436,14 +436,39 @@ def teach_record(net: Network, x: np.ndarray, label: int, loss: str, lr: float) 
     return train_step(net, np.asarray(x, dtype=net.dtype)[None, :], Y, loss, float(lr))
 
 
+def _arrays(model: Model, taught: dict | None) -> list[np.ndarray]:
+    net = model.network
+    kept = [v for v in (taught or {}).values() if isinstance(v, np.ndarray)]
+    return [*net.weights, *(net.biases or []), *model.snapshots, *kept]
+
+
+def _undo_bytes(stack: list, current: Model, taught: dict | None) -> int:
+    """Bytes the Undo entries keep alive beyond the current model and result: each array counted once."""
+    seen = {id(a) for a in _arrays(current, taught)}
+    total = 0
+    for m, t in stack:
+        for a in _arrays(m, t):
+            if id(a) not in seen:
+                seen.add(id(a))
+                total += a.nbytes
+    return total
+
+
 def _push_undo(model: Model) -> None:
-    """Keep the model and the last teaching result as they are now, for Undo (bounded in bytes)."""
+    """Keep the model and the last teaching result as they are now, for Undo (bounded in bytes).
+
+    Entries share what they have in common (networks are immutable, recorded snapshots are never
+    changed in place), so the bound counts each array once: the oldest entries go first.
+    """
+    ss = st.session_state
+    ss["mnist_undo"].append((model.copy(), ss["mnist_teach"]))
+
+
+def _trim_undo() -> None:
+    """Drop the oldest Undo entries while they keep more than UNDO_BYTES alive (the newest always stays)."""
     ss = st.session_state
     stack = ss["mnist_undo"]
-    stack.append((model.copy(), ss["mnist_teach"]))
-    # Each entry holds one network (the rest is shared lists of read-only arrays): keep as many as fit.
-    size = model.network.parameter_vector().nbytes
-    while len(stack) > 1 and len(stack) * size > UNDO_BYTES:
+    while len(stack) > 1 and _undo_bytes(stack, _model(), ss["mnist_teach"]) > UNDO_BYTES:
         stack.pop(0)
 
 
@@ -463,11 +488,18 @@ def _on_teach(x: np.ndarray) -> None:
         "label": int(label),
         "before": rec.trace.output[0].astype(np.float64),
         "after": _softmax_row(rec.after, x)[1],
-        "dW1": np.asarray(rec.update.dW[0], dtype=np.float64),
+        **_most_changed(rec.update.dW[0]),
         "loss": (rec.loss_before, rec.loss_after),
         "lr": float(rec.learning_rate),
         "n": model.teach_steps,
     }
+    _trim_undo()
+
+
+def _most_changed(dW1: np.ndarray, n: int = 16) -> dict:
+    """The ``n`` hidden units whose incoming weights changed most: their indices and columns of ΔW1 (784, n)."""
+    top = np.argsort(-np.linalg.norm(dW1, axis=0))[:n]
+    return {"top": top, "dW1": np.array(dW1[:, top])}  # a copy: the full (784, n_1) ΔW1 is not kept
 
 
 def _on_undo() -> None:
@@ -482,6 +514,7 @@ def _on_back_to_shipped() -> None:
     _push_undo(_model())  # Undo brings back what was there (a trained or taught model)
     ss["mnist_model"] = _pretrained_model()
     ss["mnist_teach"] = ss["mnist_surface"] = None
+    _trim_undo()
 
 
 def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
@@ -537,10 +570,16 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
                 p1=after,
             )
         )
-        dW1 = taught["dW1"]
-        top = np.argsort(-np.linalg.norm(dW1, axis=0))[:16]
         st.plotly_chart(
-            mf.filter_grid(dW1, top, TEXT["teach_dw_title"], cols=8, height=190, uirevision="teach"),
+            mf.filter_grid(
+                taught["dW1"],
+                None,
+                TEXT["teach_dw_title"],
+                cols=8,
+                height=190,
+                uirevision="teach",
+                unit_names=taught["top"],
+            ),
             key="mnist_teach_dw",
             width="stretch",
         )
