@@ -177,7 +177,7 @@ def test_teach_it_undo_and_back_to_the_shipped_model(app_url):  # noqa: F811
             for sel in (".st-key-probabilities .js-plotly-plot", TEACH_RESULT, ".st-key-mnist_teach_shipped"):
                 b = page.locator(sel).first.bounding_box()
                 assert b and b["y"] >= 0 and b["y"] + min(b["height"], 60) <= 900, (sel, b)
-            assert "Before and after the last teaching step" in _text(page, ".st-key-probabilities")
+            assert "Before and after teaching" in _text(page, ".st-key-probabilities")
 
             _click(page, "mnist_teach_undo", _has(TEACH_RESULT, "Teaching step", present=False))
             assert _probabilities(page) == shipped, "Undo gives back the shipped model's exact numbers"

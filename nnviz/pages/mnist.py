@@ -52,7 +52,7 @@ TEXT = MappingProxyType(
         "model_changes_teach": ", then {n} teaching step(s)",
         "model_changes_steps": ", then {n} single update(s)",
         "model_help": "Only this browser session's copy ever changes; other visitors keep theirs.",
-        "before_after_title": "Before and after the last teaching step",
+        "before_after_title": "Before and after teaching",  # short: the column is ~260 px wide
         "inside_caption": "Hidden activations and saliency of the model as it was at your last stroke "
         "({n} teaching step(s)); after Teach it / Undo they follow at the next stroke.",
         "teach_heading": "Teach it",
