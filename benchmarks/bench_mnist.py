@@ -19,6 +19,11 @@ Prints figures, asserts nothing. What is measured:
    784-256-10 model and for 784-64-32-10: best and median of 5.
 4. In headless Chromium: mouse-up on the drawing canvas → updated prediction, p50 / p90 over
    ~10 strokes; and the same for a bare Streamlit button app, for the ratio.
+5. In headless Chromium at 1440 × 900: **Teach it** (a 7 taught as a 1) click → page idle, p50 / p90
+   over 10 clicks, and the server process's CPU seconds per click (/proc), each as a ratio against
+   the bare button app's; with ``--teach-before COMMIT``
+   also the app at that commit (``--teach-before c1f73a9``: before Teach it got its own fragment).
+   ``--teach-only`` runs just this.
 
 The machine's load average is printed first: on a shared 2-core machine another busy process
 makes every figure worse, so throughputs are the best of interleaved repeats.
@@ -377,19 +382,161 @@ def browser_latency(quick: bool) -> None:
     )
 
 
+TEACH_BUTTON = ".st-key-mnist_teach_go button:visible"  # a button with help is drawn twice, one hidden
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _teach_clicks(page, n: int, server_pid: int | None = None) -> list[float]:
+    """Draw a 7, pick the label 1, then click Teach it ``n`` + 1 times: seconds from click to page idle.
+
+    With ``server_pid``, the server's CPU seconds over the timed clicks are appended as the last item.
+    """
+    import browser_helpers as bh
+
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + 140, y0 + 140)
+    page.mouse.move(x0 + 70, y0 + 50)
+    page.mouse.down()
+    for x, y in ((210, 50), (110, 240)):
+        page.mouse.move(x0 + x, y0 + y, steps=6)
+    page.mouse.up()
+    page.wait_for_function(_text_has(".st-key-prediction", "Prediction:"), timeout=60_000)
+    bh.wait_idle(page, 60_000)
+    page.locator(".st-key-mnist_teach_label").get_by_role("radio", name="1", exact=True).click(timeout=60_000)
+    bh.wait_idle(page, 60_000, started_ms=1000)
+    times = []
+    for i in range(n + 1):
+        if i == 1 and server_pid:
+            cpu = _cpu_seconds(server_pid)
+        t = time.perf_counter()
+        bh.click_and_wait(page, page.locator(TEACH_BUTTON), timeout_ms=60_000)
+        if i:  # the first click warms up
+            times.append(time.perf_counter() - t)
+    if server_pid:
+        times.append(_cpu_seconds(server_pid) - cpu)
+    return times
+
+
+def _teach_run(n: int, script: Path | str = "app.py") -> list[float]:
+    import browser_helpers as bh
+    from playwright.sync_api import sync_playwright
+
+    proc, base = bh.start_app(script=script)
+    try:
+        with sync_playwright() as p:
+            ctx = bh.launch_browser(p, viewport=(1440, 900))
+            bh.count_runs(ctx)
+            try:
+                page = bh.first_page(ctx)
+                bh.open_page(page, base, "mnist")
+                page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+                *times, cpu = _teach_clicks(page, n, proc.pid)
+                label = page.locator(TEACH_BUTTON).inner_text().strip()
+                print(
+                    f"  ({script}: the button says {label!r}, p50 {_percentiles(times)[0]:.0f} ms, "
+                    f"server CPU {cpu / len(times) * 1000:.0f} ms a click)"
+                )
+                return times, cpu / len(times)
+            finally:
+                bh.close_browser(ctx)
+    finally:
+        bh.stop_app(proc)
+
+
+def teach_latency(quick: bool, before: str | None = None) -> None:
+    """Teach it: click → page idle in Chromium, and a bare Streamlit button's rerun for the ratio.
+
+    ``before``: a git commit whose app is measured too, in the same run (its tree exported to a
+    temporary folder with ``git archive``), e.g. c1f73a9, the last commit before Teach it moved
+    into a fragment of its own. The button is found by its key, which both versions share.
+    """
+    import browser_helpers as bh
+
+    reason = bh.skip_reason()
+    if reason:
+        print(f"teach latency: skipped ({reason})")
+        return
+    from playwright.sync_api import sync_playwright
+
+    n = 4 if quick else 10
+    old = None
+    if before:
+        with tempfile.TemporaryDirectory() as tmp:
+            tar = subprocess.run(["git", "-C", str(ROOT), "archive", before], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
+            old, old_cpu = _teach_run(n, Path(tmp) / "app.py")
+    teach, cpu = _teach_run(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bare.py"
+        script.write_text(BARE_APP)
+        proc, base = bh.start_app(script=script)
+        try:
+            with sync_playwright() as p:
+                ctx = bh.launch_browser(p)
+                bh.count_runs(ctx)
+                try:
+                    page = bh.first_page(ctx)
+                    bh.open_page(page, base)
+                    bare = []
+                    for i in range(n + 1):
+                        if i == 1:
+                            bare_cpu = _cpu_seconds(proc.pid)
+                        t = time.perf_counter()
+                        shown = f"document.querySelector('.st-key-out')?.innerText.includes('clicked {i + 1}')"
+                        bh.click_and_wait(page, page.get_by_role("button", name="click"), shown, 30_000)
+                        if i:
+                            bare.append(time.perf_counter() - t)
+                    bare_cpu = (_cpu_seconds(proc.pid) - bare_cpu) / len(bare)
+                finally:
+                    bh.close_browser(ctx)
+        finally:
+            bh.stop_app(proc)
+    t50, t90 = _percentiles(teach)
+    b50, b90 = _percentiles(bare)
+    print(
+        f"bare Streamlit button → text, {len(bare)} clicks: p50 {b50:.0f} ms, p90 {b90:.0f} ms; "
+        f"server CPU {bare_cpu * 1000:.0f} ms a click"
+    )
+    if old:
+        o50, o90 = _percentiles(old)
+        print(
+            f"Teach it click → page idle at {before}, {len(old)} clicks: p50 {o50:.0f} ms, p90 {o90:.0f} ms "
+            f"→ {o50 / b50:.2f}× a bare rerun (p50); server CPU {old_cpu * 1000:.0f} ms a click = "
+            f"{old_cpu / bare_cpu:.1f}× a bare rerun's"
+        )
+    print(
+        f"Teach it click → page idle now, {len(teach)} clicks: p50 {t50:.0f} ms, p90 {t90:.0f} ms "
+        f"→ {t50 / b50:.2f}× a bare rerun (p50); server CPU {cpu * 1000:.0f} ms a click = "
+        f"{cpu / bare_cpu:.1f}× a bare rerun's"
+        + (f"; {o50 / t50:.1f}× faster and {old_cpu / cpu:.1f}× less server CPU than before" if old else "")
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one run each, fewer strokes: a smoke test")
     ap.add_argument("--torch-python", help="a Python interpreter that can `import torch`, for the comparison")
     ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--teach-only", action="store_true", help="only the Teach it latency (browser)")
+    ap.add_argument("--teach-before", metavar="COMMIT", help="also measure Teach it at this git commit")
     ap.add_argument("--seeds", type=int, default=1, help="also train the default config with this many seeds")
     args = ap.parse_args(argv)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; numpy {np.__version__}")
+    if args.teach_only:
+        teach_latency(args.quick, args.teach_before)
+        return 0
     time_to_97(1 if args.quick else 3, args.quick, args.seeds)
     samples_per_second(args.quick, args.torch_python)
     loss_plane(args.quick)
     if not args.skip_browser:
         browser_latency(args.quick)
+        teach_latency(args.quick, args.teach_before)
     return 0
 
 

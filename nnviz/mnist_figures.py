@@ -7,6 +7,9 @@ Conventions (as in :mod:`nnviz.figures`): signed values (weights, gradients, wei
 changes, saliency) use the ColorBrewer RdBu scale symmetric around 0, negative red,
 positive blue; digit images are dark ink on white, 0 … 1. A grid of 28 × 28 tiles
 (filters, galleries) is one heatmap with one-pixel gaps, which keeps the figure small.
+No figure sets a background, font or text colour of its own: Streamlit's chart theme
+(``st.plotly_chart(theme="streamlit")``) gives them the app's light or dark theme; the
+colours set here (bars, scales, outlines) read on both.
 """
 
 from __future__ import annotations
@@ -22,18 +25,28 @@ INK = ((0.0, "#ffffff"), (1.0, "#000000"))  # 0 = paper, 1 = ink
 BAR = "#4393c3"
 HIGHLIGHT = "#d6604d"
 BEFORE, AFTER = "#bdbdbd", "#2166ac"
+#: ColorBrewer Blues (9 classes), light → dark: the confusion matrix's counts
+BLUES = tuple(
+    (i / 8, c)
+    for i, c in enumerate(
+        ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b")
+    )
+)
+TRUE_OUTLINE = "#e69f00"  # Okabe–Ito orange: the true digit's bar outline, visible on light and dark themes
 SIDE = 28
 _MARGIN = dict(l=30, r=20, t=50, b=30)
 
 
 _IMAGE_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False)
+CAPTION_ROWS = 11  # pixel rows under each gallery row, for its captions
 _HOVER_PIXEL = "row %{y}, column %{x}<br>value %{z:.3f}<extra></extra>"
 
 
 def _figure(data: list, layout: dict) -> go.Figure:
-    # One constructor call with plain dicts: several times faster than update_* calls, which
-    # matters on the drawing path (every stroke rebuilds these figures).
-    return go.Figure(data=data, layout=layout)
+    # One constructor call with plain dicts and without plotly's validation (``_validate=False``):
+    # the specs here are fixed by this module and tested, and validating them cost half the
+    # server time of a teaching click (st.plotly_chart validates a dict again, not a Figure).
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _image_layout(title: str, height: int, uirevision: str, **axes) -> dict:
@@ -42,7 +55,6 @@ def _image_layout(title: str, height: int, uirevision: str, **axes) -> dict:
         height=height,
         margin=_MARGIN,
         uirevision=uirevision,
-        plot_bgcolor="white",
         xaxis=dict(_IMAGE_AXIS, constrain="domain"),
         yaxis=dict(_IMAGE_AXIS, autorange="reversed", scaleanchor="x", constrain="domain"),
     )
@@ -210,7 +222,6 @@ def preprocessing_steps(pre, height: int = 260) -> go.Figure:
         height=height,
         margin=dict(l=10, r=10, t=40, b=10),
         uirevision="preprocessing",
-        plot_bgcolor="white",
         showlegend=False,
         annotations=annotations,
         shapes=shapes,
@@ -233,7 +244,7 @@ def probability_bars(p: np.ndarray, title: str = "Output probabilities", true_la
         y=p,
         marker=dict(
             color=[HIGHLIGHT if k == pred else BAR for k in range(len(p))],
-            line=dict(color="black", width=[3 if k == true_label else 0 for k in range(len(p))]),
+            line=dict(color=TRUE_OUTLINE, width=[3 if k == true_label else 0 for k in range(len(p))]),
         ),
         text=[f"{v:.0%}" if v >= 0.005 else "" for v in p],
         textposition="outside",
@@ -250,7 +261,12 @@ def probability_bars(p: np.ndarray, title: str = "Output probabilities", true_la
     return _figure([bar], layout)
 
 
-def probability_compare(before: np.ndarray, after: np.ndarray, true_label: int | None = None) -> go.Figure:
+def probability_compare(
+    before: np.ndarray,
+    after: np.ndarray,
+    true_label: int | None = None,
+    title: str = "Probabilities before and after the update",
+) -> go.Figure:
     """Grouped bars: ŷ before and after an update, for k = 0 … 9."""
     before, after = np.asarray(before, dtype=np.float64).ravel(), np.asarray(after, dtype=np.float64).ravel()
     ks = [str(k) for k in range(len(before))]
@@ -258,17 +274,17 @@ def probability_compare(before: np.ndarray, after: np.ndarray, true_label: int |
         dict(type="bar", x=ks, y=before, name="before", marker_color=BEFORE, hovertemplate="digit %{x}: %{y:.5f}"),
         dict(type="bar", x=ks, y=after, name="after", marker_color=AFTER, hovertemplate="digit %{x}: %{y:.5f}"),
     ]
-    title = "Probabilities before and after the update"
     if true_label is not None:
-        title += f" (true label {true_label}: {before[true_label]:.3f} → {after[true_label]:.3f})"
+        title += f"<br><sup>true label {true_label}: {before[true_label]:.3f} → {after[true_label]:.3f}</sup>"
     layout = dict(
         title=dict(text=title),
         barmode="group",
         height=280,
         margin=_MARGIN,
         uirevision="probcompare",
+        legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.12, yanchor="top"),
         yaxis=dict(range=[0, 1.05], title=dict(text="probability")),
-        xaxis=dict(title=dict(text="digit"), type="category"),
+        xaxis=dict(type="category"),  # the digits 0 … 9; the legend sits where an axis title would
     )
     return _figure(data, layout)
 
@@ -329,17 +345,18 @@ def hidden_activations(acts: Sequence[np.ndarray], after: Sequence[np.ndarray] |
 # Grids of 28 × 28 tiles.
 
 
-def _mosaic(tiles: np.ndarray, cols: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 28, 28) → one image with NaN gaps; and the tile index of every cell (−1 in gaps)."""
+def _mosaic(tiles: np.ndarray, cols: int, row_gap: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 28, 28) → one image with NaN gaps (1 pixel between columns, ``row_gap`` between rows);
+    and the tile index of every cell (−1 in gaps)."""
     n = tiles.shape[0]
     rows = -(-n // cols)
-    step = SIDE + 1
-    img = np.full((rows * step - 1, cols * step - 1), np.nan)
+    step, rstep = SIDE + 1, SIDE + row_gap
+    img = np.full((rows * rstep - row_gap, cols * step - 1), np.nan)
     which = np.full(img.shape, -1)
     for i in range(n):
         r, c = divmod(i, cols)
-        img[r * step : r * step + SIDE, c * step : c * step + SIDE] = tiles[i]
-        which[r * step : r * step + SIDE, c * step : c * step + SIDE] = i
+        img[r * rstep : r * rstep + SIDE, c * step : c * step + SIDE] = tiles[i]
+        which[r * rstep : r * rstep + SIDE, c * step : c * step + SIDE] = i
     return img, which
 
 
@@ -351,18 +368,22 @@ def filter_grid(
     symmetric_max: float | None = None,
     height: int | None = None,
     uirevision: str = "filters",
+    unit_names: Sequence[int] | None = None,
 ) -> go.Figure:
     """Each hidden unit's incoming weights W1[:, j] (784,) drawn as a 28 × 28 image, on the diverging scale.
 
     ``W1``: (784, n_1) (weights, gradients or weight changes); ``units``: which columns (default all);
-    one colour scale for all tiles, symmetric around 0 (``symmetric_max`` to fix it).
+    ``unit_names``: the unit number hover shows for each drawn column (default: its column number,
+    for W1 holding only some units' columns); one colour scale for all tiles, symmetric around 0
+    (``symmetric_max`` to fix it).
     """
     W1 = np.asarray(W1, dtype=np.float64)
     units = list(range(W1.shape[1])) if units is None else [int(u) for u in units]
     tiles = W1[:, units].T.reshape(len(units), SIDE, SIDE)
     cols = max(1, min(cols, len(units)))
     img, which = _mosaic(tiles, cols)
-    unit_of = np.where(which >= 0, np.asarray(units)[np.maximum(which, 0)], -1)
+    names = np.asarray(units if unit_names is None else [int(u) for u in unit_names])
+    unit_of = np.where(which >= 0, names[np.maximum(which, 0)], -1)
     m = symmetric_max if symmetric_max else _max_abs(tiles)
     heat = dict(
         type="heatmap",
@@ -398,7 +419,9 @@ def digit_gallery(
         note = dict(text="none", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
         return _figure([], _image_layout(title, 120, "gallery", annotations=[note]))
     cols = max(1, min(cols, n))
-    img, which = _mosaic(images, cols)
+    # Each row leaves CAPTION_ROWS pixel rows under its digits for the captions, so a caption
+    # never reaches into the digits below it.
+    img, which = _mosaic(images, cols, row_gap=CAPTION_ROWS)
     texts = np.asarray(list(hover) if hover is not None else list(captions), dtype=object)
     heat = dict(
         type="heatmap",
@@ -411,20 +434,20 @@ def digit_gallery(
         hoverongaps=False,
         hovertemplate="%{customdata}<extra></extra>",
     )
-    step = SIDE + 1
+    step, rstep = SIDE + 1, SIDE + CAPTION_ROWS
     notes = [
         dict(
-            x=(i % cols) * step + SIDE / 2,
-            y=(i // cols) * step + SIDE + 0.2,
+            x=(i % cols) * step + (SIDE - 1) / 2,
+            y=(i // cols) * rstep + SIDE,
             text=cap,
             showarrow=False,
             yanchor="top",
-            font=dict(size=10),
+            font=dict(size=11),
         )
         for i, cap in enumerate(captions)
     ]
     rows = -(-n // cols)
-    return _figure([heat], _image_layout(title, 80 + 95 * rows, "gallery", annotations=notes))
+    return _figure([heat], _image_layout(title, 70 + 100 * rows, "gallery", annotations=notes))
 
 
 # ---------------------------------------------------------------------------
@@ -526,7 +549,7 @@ def confusion_matrix(cm: np.ndarray, title: str = "Confusion matrix (test digits
         x=labels,
         y=labels,
         customdata=cm,
-        colorscale="Blues",
+        colorscale=BLUES,  # not plotly.js "Blues", which runs dark (rgb(5,10,172)) → light, against the text colours
         showscale=False,
         hovertemplate="true %{y}, predicted %{x}<br>%{customdata} digits<extra></extra>",
     )

@@ -44,6 +44,7 @@ def test_probability_compare_has_before_and_after():
     fig = mf.probability_compare(before, after, true_label=4)
     assert [t.name for t in fig.data] == ["before", "after"]
     assert "0.100 → 1.000" in fig.layout.title.text
+    assert fig.layout.legend.orientation == "h"  # under the bars, out of the title's way
 
 
 def test_confusion_matrix_cells_hold_the_counts():
@@ -54,6 +55,12 @@ def test_confusion_matrix_cells_hold_the_counts():
     texts = {(a.y, a.x): a.text for a in fig.layout.annotations}
     assert texts[("3", "5")] == "4" and texts[("9", "9")] == "10"
     assert len(texts) == 11  # zero cells are not labelled
+    # ColorBrewer Blues runs light (#f7fbff) → dark (#08306b): small counts light, under black text
+    scale = fig.data[0].colorscale
+    assert scale[0] == (0.0, "#f7fbff") and scale[-1] == (1.0, "#08306b")
+    colours = {(a.y, a.x): a.font.color for a in fig.layout.annotations}
+    # log1p(1) = 0.69 < 0.6·log1p(10) = 1.44 < log1p(10): the count 1 is light, the count 10 dark
+    assert colours[("0", "0")] == "black" and colours[("9", "9")] == "white"
 
 
 def test_digit_gallery_captions_and_hover():
@@ -63,7 +70,13 @@ def test_digit_gallery_captions_and_hover():
     np.testing.assert_allclose(z[:28, :28], d.images[0] / 255)
     assert [a.text for a in fig.layout.annotations] == [f"c{i}" for i in range(5)]
     custom = np.asarray(fig.data[0].customdata)
-    assert custom[0, 0] == "h0" and custom[30, 0] == "h3"
+    # row 2 starts after the 28 pixel rows of row 1 and the caption band under them
+    second = 28 + mf.CAPTION_ROWS
+    assert custom[0, 0] == "h0" and custom[second, 0] == "h3" and custom[second - 1, 0] == ""
+    np.testing.assert_allclose(z[second:, :28], d.images[3] / 255)
+    # the captions sit in that band, which holds no digit: they cannot cover the row below
+    assert np.isnan(z[28:second]).all()
+    assert [a.y for a in fig.layout.annotations] == [28, 28, 28, 28 + second, 28 + second]
     empty = mf.digit_gallery(np.zeros((0, 28, 28)), [])
     assert isinstance(empty, go.Figure)
 
@@ -112,3 +125,13 @@ def test_hidden_activations_one_panel_per_layer():
     fig = mf.hidden_activations([np.arange(5.0), np.arange(3.0)], after=[np.ones(5), np.ones(3)])
     assert len(fig.data) == 4
     np.testing.assert_allclose(fig.data[2].y, np.arange(3.0))
+
+
+def test_filter_grid_names_the_units_it_was_given():
+    W = np.zeros((784, 2))
+    W[0, 0], W[783, 1] = 1.0, -2.0
+    fig = mf.filter_grid(W, title="t", cols=2, unit_names=[17, 5])
+    unit, pixel = np.asarray(fig.data[0].customdata)[0, 0]  # the first tile's top-left pixel
+    assert (unit, pixel) == (17, 0)
+    unit, pixel = np.asarray(fig.data[0].customdata)[27, 29 + 27]  # the second tile's last pixel
+    assert (unit, pixel) == (5, 783) and fig.data[0].z[27][29 + 27] == -2.0

@@ -16,7 +16,8 @@ one tab is a message on that tab, never a traceback; the session's model is kept
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 import numpy as np
 import streamlit as st
@@ -30,10 +31,66 @@ from nnviz.safe_text import markdown as md
 TABS = ("Draw a digit", "Train", "Step", "Loss surface")
 CANVAS_KEY = "mnist_canvas"
 CANVAS_SIDE = 280
+CANVAS_TOOLBAR_PX = 36  # the toolbar floats this far above the canvas: keep the words out of its way
 STROKE_WIDTH = 20
 MAX_SNAPSHOTS = mt.MAX_SNAPSHOTS  # recorded parameter vectors kept for the PCA path (thinned when full)
 SURFACE_DIGITS = 500
 SURFACE_GRID = 41
+FILTER_COLS = 16  # tiles per row of the Step tab's W1 grids
+
+UNDO_BYTES = 16_000_000  # Undo keeps at most this many bytes of earlier networks per session (≥ 1 step)
+PRETRAINED_ORIGIN = "pretrained (shipped with nnviz)"
+
+#: The page's newer UI strings, in one place (to be wrapped for translation).
+TEXT = MappingProxyType(
+    {
+        "draw_instructions": (
+            "**Draw one digit**, large and in the middle. Every stroke updates the prediction; "
+            "the bin icon above the box clears it."
+        ),
+        "model_caption": "Model in use: {sizes}, {activation} hidden, {loss} — {origin}{changes}.",
+        "model_changes_teach": ", then {n} teaching step(s)",
+        "model_changes_steps": ", then {n} single update(s)",
+        "model_help": "Only this browser session's copy ever changes; other visitors keep theirs.",
+        "before_after_title": "Before and after teaching",  # short: the column is ~260 px wide
+        "inside_caption": "Hidden activations and saliency of the model as it was at your last stroke "
+        "({n} teaching step(s)); after Teach it / Undo they follow at the next stroke.",
+        "teach_heading": "Teach it",
+        "teach_caption": "Pick the digit you meant, then **Teach it**: one backprop step (plain SGD, batch of 1) "
+        "on this drawing, on this session's model only.",
+        "true_label": "True label",
+        "teach_lr": "learning rate η",
+        "teach_go": "Teach it",
+        "teach_go_help": "W ← W − η ∂L/∂W for this one drawing and the label you picked",
+        "undo": "Undo",
+        "undo_help": "Go back one teaching step (or undo Back to the shipped model)",
+        "back_to_shipped": "Back to the shipped model",
+        "back_help": "The model trained by scripts/train_default_model.py, as nnviz ships it",
+        "teach_none": "Pick the true label and press Teach it: the probabilities before and after, and the "
+        "change of the first-layer weights, appear here.",
+        "teach_no_drawing": "Draw a digit first.",
+        "teach_result": "Teaching step {n} (as a {label}, η = {lr:g}): loss {loss0:.4f} → {loss1:.4f}, "
+        "p({label}) {p0:.3g} → {p1:.3g}",
+        "teach_dw_title": "ΔW1 of the 16 most-changed hidden units",
+        "teach_dw_caption": "For one input x, ∂L/∂W1 = xᵀ δ1, so hidden unit j's weights change by −η·δ1_j·x: "
+        "each tile is the drawing itself, scaled by that unit's delta (blue where the unit is pushed up, red down).",
+        "step_start": "Step from",
+        "step_start_help": "The model the Step tab updates (its own copy: the Draw and Train tabs keep theirs)",
+        "step_start_over": "Start over",
+        "step_in_use": "Stepping: {sizes}, {activation} hidden, {loss} — {origin}{changes}.",
+    }
+)
+
+#: Where the Step tab's model starts: key → label. "session" is the Draw / Train tabs' model.
+STEP_STARTS = MappingProxyType(
+    {
+        "untrained": "untrained (the shipped model's initial weights)",
+        "epoch1": "after 1 epoch of training",
+        "shipped": "the shipped model (fully trained)",
+        "session": "the Draw / Train tabs' model",
+    }
+)
+STEP_START_DEFAULT = "untrained"  # a lesson starts where training starts: losses and gradients are large
 
 LOSS_LABELS = {
     "cross_entropy": "cross-entropy (softmax outputs)",
@@ -64,6 +121,19 @@ def _idx_digits(folder: str) -> mnist.Digits | str:
 @st.cache_resource(show_spinner=False)
 def _pretrained() -> mt.SavedModel:
     return mt.load_model()
+
+
+@st.cache_resource(show_spinner="Training the 1-epoch starting model…")
+def _one_epoch() -> Network:
+    """The shipped model's configuration trained for 1 epoch on the embedded subset's split 0 (read-only)."""
+    saved = _pretrained()
+    cfg = replace(saved.config, epochs=1)
+    d = _subset()
+    s = mnist.split_indices(len(d), 0)
+    res = mt.train(cfg, d.images[s.train], d.labels[s.train], record_snapshots=False, eval_train=False, threads=None)
+    for a in (*res.network.weights, *res.network.biases):
+        a.flags.writeable = False
+    return res.network
 
 
 @dataclass(frozen=True)
@@ -98,6 +168,13 @@ class Model:
     snapshot_stride: int = 1
     step_losses: list = field(default_factory=list)  # batch losses of single updates (Step tab)
     updates: int = 0  # single updates and teaching steps since training
+    teach_steps: int = 0  # of which teaching steps (Draw tab)
+
+    def copy(self) -> Model:
+        """A copy whose lists can grow apart from this one's (the arrays in them are never changed in place)."""
+        return replace(
+            self, epochs=list(self.epochs), snapshots=list(self.snapshots), step_losses=list(self.step_losses)
+        )
 
     def record(self) -> None:
         """Keep the current parameters for the PCA path (every ``snapshot_stride``-th call once thinned)."""
@@ -112,7 +189,21 @@ class Model:
 
 def _pretrained_model() -> Model:
     saved = _pretrained()
-    return Model(saved.network, saved.config, "pretrained (shipped with nnviz)", list(saved.epochs))
+    return Model(saved.network, saved.config, PRETRAINED_ORIGIN, list(saved.epochs))
+
+
+def _model_caption(model: Model, template: str = "model_caption") -> str:
+    teach, other = model.teach_steps, model.updates - model.teach_steps
+    changes = (TEXT["model_changes_teach"].format(n=teach) if teach else "") + (
+        TEXT["model_changes_steps"].format(n=other) if other else ""
+    )
+    return TEXT[template].format(
+        sizes="-".join(map(str, model.network.sizes)),
+        activation=model.config.activation,
+        loss=LOSS_LABELS[model.config.loss],
+        origin=model.origin,
+        changes=changes,
+    )
 
 
 def init_state() -> None:
@@ -124,10 +215,13 @@ def init_state() -> None:
     ss.setdefault("mnist_data", None)  # (source, split seed, Data): this session's split
     ss.setdefault("mnist_model", None)  # Model; the pretrained one until the user trains
     ss.setdefault("mnist_step", None)  # {"record": StepRecord, "phase": int, "k": int}
+    ss.setdefault("mnist_step_start", STEP_START_DEFAULT)  # a key of STEP_STARTS
+    ss.setdefault("mnist_step_model", None)  # Model: the Step tab's own, made from mnist_step_start when None
     ss.setdefault("mnist_step_batch", 32)
     ss.setdefault("mnist_step_lr", 0.05)
     ss.setdefault("mnist_step_sample", 0)
     ss.setdefault("mnist_teach", None)  # what the last teaching step did
+    ss.setdefault("mnist_undo", [])  # (Model, teaching result) before each teaching step / Back to the shipped model
     ss.setdefault("mnist_teach_label", None)
     ss.setdefault("mnist_teach_lr", 0.005)  # one digit, batch of 1: small η already moves a lot
     ss.setdefault("mnist_surface", None)  # computed surfaces, with the parameters they were computed at
@@ -170,9 +264,7 @@ def _guarded(panel) -> None:
     try:
         panel()
     except Exception as exc:  # Streamlit's own rerun / stop signals are BaseExceptions and pass through
-        st.error(
-            md(f"This tab ran into a problem ({type(exc).__name__}: {exc}). Your model is kept.", limit=400)
-        )
+        st.error(md(f"This tab ran into a problem ({type(exc).__name__}: {exc}). Your model is kept.", limit=400))
 
 
 # ---------------------------------------------------------------------------
@@ -182,7 +274,6 @@ def _guarded(panel) -> None:
 def render() -> None:
     init_state()
     st.title("MNIST: handwritten digits")
-    header = st.empty()  # filled last: training or stepping below may replace the model
     tabs = st.tabs(TABS, key="mnist_tab", on_change="rerun", default=TABS[0])
     panels = [_draw_panel, _train_panel, _step_panel, _surface_panel]
     for tab, panel in zip(tabs, panels):
@@ -190,13 +281,6 @@ def render() -> None:
             with tab:
                 _guarded(panel)
     _about_the_seeds()
-    model = _model()
-    header.caption(
-        f"Model: {'-'.join(map(str, model.network.sizes))}, {model.config.activation} hidden, "
-        f"{LOSS_LABELS[model.config.loss]} — {model.origin}"
-        + (f", then {model.updates} single update(s) in this session" if model.updates else "")
-        + ". Only this browser session's copy ever changes."
-    )
 
 
 def _about_the_seeds() -> None:
@@ -231,16 +315,18 @@ def _softmax_row(net: Network, x: np.ndarray):
 
 @st.fragment
 def _draw_panel() -> None:
+    """The canvas and its preprocessing (a stroke reruns this fragment); the model's view is a nested one."""
+    _guarded(_draw_body)  # a fragment's own reruns do not pass through render()'s guard
+
+
+def _draw_body() -> None:
     from streamlit_drawable_canvas import st_canvas  # importing it outside a Streamlit run raises
 
-    model = _model()
-    net = model.network
-    left, right = st.columns([1, 1.4])
+    left, right = st.columns([1, 2.6])
     with left:
-        st.markdown(
-            "**Draw one digit**, large and in the middle. Every stroke updates the prediction; "
-            "the bin icon above the box clears it."
-        )
+        with st.container(key="mnist_draw_instructions"):
+            st.markdown(TEXT["draw_instructions"])
+        st.space(CANVAS_TOOLBAR_PX)  # the canvas' toolbar (undo, redo, bin) appears in this gap on hover
         st_canvas(
             stroke_width=STROKE_WIDTH,
             stroke_color="#FFFFFF",
@@ -255,28 +341,13 @@ def _draw_panel() -> None:
     try:
         rgba = mnist.canvas_rgba(_canvas_data_url())
     except ValueError as exc:
-        st.warning(md(f"The drawing could not be read: {exc}. Clear the canvas and draw again.", limit=300))
+        with left:
+            st.warning(md(f"The drawing could not be read: {exc}. Clear the canvas and draw again.", limit=300))
         rgba = None
     pre = mnist.preprocess(mnist.canvas_grey(rgba)) if rgba is not None else None
     drawn = pre is not None and not pre.empty
-    trace = probs = None
-    if drawn:
-        trace, probs = _softmax_row(net, pre.x)
     with right:
-        with st.container(key="prediction"):
-            if not drawn:
-                st.markdown("### ✏️ draw a digit")
-                st.caption("No prediction yet: the canvas is empty.")
-            else:
-                k = int(np.argmax(probs))
-                st.markdown(f"### Prediction: {k}")
-                st.caption(f"with probability {probs[k]:.1%} (output neuron {k} of 10)")
-        with st.container(key="probabilities"):
-            if drawn:
-                st.plotly_chart(mf.probability_bars(probs), key="mnist_draw_probs", width="stretch")
-                st.caption("  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs)))
-            else:
-                st.caption("Probabilities for 0–9 appear here after the first stroke.")
+        _model_view(pre if drawn else None)
     if not drawn:
         return
     st.plotly_chart(mf.preprocessing_steps(pre), key="mnist_draw_pre", width="stretch")
@@ -285,15 +356,69 @@ def _draw_panel() -> None:
         f"{pre.scaled.shape[0]}×{pre.scaled.shape[1]} (fits 20×20, aspect kept) → placed with its centre of mass "
         f"at ({pre.com[0]:.1f}, {pre.com[1]:.1f}); the field's centre is (13.5, 13.5)."
     )
+    _inside_the_network(pre)
+
+
+def _inside_the_network(pre: mnist.Preprocessed) -> None:
+    """Hidden activations and saliency for the drawing, drawn with each stroke.
+
+    Outside the teaching fragment on purpose: redrawing these two charts was half of what a
+    teaching click cost the browser. The caption names the model they were computed with.
+    """
+    model = _model()
+    trace, probs = _softmax_row(model.network, pre.x)
+    k = int(np.argmax(probs))
     c1, c2 = st.columns([1.4, 1])
     with c1:
         hidden = [layer.a[0] for layer in trace.layers[:-1]]
         st.plotly_chart(mf.hidden_activations(hidden), key="mnist_draw_hidden", width="stretch")
     with c2:
-        k = int(np.argmax(probs))
-        grad = mnist.input_gradient(net, pre.x, k, trace)
+        grad = mnist.input_gradient(model.network, pre.x, k, trace)
         st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
-    _teach(pre, probs)
+    st.caption(TEXT["inside_caption"].format(n=model.teach_steps))
+
+
+@st.fragment
+def _model_view(pre: mnist.Preprocessed | None) -> None:
+    """Everything the model says about the drawing, and Teach it / Undo / Back to the shipped model.
+
+    A fragment of its own: a teaching click reruns only this, not the canvas and the preprocessing
+    (which do not depend on the model) nor the rest of the page.
+    """
+    _guarded(lambda: _model_view_body(pre))
+
+
+def _model_view_body(pre: mnist.Preprocessed | None) -> None:
+    ss = st.session_state
+    model = _model()
+    st.caption(_model_caption(model), help=TEXT["model_help"])
+    c_pred, c_teach = st.columns([1, 1.55])
+    probs = None
+    if pre is not None:
+        _, probs = _softmax_row(model.network, pre.x)
+    taught = ss["mnist_teach"]
+    on_this = taught is not None and pre is not None and np.array_equal(taught["x"], pre.x)
+    with c_pred:
+        with st.container(key="prediction"):
+            if pre is None:
+                st.markdown("### ✏️ draw a digit")
+                st.caption("No prediction yet: the canvas is empty.")
+            else:
+                k = int(np.argmax(probs))
+                st.markdown(f"### Prediction: {k}")
+                st.caption(f"with probability {probs[k]:.1%} (output neuron {k} of 10)")
+        with st.container(key="probabilities"):
+            if pre is None:
+                st.caption("Probabilities for 0–9 appear here after the first stroke.")
+            else:
+                if on_this:
+                    fig = mf.probability_compare(taught["before"], probs, taught["label"], TEXT["before_after_title"])
+                else:
+                    fig = mf.probability_bars(probs)
+                st.plotly_chart(fig, key="mnist_draw_probs", width="stretch")
+                st.caption("  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs)))
+    with c_teach:
+        _teach(pre, taught if on_this else None)
 
 
 def _canvas_data_url() -> str | None:
@@ -305,59 +430,160 @@ def _canvas_data_url() -> str | None:
         return None
 
 
-def _teach(pre: mnist.Preprocessed, probs: np.ndarray) -> None:
+def teach_record(net: Network, x: np.ndarray, label: int, loss: str, lr: float) -> StepRecord:
+    """One plain SGD step of the engine on one drawing: x (784,), the true ``label``, batch of 1."""
+    Y = mnist.one_hot(np.array([label]), dtype=net.dtype)
+    return train_step(net, np.asarray(x, dtype=net.dtype)[None, :], Y, loss, float(lr))
+
+
+def _arrays(model: Model, taught: dict | None) -> list[np.ndarray]:
+    net = model.network
+    kept = [v for v in (taught or {}).values() if isinstance(v, np.ndarray)]
+    return [*net.weights, *(net.biases or []), *model.snapshots, *kept]
+
+
+def _undo_bytes(stack: list, current: Model, taught: dict | None) -> int:
+    """Bytes the Undo entries keep alive beyond the current model and result: each array counted once."""
+    seen = {id(a) for a in _arrays(current, taught)}
+    total = 0
+    for m, t in stack:
+        for a in _arrays(m, t):
+            if id(a) not in seen:
+                seen.add(id(a))
+                total += a.nbytes
+    return total
+
+
+def _push_undo(model: Model) -> None:
+    """Keep the model and the last teaching result as they are now, for Undo (bounded in bytes).
+
+    Entries share what they have in common (networks are immutable, recorded snapshots are never
+    changed in place), so the bound counts each array once: the oldest entries go first.
+    """
     ss = st.session_state
-    st.subheader("Teach it")
-    st.caption("Pick the digit you meant; one backprop step on this drawing updates this session's model only.")
-    c1, c2, c3 = st.columns([3, 1.2, 1])
-    with c1:
-        label = st.segmented_control("True label", list(range(10)), key="mnist_teach_label")
-    with c2:
-        lr = st.number_input("learning rate η", 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
-    with c3:
-        st.write("")
-        clicked = st.button("One step", key="mnist_teach_go", disabled=label is None, type="primary")
-    if clicked and label is not None:
-        model = _model()
-        before = model.network
-        Y = mnist.one_hot(np.array([label]), dtype=before.dtype)
-        rec = train_step(before, pre.x[None, :], Y, model.config.loss, float(lr))
-        model.network = rec.after
-        model.step_losses.append(rec.loss_before)
-        model.record()
-        _, after_probs = _softmax_row(rec.after, pre.x)
-        ss["mnist_teach"] = {
-            "label": int(label),
-            "before": rec.trace.output[0].astype(np.float64),
-            "after": after_probs,
-            "dW1": np.asarray(rec.update.dW[0], dtype=np.float64),
-            "loss": (rec.loss_before, rec.loss_after),
-        }
-        st.rerun()  # the whole page: the header counts the updates
-    taught = ss["mnist_teach"]
-    if taught is not None:
-        st.plotly_chart(
-            mf.probability_compare(taught["before"], taught["after"], taught["label"]),
-            key="mnist_teach_probs",
-            width="stretch",
+    ss["mnist_undo"].append((model.copy(), ss["mnist_teach"]))
+
+
+def _trim_undo() -> None:
+    """Drop the oldest Undo entries while they keep more than UNDO_BYTES alive (the newest always stays)."""
+    ss = st.session_state
+    stack = ss["mnist_undo"]
+    while len(stack) > 1 and _undo_bytes(stack, _model(), ss["mnist_teach"]) > UNDO_BYTES:
+        stack.pop(0)
+
+
+def _on_teach(x: np.ndarray) -> None:
+    ss = st.session_state
+    label = ss.get("mnist_teach_label")
+    if label is None:
+        return
+    model = _model()
+    _push_undo(model)
+    rec = teach_record(model.network, x, int(label), model.config.loss, float(ss["mnist_teach_lr"]))
+    model.network = rec.after
+    model.teach_steps += 1
+    model.record()
+    ss["mnist_teach"] = {
+        "x": np.array(x),
+        "label": int(label),
+        "before": rec.trace.output[0].astype(np.float64),
+        "after": _softmax_row(rec.after, x)[1],
+        **_most_changed(rec.update.dW[0]),
+        "loss": (rec.loss_before, rec.loss_after),
+        "lr": float(rec.learning_rate),
+        "n": model.teach_steps,
+    }
+    _trim_undo()
+
+
+def _most_changed(dW1: np.ndarray, n: int = 16) -> dict:
+    """The ``n`` hidden units whose incoming weights changed most: their indices and columns of ΔW1 (784, n)."""
+    top = np.argsort(-np.linalg.norm(dW1, axis=0))[:n]
+    return {"top": top, "dW1": np.array(dW1[:, top])}  # a copy: the full (784, n_1) ΔW1 is not kept
+
+
+def _on_undo() -> None:
+    ss = st.session_state
+    if ss["mnist_undo"]:
+        model, taught = ss["mnist_undo"].pop()
+        ss["mnist_model"], ss["mnist_teach"] = model, taught
+
+
+def _on_back_to_shipped() -> None:
+    ss = st.session_state
+    _push_undo(_model())  # Undo brings back what was there (a trained or taught model)
+    ss["mnist_model"] = _pretrained_model()
+    ss["mnist_teach"] = ss["mnist_surface"] = None
+    _trim_undo()
+
+
+def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
+    """Teach it on the drawing; the buttons work through callbacks, so this run already shows their result."""
+    ss = st.session_state
+    model = _model()
+    st.markdown(f"#### {TEXT['teach_heading']}")
+    st.caption(TEXT["teach_caption"])
+    label = st.segmented_control(TEXT["true_label"], list(range(10)), key="mnist_teach_label")
+    c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
+    c1.number_input(TEXT["teach_lr"], 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
+    c2.button(
+        TEXT["teach_go"],
+        key="mnist_teach_go",
+        type="primary",
+        disabled=pre is None or label is None,
+        on_click=_on_teach,
+        args=(None if pre is None else pre.x,),
+        help=TEXT["teach_go_help"],
+        width="stretch",
+    )
+    c1, c2 = st.columns([1, 2])
+    c1.button(
+        TEXT["undo"],
+        key="mnist_teach_undo",
+        disabled=not ss["mnist_undo"],
+        on_click=_on_undo,
+        help=TEXT["undo_help"],
+        width="stretch",
+    )
+    c2.button(
+        TEXT["back_to_shipped"],
+        key="mnist_teach_shipped",
+        disabled=model.origin == PRETRAINED_ORIGIN and model.updates == 0,
+        on_click=_on_back_to_shipped,
+        help=TEXT["back_help"],
+        width="stretch",
+    )
+    with st.container(key="mnist_teach_result"):
+        if taught is None:
+            st.caption(TEXT["teach_none"] if pre is not None else TEXT["teach_no_drawing"])
+            return
+        lab = taught["label"]
+        before, after = taught["before"][lab], _softmax_row(model.network, taught["x"])[1][lab]
+        st.text(
+            TEXT["teach_result"].format(
+                n=taught["n"],
+                label=lab,
+                lr=taught["lr"],
+                loss0=taught["loss"][0],
+                loss1=taught["loss"][1],
+                p0=before,
+                p1=after,
+            )
         )
-        dW1 = taught["dW1"]
-        top = np.argsort(-np.linalg.norm(dW1, axis=0))[:16]
         st.plotly_chart(
             mf.filter_grid(
-                dW1,
-                top,
-                f"Last teaching step ({taught['label']}): ΔW1 of the 16 most-changed hidden units "
-                f"(loss {taught['loss'][0]:.4f} → {taught['loss'][1]:.4f})",
+                taught["dW1"],
+                None,
+                TEXT["teach_dw_title"],
+                cols=8,
+                height=190,
                 uirevision="teach",
+                unit_names=taught["top"],
             ),
             key="mnist_teach_dw",
             width="stretch",
         )
-        st.caption(
-            "For one input x, ∂L/∂W1 = xᵀ δ1, so hidden unit j's weights change by −η·δ1_j·x: each tile is the "
-            "drawing itself, scaled by that unit's delta (blue where the unit is pushed up, red down)."
-        )
+        st.caption(TEXT["teach_dw_caption"])
 
 
 # ---------------------------------------------------------------------------
@@ -402,6 +628,7 @@ def _data_source() -> Data:
 
 
 def _train_panel() -> None:
+    st.caption(_model_caption(_model()), help=TEXT["model_help"])
     data = _data_source()
     model = _model()
     cfg0 = model.config
@@ -494,7 +721,9 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
         snaps = [np.array(v, dtype=np.float32) for v in res.snapshots] if res.snapshots is not None else []
         stride = res.snapshot_epochs[1] - res.snapshot_epochs[0] if len(res.snapshot_epochs) > 1 else 1
         ss["mnist_model"] = Model(res.network, cfg, how, list(res.epochs), snaps, stride)
-        ss["mnist_step"] = ss["mnist_teach"] = ss["mnist_surface"] = None
+        ss["mnist_teach"] = ss["mnist_surface"] = None
+        if ss["mnist_step_start"] == "session":
+            _restart_steps()  # the Step tab steps the newly trained model
 
     def on_epoch(stats: mt.EpochStats, res: mt.TrainResult) -> None:
         # saved first: a Stop click ends the run at the next Streamlit call (the progress bar below)
@@ -608,9 +837,46 @@ def _show_model(model: Model, data: Data) -> None:
 # Step single updates.
 
 
+def _step_start_model(start: str) -> Model:
+    """A fresh Step-tab model from one of :data:`STEP_STARTS`."""
+    saved = _pretrained()
+    cfg = saved.config
+    if start == "session":
+        m = _model()
+        return Model(m.network, m.config, f"{STEP_STARTS[start]}: {m.origin}", list(m.epochs))
+    if start == "untrained":
+        return Model(cfg.initial_network(saved.network.dtype), cfg, STEP_STARTS[start])
+    if start == "epoch1":
+        return Model(_one_epoch(), cfg, STEP_STARTS[start])
+    return Model(saved.network, cfg, STEP_STARTS["shipped"], list(saved.epochs))
+
+
+def _step_model() -> Model:
+    ss = st.session_state
+    if ss["mnist_step_model"] is None:
+        ss["mnist_step_model"] = _step_start_model(ss["mnist_step_start"])
+    return ss["mnist_step_model"]
+
+
+def _restart_steps() -> None:
+    st.session_state["mnist_step_model"] = st.session_state["mnist_step"] = None
+
+
 def _step_panel() -> None:
     ss = st.session_state
-    model = _model()
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    c1.radio(
+        TEXT["step_start"],
+        list(STEP_STARTS),
+        format_func=STEP_STARTS.get,
+        key="mnist_step_start",
+        horizontal=True,
+        on_change=_restart_steps,
+        help=TEXT["step_start_help"],
+    )
+    c2.button(TEXT["step_start_over"], key="mnist_step_restart", on_click=_restart_steps)
+    model = _step_model()
+    st.caption(_model_caption(model, "step_in_use"))
     data = _current_data()
     tr_images, tr_labels = data.part("train")
     st.markdown(
@@ -740,25 +1006,20 @@ def _advance(state: dict | None, model: Model, data: Data, phase_list) -> dict:
 
 
 def _filters(W1: np.ndarray, grad: np.ndarray | None, delta: np.ndarray | None) -> None:
+    """W1, and ∂L/∂W1 and ΔW1 once known: each full width, 16 tiles a row, so none shrinks as phases go by."""
     n = W1.shape[1]
     st.markdown("**First-layer weights of each hidden unit, drawn as 28×28 images** (blue positive, red negative)")
     count = st.slider("Hidden units shown", 8, min(n, 64), min(n, 32), step=8, key="mnist_step_units") if n > 8 else n
     units = list(range(min(count, n)))
-    cols = st.columns(3 if delta is not None else (2 if grad is not None else 1))
-    with cols[0]:
-        st.plotly_chart(mf.filter_grid(W1, units, "W1 (weights)", uirevision="w1"), key="mnist_f_w", width="stretch")
+    grids = [(W1, "W1 (weights)", "w")]
     if grad is not None:
-        with cols[1]:
-            st.plotly_chart(
-                mf.filter_grid(grad, units, "∂L/∂W1 (gradient)", uirevision="g1"), key="mnist_f_g", width="stretch"
-            )
+        grids.append((grad, "∂L/∂W1 (gradient)", "g"))
     if delta is not None:
-        with cols[2]:
-            st.plotly_chart(
-                mf.filter_grid(delta, units, "ΔW1 = −η ∂L/∂W1 (change)", uirevision="d1"),
-                key="mnist_f_d",
-                width="stretch",
-            )
+        grids.append((delta, "ΔW1 = −η ∂L/∂W1 (change)", "d"))
+    for M, title, k in grids:
+        st.plotly_chart(
+            mf.filter_grid(M, units, title, cols=FILTER_COLS, uirevision=f"{k}1"), key=f"mnist_f_{k}", width="stretch"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -768,6 +1029,7 @@ def _filters(W1: np.ndarray, grad: np.ndarray | None, delta: np.ndarray | None) 
 def _surface_panel() -> None:
     ss = st.session_state
     model = _model()
+    st.caption(_model_caption(model), help=TEXT["model_help"])
     data = _current_data()
     st.markdown(
         f"A 2-D slice of the loss through the current weights, on {SURFACE_DIGITS} training digits, "
