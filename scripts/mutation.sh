@@ -3,7 +3,8 @@
 #
 #   bash scripts/mutation.sh                      # every module in only_mutate, from scratch
 #   bash scripts/mutation.sh engine arithmetic    # some modules (nnviz/<name>.py)
-#   MAX_CHILDREN=1 KEEP=1 bash scripts/mutation.sh engine   # one worker; reuse mutants/ results
+#   MAX_CHILDREN=1 KEEP=1 bash scripts/mutation.sh engine   # one worker; keep mutants/ and its
+#                                                           # verdicts, re-test only the undetected
 #
 # mutmut copies the project into mutants/, changes one operator, constant or call at a time and
 # runs the tests that cover the changed function (the fast, non-browser subset named in
@@ -25,16 +26,32 @@ print(" ".join(pathlib.Path(p).stem for p in cfg["only_mutate"] if pathlib.Path(
 EOF
 )
 fi
-[ "${KEEP:-0}" = 1 ] || rm -rf mutants
 patterns=()
 for m in "$@"; do patterns+=("nnviz.$m.*"); done
+if [ "${KEEP:-0}" = 1 ] && [ -d mutants ]; then
+    # mutmut re-runs every mutant named on its command line, so name only those not yet
+    # detected (survived, no tests, not checked): a killed mutant keeps its verdict
+    mapfile -t todo < <("${MUTMUT[@]}" results --all true 2>/dev/null | "$PY" -c '
+import fnmatch, sys
+patterns = sys.argv[1:]
+for line in sys.stdin:
+    name, _, status = line.strip().rpartition(": ")
+    if status not in ("killed", "timeout", "segfault") and any(fnmatch.fnmatch(name, p) for p in patterns):
+        print(name)
+' "${patterns[@]}")
+    patterns=("${todo[@]}")
+else
+    rm -rf mutants
+fi
 
 start=$(date +%s)
 # mutmut prints its progress with carriage returns; keep the log, show the summary only
-"${MUTMUT[@]}" run --max-children "${MAX_CHILDREN:-2}" "${patterns[@]}" > mutants.log 2>&1 || {
-    tail -40 mutants.log >&2
-    exit 1
-}
+if [ "${#patterns[@]}" -gt 0 ]; then
+    "${MUTMUT[@]}" run --max-children "${MAX_CHILDREN:-2}" "${patterns[@]}" > mutants.log 2>&1 || {
+        tail -40 mutants.log >&2
+        exit 1
+    }
+fi
 seconds=$(( $(date +%s) - start ))
 
 "${MUTMUT[@]}" results --all true 2>/dev/null | "$PY" -c '
@@ -59,7 +76,8 @@ for m in modules:
     k, n = sum(c[s] for s in detected), sum(c.values())
     K, M = K + k, M + n
     rest = ", ".join(f"{v} {s}" for s, v in sorted(c.items()) if s not in detected)
-    print(f"  nnviz/{m}.py: {k} killed / {n} mutants ({100 * k / max(n, 1):.1f} %){"; " + rest if rest else ""}")
+    rest = "; " + rest if rest else ""
+    print(f"  nnviz/{m}.py: {k} killed / {n} mutants ({100 * k / max(n, 1):.1f} %){rest}")
 print(f"  {sys.argv[1]} s; surviving mutants listed in mutants/survivors.txt (mutmut show <name> shows one)")
 print(f"mutation score: {K} killed / {M} mutants ({100 * K / max(M, 1):.1f} %)")
 ' "$seconds" "$@"
