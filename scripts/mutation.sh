@@ -29,14 +29,14 @@ fi
 patterns=()
 for m in "$@"; do patterns+=("nnviz.$m.*"); done
 if [ "${KEEP:-0}" = 1 ] && [ -d mutants ]; then
-    # mutmut re-runs every mutant named on its command line, so name only those not yet
-    # detected (survived, no tests, not checked): a killed mutant keeps its verdict
+    # mutmut re-runs every mutant named on its command line, so name only those not killed
+    # (survived, no tests, not checked, timeout: a timeout is re-checked): a kill is kept
     mapfile -t todo < <("${MUTMUT[@]}" results --all true 2>/dev/null | "$PY" -c '
 import fnmatch, sys
 patterns = sys.argv[1:]
 for line in sys.stdin:
     name, _, status = line.strip().rpartition(": ")
-    if status not in ("killed", "timeout", "segfault") and any(fnmatch.fnmatch(name, p) for p in patterns):
+    if status not in ("killed", "segfault") and any(fnmatch.fnmatch(name, p) for p in patterns):
         print(name)
 ' "${patterns[@]}")
     patterns=("${todo[@]}")
