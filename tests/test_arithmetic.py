@@ -190,3 +190,32 @@ def test_hidden_delta_is_written_as_upstream_error_times_slope():
     # sigmoid: f'(z) = a(1 − a); δ = ∂L/∂a · f'(z)
     assert got["fprime"] == a * (1 - a)
     assert got["dz"] == pytest.approx(got["da"] * got["fprime"], rel=1e-15)
+
+
+def test_largest_gradients_break_ties_by_position():
+    # 20 gradients of |g| ∈ {1, 0.5}: NumPy's default (unstable) sort orders these ties differently; the
+    # reference is Python's stable sorted(), which keeps equal |g| in index order
+    g = np.random.default_rng(0).choice([1.0, -1.0, 0.5, -0.5], size=20)
+    want = sorted(range(20), key=lambda i: -abs(g[i]))[:5]
+    assert arithmetic.largest_gradients(g, 5) == want
+    assert arithmetic.largest_gradients(np.array([0.5, -2.0, 2.0, 1.0])) == [1, 2]  # a tie: the first first
+
+
+def test_aligned_rows_exactly():
+    tex = r"z = \sum_i w_i a_i = 1\cdot2 + \frac{1}{2}\cdot3 + 4\cdot5 + 6\cdot7 = 50.5"
+    # by hand: one row per "=", the sum cut after every 3 (given) or 2 (default) top-level terms
+    assert arithmetic.aligned(tex, terms_per_row=3) == (
+        r"\begin{aligned}z &= \sum_i w_i a_i \\ &= 1\cdot2 + \frac{1}{2}\cdot3 + 4\cdot5 \\ &\quad + 6\cdot7"
+        r" \\ &= 50.5\end{aligned}"
+    )
+    assert arithmetic.aligned(tex) == (
+        r"\begin{aligned}z &= \sum_i w_i a_i \\ &= 1\cdot2 + \frac{1}{2}\cdot3 \\ &\quad + 4\cdot5 + 6\cdot7"
+        r" \\ &= 50.5\end{aligned}"
+    )
+    # "=" and "+" inside braces are not split; nested and leading braces are counted
+    assert arithmetic.aligned(r"\frac{a = b + c}{2} = 1") == r"\begin{aligned}\frac{a = b + c}{2} &= 1\end{aligned}"
+    assert arithmetic.aligned(r"x^{{2}} = 4") == r"\begin{aligned}x^{{2}} &= 4\end{aligned}"
+    assert arithmetic.aligned(r"{a} = b") == r"\begin{aligned}{a} &= b\end{aligned}"
+    # an environment already laid out is left alone
+    cases = r"\begin{cases} x = 1 \end{cases}"
+    assert arithmetic.aligned(cases) == cases

@@ -213,3 +213,85 @@ def test_from_dict_sizes_must_be_whole_numbers():
     for bad in ([2.0, 1], [True, 1], "2-1"):
         with pytest.raises(ValueError, match="field 'sizes' must be a list of whole numbers"):
             network_from_dict(d | {"sizes": bad})
+
+
+def test_loss_surface_reads_integer_grids_and_directions_as_floats():
+    # as test_loss_surface_keeps_its_grid_and_centre, given plain integer lists: L(1 + α, β) = ½(1 + α + β)²
+    from nnviz.engine import loss_surface
+
+    s = loss_surface(_line(1.0, 0.0), [[1]], [[0]], "half_sse", [1, 0], [0, 1], [-1, 0, 1], [0, 2])
+    for a in (s.alphas, s.betas, s.d1, s.d2, s.center, s.values):
+        assert a.dtype == np.float64
+    np.testing.assert_array_equal(s.values, [[0.0, 0.5, 2.0], [2.0, 4.5, 8.0]])
+
+
+def test_penalty_by_hand():
+    # weights 0.5 and −2 (the bias 3 is not penalised): Σ|w| = 2.5
+    net = Network.from_arrays([[[0.5], [-2.0]]], [[3.0]], ["identity"])
+    assert net.penalty("l1", 1.0) == 2.5  # rate exactly 1
+    assert net.penalty("l1", 0.1) == pytest.approx(0.25, rel=1e-15)
+    assert net.penalty("none", 0.5) == 0.0 and net.penalty(None, 0.5) == 0.0
+    assert net.penalty("l1", 0.0) == 0.0
+    # rate 0 is no penalty even where Σ R(w) overflows: 1e308 + 1e308 = inf, and 0·inf would be nan
+    inf = Network.from_arrays([[[1e308], [1e308]]], None, ["identity"])
+    with np.errstate(over="ignore"):
+        assert inf.penalty("l1", 1.0) == math.inf
+    assert inf.penalty("l1", 0.0) == 0.0 and inf.penalty("l2", 0.0) == 0.0
+
+
+def test_l1_at_rate_0_is_plain_sgd_and_a_weight_landing_on_0_lives():
+    # ŷ = w·1, y = 0, half_sse: g = w. w = 0.5, η = 0.5: w = 0.25; with η = 3: w = −1 (crossing 0 through the data
+    # gradient alone never kills). L1 at rate 0 has no penalty term (dW_penalty is None).
+    net = _line(0.5)
+    for lr, want in ((0.5, 0.25), (3.0, -1.0)):
+        g = net.backward(net.forward([[1.0]]), [[0.0]], "half_sse", "l1", 0.0)
+        after = net.sgd_step(g, lr)
+        assert after.weights[0][0, 0] == want and after.dead is None
+    # Playground (nn.ts updateWeights) kills a link only when w·w″ < 0. x = 0 (no data gradient), w = −0.01,
+    # λ = 0.01, η = 1: w′ = −0.01, w″ = −0.01 − 1·0.01·sign(−0.01) = 0 exactly: w·w″ = 0, the link lives at 0.
+    net = Network.from_arrays([[[-0.01], [0.5]]], None, ["identity"])
+    g = net.backward(net.forward([[0.0, 1.0]]), [[0.5]], "half_sse", "l1", 0.01)
+    after = net.sgd_step(g, 1.0)
+    assert after.weights[0][0, 0] == 0.0 and after.dead is None
+
+
+def test_masks_of_a_network_without_biases():
+    net = Network.from_arrays([[[0.0], [2.0]]], None, ["identity"], dead=[[[True], [False]]])
+    np.testing.assert_array_equal(net._weight_mask(), [1.0, 1.0])
+    np.testing.assert_array_equal(net.trainable_mask(), [False, True])
+    # the default is update_biases=True: trainable biases are trainable
+    with_b = Network.from_arrays([[[1.0]]], [[0.0]], ["identity"])
+    np.testing.assert_array_equal(with_b.trainable_mask(), [True, True])
+    np.testing.assert_array_equal(with_b.trainable_mask(False), [True, False])
+
+
+def test_record_out_of_range_names_the_steps():
+    hist = History(_line(1.0), [[1.0]], [[0.0]], "half_sse")
+    hist.step(0.5)
+    hist.step(0.5)
+    with pytest.raises(IndexError, match=r"^step 2 is outside 0 … 1$"):
+        hist.record(2)
+
+
+def test_truncating_a_thinned_history():
+    # the history of test_a_thinning_history_keeps_the_stated_steps: w = 2⁻ᵏ, kept 0 4 8 9 (stride 4) after 9 steps
+    hist = History(_line(1.0), [[1.0]], [[0.0]], "half_sse", max_row_bytes=32)
+    for _ in range(9):
+        hist.step(0.5)
+    hist.truncate(6)  # not kept: recomputed from step 4 and kept as the last step
+    assert len(hist) == 6 and hist.network().weights[0][0, 0] == 2.0**-6
+    np.testing.assert_array_equal(hist.kept_steps(), [0, 4, 6])
+    hist.step(0.5)  # 6 was kept only for being last: 0 4 7
+    np.testing.assert_array_equal(hist.kept_steps(), [0, 4, 7])
+    assert hist.network(7).weights[0][0, 0] == 2.0**-7
+    hist.truncate(4)  # a kept step
+    np.testing.assert_array_equal(hist.kept_steps(), [0, 4])
+    assert len(hist) == 4 and hist.network().weights[0][0, 0] == 2.0**-4
+    hist.back(3)  # to step 1
+    np.testing.assert_array_equal(hist.kept_steps(), [0, 1])
+    assert hist.network().weights[0][0, 0] == 0.5
+    hist.truncate(0)  # back to the start: one row, stride 1 again
+    for _ in range(2):
+        hist.step(0.5)
+    np.testing.assert_array_equal(hist.kept_steps(), [0, 1, 2])
+    assert hist.stride == 1 and hist.network().weights[0][0, 0] == 0.25

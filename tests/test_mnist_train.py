@@ -170,7 +170,10 @@ def test_model_file_round_trip(tmp_path):
     assert loaded.config == cfg and loaded.metrics == {"test_accuracy": 0.5}
     np.testing.assert_array_equal(loaded.network.parameter_vector(), res.network.parameter_vector())
     with np.load(tmp_path / "m.npz", allow_pickle=False) as f:
-        assert json.loads(str(f["header"]))["format"] == mt.MODEL_FORMAT
+        header = json.loads(str(f["header"]))
+        assert header["format"] == mt.MODEL_FORMAT and header["version"] == 1  # the file format's first version
+        assert sorted(f.files) == ["W1", "W2", "b1", "b2", "header"]
+        assert all(f[k].dtype == np.float32 for k in ("W1", "W2", "b1", "b2"))  # 4 bytes a parameter on disk
 
 
 def test_shipped_model_is_what_its_header_says():
