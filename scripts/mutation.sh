@@ -5,6 +5,7 @@
 #   bash scripts/mutation.sh engine arithmetic    # some modules (nnviz/<name>.py)
 #   MAX_CHILDREN=1 KEEP=1 bash scripts/mutation.sh engine   # one worker; keep mutants/ and its
 #                                                           # verdicts, re-test only the undetected
+#   KEEP=1 REPORT=1 bash scripts/mutation.sh              # only summarise mutants/ (e.g. after a stop)
 #
 # mutmut copies the project into mutants/, changes one operator, constant or call at a time and
 # runs the tests that cover the changed function (the fast, non-browser subset named in
@@ -40,6 +41,7 @@ for line in sys.stdin:
         print(name)
 ' "${patterns[@]}")
     patterns=("${todo[@]}")
+    [ "${REPORT:-0}" = 1 ] && patterns=()  # REPORT=1: only summarise what mutants/ holds
 else
     rm -rf mutants
 fi
@@ -59,11 +61,15 @@ import collections, sys
 modules = sys.argv[2:]
 detected = {"killed", "timeout", "segfault"}
 by_module = collections.defaultdict(collections.Counter)
+unchecked = collections.Counter()
 survivors = []
 for line in sys.stdin:
     name, _, status = line.strip().rpartition(": ")
     module = next((m for m in modules if name.startswith(f"nnviz.{m}.")), None)
-    if module is None or status in ("skipped", "not checked"):
+    if module is None:
+        continue
+    if status in ("skipped", "not checked"):
+        unchecked[module] += 1
         continue
     by_module[module][status] += 1
     if status not in detected:
@@ -76,6 +82,8 @@ for m in modules:
     k, n = sum(c[s] for s in detected), sum(c.values())
     K, M = K + k, M + n
     rest = ", ".join(f"{v} {s}" for s, v in sorted(c.items()) if s not in detected)
+    if unchecked[m]:
+        rest += (", " if rest else "") + f"{unchecked[m]} not checked (not in the score)"
     rest = "; " + rest if rest else ""
     print(f"  nnviz/{m}.py: {k} killed / {n} mutants ({100 * k / max(n, 1):.1f} %){rest}")
 print(f"  {sys.argv[1]} s; surviving mutants listed in mutants/survivors.txt (mutmut show <name> shows one)")
