@@ -225,3 +225,51 @@ def test_default_configuration_reaches_97_percent_on_the_test_digits():
     d, s = _data()
     res = mt.train(mt.TrainConfig(), d.images[s.train], d.labels[s.train], eval_train=False, record_snapshots=False)
     assert mt.accuracy(res.network, mnist.inputs(d.images[s.test]), d.labels[s.test]) >= 0.97
+
+
+def test_the_training_budget_has_stated_numbers():
+    # (moved here from test_robustness_mnist.py: it needs no page, and the mutation run selects this file)
+    default = mt.TrainConfig()
+    assert default.n_parameters == 203_530  # 784·256 + 256 + 256·10 + 10
+    mt.check_budget(default, 3_500)  # the shipped configuration: 203,530 × 3,500 × 50 = 3.6e10
+    cases = [
+        # 784·1024 + 1024 + 3·(1024·1024 + 1024) + 1024·10 + 10
+        (
+            mt.TrainConfig(hidden=(1024, 1024, 1024, 1024)),
+            3_500,
+            "784-1024-1024-1024-1024-10 has 3,962,890 parameters; the limit is 1,000,000 "
+            "(e.g. 784-1024-128-10, or fewer and narrower hidden layers)",
+        ),
+        # 1.2e11 / (203,530 × 3,500) = 168.5
+        (
+            mt.TrainConfig(epochs=200),
+            3_500,
+            "203,530 parameters × 3,500 digits × 200 epochs is more training than this shared server runs at "
+            "once (limit 1.2e+11): at most 168 epochs for this network",
+        ),
+        (mt.TrainConfig(hidden=(8,), epochs=201), 100, "201 epochs; the limit is 200"),
+        # 1.2e11 / (203,530 × 1,000,000) = 0.59: still "at most 1"
+        (
+            mt.TrainConfig(epochs=2),
+            1_000_000,
+            "203,530 parameters × 1,000,000 digits × 2 epochs is more training than this shared server runs at "
+            "once (limit 1.2e+11): at most 1 epochs for this network",
+        ),
+        # one digit over the work limit below: 1,600 × 375,001 × 200 > 1.2e11; 1.2e11 / (1,600 × 375,001) = 199.9995
+        (
+            mt.TrainConfig(hidden=(2,), epochs=200),
+            375_001,
+            "1,600 parameters × 375,001 digits × 200 epochs is more training than this shared server runs at "
+            "once (limit 1.2e+11): at most 199 epochs for this network",
+        ),
+    ]
+    for config, n_train, message in cases:
+        with pytest.raises(ValueError) as err:
+            mt.check_budget(config, n_train)
+        assert str(err.value) == message
+    # every limit is inclusive: 784-1261-6-149-10 has 785·1261 + 1262·6 + 7·149 + 150·10 = 1,000,000 parameters;
+    # 784-2-10 has 785·2 + 3·10 = 1,600, and 1,600 × 375,000 × 200 = 1.2e11 exactly; 200 epochs
+    assert mt.TrainConfig(hidden=(1261, 6, 149)).n_parameters == 1_000_000
+    mt.check_budget(mt.TrainConfig(hidden=(1261, 6, 149), epochs=1), 1)
+    mt.check_budget(mt.TrainConfig(hidden=(2,), epochs=200), 375_000)
+    mt.check_budget(mt.TrainConfig(hidden=(8,), epochs=200), 100)
