@@ -295,3 +295,23 @@ def test_truncating_a_thinned_history():
         hist.step(0.5)
     np.testing.assert_array_equal(hist.kept_steps(), [0, 1, 2])
     assert hist.stride == 1 and hist.network().weights[0][0, 0] == 0.25
+
+
+def test_network_files_name_the_bad_field_exactly():
+    good = Network.from_arrays([[[1.0], [2.0]]], [[0.5]], ["identity"]).to_dict()
+    assert good["sizes"] == [2, 1]  # the file states the layer sizes
+    assert network_from_dict({k: v for k, v in good.items() if k != "bias_mode"}).bias_mode == "trainable"
+    cases = [
+        (good | {"format": "x"}, 'not an nnviz network file (missing "format": "nnviz-network")'),
+        (good | {"activations": [1]}, "field 'activations' must be a list of names such as \"sigmoid\""),
+        (good | {"biases": "b"}, "field 'biases' must be a list (or null for no biases)"),
+        (good | {"bias_mode": 3}, "field 'bias_mode' must be one of ('trainable', 'frozen', 'none'), got 3"),
+    ]
+    for d, message in cases:
+        with pytest.raises(ValueError) as err:
+            network_from_dict(d)
+        assert str(err.value) == message
+    hist = History(_line(1.0), [[1.0]], [[0.0]], "half_sse")
+    hist.step(0.5)
+    with pytest.raises(IndexError, match=r"^step 1 is outside 0 … 0$"):
+        hist.loss_at(1)
