@@ -32,14 +32,27 @@ for m in "$@"; do patterns+=("nnviz.$m.*"); done
 if [ "${KEEP:-0}" = 1 ] && [ -d mutants ]; then
     # mutmut re-runs every mutant named on its command line, so name only those not killed
     # (survived, no tests, not checked, timeout: a timeout is re-checked): a kill is kept
+    # SAMPLE=N: of each module's not-yet-checked mutants test only N picked at random (seeded), listed
+    # in mutants/sample.txt; the summary then estimates the module's score from them (see README)
     mapfile -t todo < <("${MUTMUT[@]}" results --all true 2>/dev/null | "$PY" -c '
-import fnmatch, sys
-patterns = sys.argv[1:]
+import collections, fnmatch, random, sys
+sample, patterns = int(sys.argv[1]), sys.argv[2:]
+unchecked = collections.defaultdict(list)
 for line in sys.stdin:
     name, _, status = line.strip().rpartition(": ")
-    if status not in ("killed", "segfault") and any(fnmatch.fnmatch(name, p) for p in patterns):
+    match = next((p for p in patterns if fnmatch.fnmatch(name, p)), None)
+    if match is None or status in ("killed", "segfault"):
+        continue
+    if sample and status == "not checked":
+        unchecked[match].append(name)
+    else:
         print(name)
-' "${patterns[@]}")
+picked = [n for p, names in unchecked.items() for n in random.Random(11).sample(names, min(sample, len(names)))]
+if picked:
+    with open("mutants/sample.txt", "a") as f:
+        f.write("".join(n + "\n" for n in picked))
+print("\n".join(picked))
+' "${SAMPLE:-0}" "${patterns[@]}" | grep -v '^$')
     patterns=("${todo[@]}")
     [ "${REPORT:-0}" = 1 ] && patterns=()  # REPORT=1: only summarise what mutants/ holds
 else
@@ -62,6 +75,7 @@ modules = sys.argv[2:]
 detected = {"killed", "timeout", "segfault"}
 by_module = collections.defaultdict(collections.Counter)
 unchecked = collections.Counter()
+status_of = {}
 survivors = []
 for line in sys.stdin:
     name, _, status = line.strip().rpartition(": ")
@@ -71,11 +85,14 @@ for line in sys.stdin:
     if status in ("skipped", "not checked"):
         unchecked[module] += 1
         continue
+    status_of[name] = status
     by_module[module][status] += 1
     if status not in detected:
         survivors.append(f"{name}: {status}")
 with open("mutants/survivors.txt", "w") as f:
     f.write("\n".join(survivors) + "\n")
+import os
+sampled = set(open("mutants/sample.txt").read().split()) if os.path.exists("mutants/sample.txt") else set()
 K = M = 0
 for m in modules:
     c = by_module[m]
@@ -86,6 +103,16 @@ for m in modules:
         rest += (", " if rest else "") + f"{unchecked[m]} not checked (not in the score)"
     rest = "; " + rest if rest else ""
     print(f"  nnviz/{m}.py: {k} killed / {n} mutants ({100 * k / max(n, 1):.1f} %){rest}")
+    # stratified estimate: the mutants checked before the sample exactly, the unchecked rest from the sample
+    S = [x for x in sampled if x.startswith(f"nnviz.{m}.") and x in status_of]
+    if S and unchecked[m]:
+        ks = sum(status_of[x] in detected for x in S)
+        u, total = unchecked[m] + len(S), n + unchecked[m]
+        p = ks / len(S)
+        est = (k - ks + p * u) / total
+        se = u * (p * (1 - p) / len(S) * (1 - len(S) / u)) ** 0.5 / total
+        print(f"    estimate for all {total} mutants: {100 * est:.1f} % ± {200 * se:.1f} (95 %), the {u} not "
+              f"checked before judged by a random {len(S)} of them ({ks} detected)")
 print(f"  {sys.argv[1]} s; surviving mutants listed in mutants/survivors.txt (mutmut show <name> shows one)")
 print(f"mutation score: {K} killed / {M} mutants ({100 * K / max(M, 1):.1f} %)")
 ' "$seconds" "$@"
