@@ -80,12 +80,21 @@ def test_hand_network_edge_and_loss_lines_write_the_hand_computation():
     update = phases(2)[-1]
     w10 = _text(arithmetic.edge_lines(rec, 1, 1, 0, update))
     assert r"(-0.25)\cdot2 = (-0.5)" in w10  # its contribution to z1
+    # W1[1,0] joins input 1 (a0[1] = x₁ = 2) to hidden neuron 0 (z1[0]); the UI's 0-based names
+    contribution = arithmetic.edge_lines(rec, 1, 1, 0, update)[1].latex
+    assert contribution == (
+        r"\text{contribution to } \mathrm{z1}[0]:\; \mathrm{W1}[1,0]\cdot\mathrm{a0}[1] = (-0.25)\cdot2 = (-0.5)"
+    )
     assert r"(-2.6)\cdot2 = (-5.2)" in w10  # ∂L/∂w = δ1·x_1
     assert r"(-0.25) - 0.1\cdot(-5.2) = 0.27" in w10
     w2 = _text(arithmetic.edge_lines(rec, 2, 0, 0, update))
     assert r"(-1.3)\cdot0.1 = (-0.13)" in w2
     assert r"2 - 0.1\cdot(-0.13) = 2.013" in w2
     loss = _text(arithmetic.loss_lines(rec))
+    # the formula line: the registry's LaTeX above the README's reduction of half_sse, "summed over the batch"
+    assert arithmetic.loss_lines(rec)[0].latex == (
+        r"\begin{gathered}L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2 \\ \text{(sum over the batch)}\end{gathered}"
+    )
     assert "L = 0.845 = 0.845" in loss  # one sample: the sum is its only term
     assert "1.94356" in loss  # L after the update
 

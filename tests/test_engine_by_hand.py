@@ -315,3 +315,51 @@ def test_network_files_name_the_bad_field_exactly():
     hist.step(0.5)
     with pytest.raises(IndexError, match=r"^step 1 is outside 0 … 0$"):
         hist.loss_at(1)
+
+
+def test_dead_links_in_a_file_are_checked_pair_by_pair():
+    # a 2-1-1 network: W1 is 2×1 (pairs [i, 0], i < 2), W2 is 1×1 (only [0, 0]); W1[1,0] = 0 may be dead
+    good = Network.from_arrays([[[0.5], [0.0]], [[2.0]]], None, ["tanh", "identity"]).to_dict()
+    net = network_from_dict(good | {"dead": [[[1, 0]], []]})
+    np.testing.assert_array_equal(net.dead[0], [[False], [True]])  # row 1 ≥ the 1 column: still a weight
+    layers = "field 'dead' must list the dead weights of each of the 2 layers"
+    cases = [
+        ({"dead": "x"}, layers),
+        ({"dead": [[]]}, layers),
+        ({"dead": [5, []]}, "field 'dead', layer 1: None is not the [i, j] of a weight"),
+        ({"dead": [[[2, 0]], []]}, "field 'dead', layer 1: [2, 0] is not the [i, j] of a weight"),  # i = rows
+        ({"dead": [[[0, 1]], []]}, "field 'dead', layer 1: [0, 1] is not the [i, j] of a weight"),  # j = columns
+        ({"dead": [[[1.0, 0]], []]}, "field 'dead', layer 1: [1.0, 0] is not the [i, j] of a weight"),
+        ({"dead": [[[1, 0, 0]], []]}, "field 'dead', layer 1: [1, 0, 0] is not the [i, j] of a weight"),
+        ({"dead": [[], [[0, 0, 1]]]}, "field 'dead', layer 2: [0, 0, 1] is not the [i, j] of a weight"),
+        ({"dead": [[[-1, 0]], []]}, "field 'dead', layer 1: [-1, 0] is not the [i, j] of a weight"),
+    ]
+    for change, message in cases:
+        with pytest.raises(ValueError) as err:
+            network_from_dict(good | change)
+        assert str(err.value) == message
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        network_from_dict(good | {"weights": [[["a"], [0.0]], [[2.0]]]})
+
+
+def test_other_input_messages_exactly():
+    net = _line(1.0)
+    with pytest.raises(ValueError) as err:
+        net.with_parameters([1.0, 2.0])
+    assert str(err.value) == "expected 1 parameters, got shape (2,)"
+    with pytest.raises(ValueError) as err:
+        Network.from_json(b"\xff\xfe{}")
+    assert str(err.value) == "the file is not UTF-8 text"
+
+
+def test_a_long_momentum_history_grows_its_velocity_rows():
+    # 20 steps (more than the 16 rows a history starts with): each kept network and velocity equals the
+    # chain of train_step calls it replaces (v₀ = 0)
+    hist = History(_line(1.0, 0.5), [[1.0]], [[0.0]], "half_sse", momentum=0.5)
+    net, v = _line(1.0, 0.5), np.zeros(2)
+    for k in range(20):
+        hist.step(0.1)
+        rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, momentum=0.5, velocity=v)
+        net, v = rec.after, rec.update.velocity
+        np.testing.assert_array_equal(hist.network(k + 1).parameter_vector(), net.parameter_vector())
+        np.testing.assert_array_equal(hist.record(k).update.velocity, v)

@@ -168,6 +168,7 @@ def test_model_file_round_trip(tmp_path):
     mt.save_model(tmp_path / "m.npz", res, {"test_accuracy": 0.5})
     loaded = mt.load_model(tmp_path / "m.npz")
     assert loaded.config == cfg and loaded.metrics == {"test_accuracy": 0.5}
+    assert repr(loaded.epochs) == repr(res.epochs)  # the per-epoch curve (repr: val_accuracy is nan)
     np.testing.assert_array_equal(loaded.network.parameter_vector(), res.network.parameter_vector())
     with np.load(tmp_path / "m.npz", allow_pickle=False) as f:
         header = json.loads(str(f["header"]))
@@ -273,3 +274,51 @@ def test_the_training_budget_has_stated_numbers():
     mt.check_budget(mt.TrainConfig(hidden=(1261, 6, 149), epochs=1), 1)
     mt.check_budget(mt.TrainConfig(hidden=(2,), epochs=200), 375_000)
     mt.check_budget(mt.TrainConfig(hidden=(8,), epochs=200), 100)
+
+
+def test_an_augmented_step_is_the_engines_step_on_the_augmented_batch():
+    # one epoch of one batch (all 16 digits): the trainer permutes with default_rng([seed, 2]), scales the
+    # pixels by 1/255 and augments with default_rng([seed, 3]) (see _train); the engine's train_step on that
+    # batch is the reference (SGD, η of step 0 of 1 = η, no velocity yet)
+    d, s = _data()
+    images, labels = d.images[s.train[:16]], d.labels[s.train[:16]]
+    cfg = mt.TrainConfig(hidden=(8,), epochs=1, batch_size=16, momentum=0.0, schedule="constant")
+    assert cfg.augments
+    res = mt.train(cfg, images, labels, record_snapshots=False)
+    order = np.random.default_rng([cfg.seed, 2]).permutation(16)
+    x = mnist.augment(
+        images[order].astype(np.float32) / np.float32(255),
+        np.random.default_rng([cfg.seed, 3]),
+        cfg.shift,
+        cfg.rotate_deg,
+        cfg.scale,
+        cfg.elastic,
+    )
+    assert not np.allclose(x, mnist.inputs(images[order]))  # the augmentation did move pixels
+    net0 = cfg.initial_network()
+    ref = train_step(net0, x, mnist.one_hot(labels[order]), cfg.loss, cfg.learning_rate).after
+    np.testing.assert_allclose(res.network.parameter_vector(), ref.parameter_vector(), rtol=1e-4, atol=1e-6)
+    # the same configuration trains the same network whatever the worker thread's timing
+    again = mt.train(cfg, images, labels, record_snapshots=False)
+    np.testing.assert_array_equal(again.network.parameter_vector(), res.network.parameter_vector())
+
+
+def test_progress_is_reported_after_each_step_when_ticks_are_due(monkeypatch):
+    # PROGRESS_EVERY = 0: every step is due; 4 steps (64 digits, batches of 16) report 1/4, 2/4, 3/4, 4/4
+    monkeypatch.setattr(mt, "PROGRESS_EVERY", 0.0)
+    d, s = _data()
+    seen = []
+    cfg = mt.TrainConfig(hidden=(8,), epochs=1, batch_size=16, **NO_AUGMENTATION)
+    mt.train(cfg, d.images[s.train[:64]], d.labels[s.train[:64]], record_snapshots=False, progress=seen.append)
+    assert seen == [0.25, 0.5, 0.75, 1.0]
+
+
+def test_schedule_and_config_messages():
+    cosine = mt.TrainConfig(learning_rate=0.1)
+    # η_k = η·½(1 + cos(π k / K)): k = 0 → η; k = K/2 → η/2; a run of 0 steps (0 epochs) keeps η
+    assert mt.learning_rate_at(cosine, 0, 10) == 0.1
+    assert mt.learning_rate_at(cosine, 5, 10) == pytest.approx(0.05, rel=1e-15)
+    assert mt.learning_rate_at(cosine, 0, 0) == 0.1
+    with pytest.raises(ValueError) as err:
+        mt.TrainConfig(activation="swish")
+    assert str(err.value) == f"activation must be one of {mt.HIDDEN_ACTIVATIONS}, not 'swish'"
