@@ -102,7 +102,9 @@ for m in modules:
     if unchecked[m]:
         rest += (", " if rest else "") + f"{unchecked[m]} not checked (not in the score)"
     rest = "; " + rest if rest else ""
-    print(f"  nnviz/{m}.py: {k} killed / {n} mutants ({100 * k / max(n, 1):.1f} %){rest}")
+    t = c["timeout"]
+    by_timeout = f" ({t} of them by timeout)" if t else ""
+    print(f"  nnviz/{m}.py: {k} killed{by_timeout} / {n} mutants ({100 * k / max(n, 1):.1f} %){rest}")
     # stratified estimate: the mutants checked before the sample exactly, the unchecked rest from the sample
     S = [x for x in sampled if x.startswith(f"nnviz.{m}.") and x in status_of]
     if S and unchecked[m]:
