@@ -228,3 +228,45 @@ def test_aligned_rows_exactly():
     # an environment already laid out is left alone
     cases = r"\begin{cases} x = 1 \end{cases}"
     assert arithmetic.aligned(cases) == cases
+
+
+def test_reached_follows_the_phase_order():
+    # phases of a 2-layer step: forward 0, forward 1, loss, backward 1, backward 0, update. Forward numbers of
+    # layer l exist from "forward l" on, backward numbers of layer l from "backward l" on (backward runs down),
+    # the loss from "loss" on, the update only at "update"; nothing before the first phase.
+    ps = phases(2)
+    table = {
+        ("forward", 0): [1, 1, 1, 1, 1, 1],
+        ("forward", 1): [0, 1, 1, 1, 1, 1],
+        ("loss", 0): [0, 0, 1, 1, 1, 1],
+        ("backward", 1): [0, 0, 0, 1, 1, 1],
+        ("backward", 0): [0, 0, 0, 0, 1, 1],
+        ("update", 0): [0, 0, 0, 0, 0, 1],
+    }
+    for (kind, layer), want in table.items():
+        assert [int(arithmetic.reached(p, kind, layer)) for p in ps] == want, (kind, layer)
+        assert not arithmetic.reached(None, kind, layer)
+
+
+def test_names_in_the_panel():
+    # z, a and x are upright names with the 1-based layer, δ is the Greek letter: z1[0], a0[1], δ2[0]
+    assert arithmetic.neuron_tex("z", 1, 0) == r"\mathrm{z1}[0]"
+    assert arithmetic.neuron_tex("a", 0, 1) == r"\mathrm{a0}[1]"
+    assert arithmetic.neuron_tex("delta", 2, 0) == r"\delta2[0]"
+    rec = _hand_record()
+    update = phases(2)[-1]
+    hidden = arithmetic.neuron_lines(rec, 1, 0, 0, update)
+    # the hand network's hidden neuron: z1[0] = Σ_i W1[i,0]·a0[i] + b1[0], a = relu(z), f′ written at z1[0]
+    assert hidden[0].latex.startswith(r"\mathrm{z1}[0] = \sum_i \mathrm{W1}[i,0]\,\mathrm{a0}[i]")
+    assert any(line.latex.startswith(r"\mathrm{a1}[0] = \mathrm{relu}(") for line in hidden)
+    assert any(line.latex.startswith(r"f'(\mathrm{z1}[0]) = [z>0] = [0.1>0] = 1") for line in hidden)
+    # each hidden activation's name, at z = 0.5·1: tanh 0.5 = 0.462117, σ(0.5) = 1/(1 + e^−0.5) = 0.622459
+    for act, line in [
+        ("tanh", r"\mathrm{a1}[0] = \tanh(0.5) = 0.462117"),
+        ("sigmoid", r"\mathrm{a1}[0] = \sigma(0.5) = 0.622459"),
+        ("leaky_relu", r"\mathrm{a1}[0] = \mathrm{lrelu}(0.5) = 0.5"),
+        ("identity", r"\mathrm{a1}[0] = \mathrm{identity}(0.5) = 0.5"),
+    ]:
+        net = Network.from_arrays([[[0.5]], [[1.0]]], None, [act, "identity"])
+        rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1)
+        assert arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[0])[1].latex == line
