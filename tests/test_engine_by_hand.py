@@ -304,6 +304,8 @@ def test_network_files_name_the_bad_field_exactly():
     cases = [
         (good | {"format": "x"}, 'not an nnviz network file (missing "format": "nnviz-network")'),
         (good | {"activations": [1]}, "field 'activations' must be a list of names such as \"sigmoid\""),
+        (good | {"activations": "identity"}, "field 'activations' must be a list"),
+        (good | {"weights": 1.0}, "field 'weights' must be a list"),
         (good | {"biases": "b"}, "field 'biases' must be a list (or null for no biases)"),
         (good | {"bias_mode": 3}, "field 'bias_mode' must be one of ('trainable', 'frozen', 'none'), got 3"),
     ]
@@ -363,3 +365,30 @@ def test_a_long_momentum_history_grows_its_velocity_rows():
         net, v = rec.after, rec.update.velocity
         np.testing.assert_array_equal(hist.network(k + 1).parameter_vector(), net.parameter_vector())
         np.testing.assert_array_equal(hist.record(k).update.velocity, v)
+
+
+def test_with_value_revives_the_named_layers_link():
+    # W2[1,0] (layer 2, row 1) dead, and W1[1,0] (layer 1, row 1) dead: editing W2[1,0] revives only layer 2's
+    W1, W2 = np.array([[0.5, 0.25], [0.0, 1.0]]), np.array([[2.0], [0.0]])
+    dead = [np.array([[False, False], [True, False]]), np.array([[False], [True]])]
+    net = Network.from_arrays([W1, W2], None, ["tanh", "identity"], dead=dead)
+    e = net.with_value("W2[1,0]", 0.75)
+    assert e.weights[1][1, 0] == 0.75
+    np.testing.assert_array_equal(e.dead[0], dead[0])
+    assert e.dead[1] is None or not e.dead[1].any()
+
+
+def test_truncating_a_thinned_momentum_history_to_a_dropped_step_keeps_its_velocity():
+    # as test_a_thinned_history_with_momentum_replays_its_velocity: 9 steps thin to kept 0 4 8 9; truncating to
+    # step 6 (not kept) recomputes the network and the velocity there; stepping on must match the full history
+    thin = History(_line(1.0), [[1.0]], [[0.0]], "half_sse", momentum=0.5, max_row_bytes=64)
+    full = History(_line(1.0), [[1.0]], [[0.0]], "half_sse", momentum=0.5)
+    for _ in range(9):
+        thin.step(0.5)
+        full.step(0.5)
+    thin.truncate(6)
+    full.truncate(6)
+    for _ in range(3):
+        a, b = thin.step(0.5), full.step(0.5)
+        np.testing.assert_array_equal(a.update.velocity, b.update.velocity)
+        assert a.after.weights[0][0, 0] == b.after.weights[0][0, 0]
