@@ -270,3 +270,14 @@ def test_names_in_the_panel():
         net = Network.from_arrays([[[0.5]], [[1.0]]], None, [act, "identity"])
         rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1)
         assert arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[0])[1].latex == line
+
+
+def test_leaky_relu_slope_at_exactly_zero_is_the_engines():
+    # the engine's leaky ReLU′ is 1 for z > 0 and 0.01 otherwise, so at z = 0 the panel must print 0.01
+    from nnviz.engine import ACTIVATIONS
+
+    z = np.array([0.0])
+    engine = float(ACTIVATIONS["leaky_relu"].derivative(z, ACTIVATIONS["leaky_relu"].forward(z))[0])
+    assert engine == 0.01
+    assert arithmetic._derivative_latex("leaky_relu", 0.0, 0.0)[1] == engine
+    assert arithmetic._derivative_latex("relu", 0.0, 0.0)[1] == 0.0  # [0 > 0] = 0

@@ -392,3 +392,19 @@ def test_truncating_a_thinned_momentum_history_to_a_dropped_step_keeps_its_veloc
         a, b = thin.step(0.5), full.step(0.5)
         np.testing.assert_array_equal(a.update.velocity, b.update.velocity)
         assert a.after.weights[0][0, 0] == b.after.weights[0][0, 0]
+
+
+def test_with_parameters_keeps_frozen_biases_and_masks_are_named():
+    net = _line(1.0, 0.5, "frozen")
+    assert net.with_parameters([2.0, 0.25]).bias_mode == "frozen"
+    with pytest.raises(ValueError) as err:
+        Network.from_arrays([[[0.0]], [[1.0]]], None, ["tanh", "identity"], dead=[[[False]], [[True, False]]])
+    assert str(err.value) == "dead-link mask 2 must have shape (1, 1), got (1, 2)"
+
+
+def test_gradient_check_defaults_to_half_sse():
+    # ŷ = w·x with w = 2, x = 3, y = 0: half_sse L = ½(6)², ∂L/∂w = ŷ·x = 18 (mse would give 2·6·3 = 36)
+    from nnviz.engine import gradient_check
+
+    check = gradient_check(_line(2.0), [[3.0]], [[0.0]])
+    assert check.numerical[0] == pytest.approx(18.0, rel=1e-8) and check.analytic[0] == 18.0
