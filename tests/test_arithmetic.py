@@ -281,3 +281,34 @@ def test_leaky_relu_slope_at_exactly_zero_is_the_engines():
     assert engine == 0.01
     assert arithmetic._derivative_latex("leaky_relu", 0.0, 0.0)[1] == engine
     assert arithmetic._derivative_latex("relu", 0.0, 0.0)[1] == 0.0  # [0 > 0] = 0
+
+
+def test_hand_network_output_neuron_lines_exactly():
+    # the hand network above, output neuron at the update phase: every line with its names and numbers
+    rec = _hand_record()
+    out = [line.latex for line in arithmetic.neuron_lines(rec, 2, 0, 0, phases(2)[-1])]
+    assert out == [
+        r"\mathrm{z2}[0] = \sum_i \mathrm{W2}[i,0]\,\mathrm{a1}[i] + \mathrm{b2}[0] = 2\cdot0.1 + (-0.5) = (-0.3)",
+        r"\mathrm{a2}[0] = \mathrm{identity}((-0.3)) = (-0.3)",
+        r"\frac{\partial L}{\partial \mathrm{a2}[0]} = \hat y_{0} - y_{0} = (-0.3) - 1 = (-1.3)",
+        r"f'(\mathrm{z2}[0]) = 1 = 1",
+        r"\delta2[0] = \frac{\partial L}{\partial \mathrm{a2}[0]}\cdot f'(z) = (-1.3)\cdot1 = (-1.3)",
+        r"\frac{\partial L}{\partial \mathrm{b2}[0]} = \sum_n \delta2[0]_n = (-1.3)",
+        r"\mathrm{b2}[0] \leftarrow \mathrm{b2}[0] - \eta\,\frac{\partial L}{\partial \mathrm{b2}[0]}"
+        r" = (-0.5) - 0.1\cdot(-1.3) = (-0.37)",
+    ]
+    # an input neuron: x0[1] = x₁ = 2
+    assert [line.latex for line in arithmetic.neuron_lines(rec, 0, 1, 0, phases(2)[0])] == [r"\mathrm{x0}[1] = 2"]
+
+
+def test_fused_deltas_name_their_denominator():
+    # cross-entropy is a mean over the batch (B), binary cross-entropy over batch and outputs (B·K); here
+    # σ(0) = softmax(0, 0)₀ = 0.5, y = 1, B = K = 1: δ = (0.5 − 1)/1 = −0.5
+    for loss, act, w, y, denom, name in [
+        ("cross_entropy", "softmax", [[1.0, 1.0]], [[1.0, 0.0]], "B", "cross entropy"),
+        ("binary_cross_entropy", "sigmoid", [[1.0]], [[1.0]], "BK", "binary cross entropy"),
+    ]:
+        rec = train_step(Network.from_arrays([w], None, [act]), [[0.0]], y, loss, 1.0)
+        lines = [line.latex for line in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1])]
+        want = rf"\delta1[0] = \frac{{\hat y_{{0}} - y_{{0}}}}{{{denom}}} = \frac{{0.5 - 1}}{{1}} = (-0.5)"
+        assert want + rf"\quad\text{{(fused {name})}}" in lines
