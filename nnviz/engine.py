@@ -1655,7 +1655,7 @@ def loss_surface(
     # θ + α·d1 + β·d2 built parameter-major (long inner loops), then viewed as (G, n_params)
     thetas = (theta[:, None] + d1[:, None] * A.ravel() + d2[:, None] * B.ravel()).T
     values = batched_loss(net, thetas, X, Y, loss).reshape(B.shape)
-    return LossSurface(alphas, betas, values, np.asarray(d1, float), np.asarray(d2, float), theta)
+    return LossSurface(alphas, betas, values, d1, d2, theta)
 
 
 def unit_direction(net: Network, name: str) -> np.ndarray:

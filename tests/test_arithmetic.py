@@ -80,12 +80,21 @@ def test_hand_network_edge_and_loss_lines_write_the_hand_computation():
     update = phases(2)[-1]
     w10 = _text(arithmetic.edge_lines(rec, 1, 1, 0, update))
     assert r"(-0.25)\cdot2 = (-0.5)" in w10  # its contribution to z1
+    # W1[1,0] joins input 1 (a0[1] = x₁ = 2) to hidden neuron 0 (z1[0]); the UI's 0-based names
+    contribution = arithmetic.edge_lines(rec, 1, 1, 0, update)[1].latex
+    assert contribution == (
+        r"\text{contribution to } \mathrm{z1}[0]:\; \mathrm{W1}[1,0]\cdot\mathrm{a0}[1] = (-0.25)\cdot2 = (-0.5)"
+    )
     assert r"(-2.6)\cdot2 = (-5.2)" in w10  # ∂L/∂w = δ1·x_1
     assert r"(-0.25) - 0.1\cdot(-5.2) = 0.27" in w10
     w2 = _text(arithmetic.edge_lines(rec, 2, 0, 0, update))
     assert r"(-1.3)\cdot0.1 = (-0.13)" in w2
     assert r"2 - 0.1\cdot(-0.13) = 2.013" in w2
     loss = _text(arithmetic.loss_lines(rec))
+    # the formula line: the registry's LaTeX above the README's reduction of half_sse, "summed over the batch"
+    assert arithmetic.loss_lines(rec)[0].latex == (
+        r"\begin{gathered}L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2 \\ \text{(sum over the batch)}\end{gathered}"
+    )
     assert "L = 0.845 = 0.845" in loss  # one sample: the sum is its only term
     assert "1.94356" in loss  # L after the update
 
@@ -190,3 +199,116 @@ def test_hidden_delta_is_written_as_upstream_error_times_slope():
     # sigmoid: f'(z) = a(1 − a); δ = ∂L/∂a · f'(z)
     assert got["fprime"] == a * (1 - a)
     assert got["dz"] == pytest.approx(got["da"] * got["fprime"], rel=1e-15)
+
+
+def test_largest_gradients_break_ties_by_position():
+    # 20 gradients of |g| ∈ {1, 0.5}: NumPy's default (unstable) sort orders these ties differently; the
+    # reference is Python's stable sorted(), which keeps equal |g| in index order
+    g = np.random.default_rng(0).choice([1.0, -1.0, 0.5, -0.5], size=20)
+    want = sorted(range(20), key=lambda i: -abs(g[i]))[:5]
+    assert arithmetic.largest_gradients(g, 5) == want
+    assert arithmetic.largest_gradients(np.array([0.5, -2.0, 2.0, 1.0])) == [1, 2]  # a tie: the first first
+
+
+def test_aligned_rows_exactly():
+    tex = r"z = \sum_i w_i a_i = 1\cdot2 + \frac{1}{2}\cdot3 + 4\cdot5 + 6\cdot7 = 50.5"
+    # by hand: one row per "=", the sum cut after every 3 (given) or 2 (default) top-level terms
+    assert arithmetic.aligned(tex, terms_per_row=3) == (
+        r"\begin{aligned}z &= \sum_i w_i a_i \\ &= 1\cdot2 + \frac{1}{2}\cdot3 + 4\cdot5 \\ &\quad + 6\cdot7"
+        r" \\ &= 50.5\end{aligned}"
+    )
+    assert arithmetic.aligned(tex) == (
+        r"\begin{aligned}z &= \sum_i w_i a_i \\ &= 1\cdot2 + \frac{1}{2}\cdot3 \\ &\quad + 4\cdot5 + 6\cdot7"
+        r" \\ &= 50.5\end{aligned}"
+    )
+    # "=" and "+" inside braces are not split; nested and leading braces are counted
+    assert arithmetic.aligned(r"\frac{a = b + c}{2} = 1") == r"\begin{aligned}\frac{a = b + c}{2} &= 1\end{aligned}"
+    assert arithmetic.aligned(r"x^{{2}} = 4") == r"\begin{aligned}x^{{2}} &= 4\end{aligned}"
+    assert arithmetic.aligned(r"{a} = b") == r"\begin{aligned}{a} &= b\end{aligned}"
+    # an environment already laid out is left alone
+    cases = r"\begin{cases} x = 1 \end{cases}"
+    assert arithmetic.aligned(cases) == cases
+
+
+def test_reached_follows_the_phase_order():
+    # phases of a 2-layer step: forward 0, forward 1, loss, backward 1, backward 0, update. Forward numbers of
+    # layer l exist from "forward l" on, backward numbers of layer l from "backward l" on (backward runs down),
+    # the loss from "loss" on, the update only at "update"; nothing before the first phase.
+    ps = phases(2)
+    table = {
+        ("forward", 0): [1, 1, 1, 1, 1, 1],
+        ("forward", 1): [0, 1, 1, 1, 1, 1],
+        ("loss", 0): [0, 0, 1, 1, 1, 1],
+        ("backward", 1): [0, 0, 0, 1, 1, 1],
+        ("backward", 0): [0, 0, 0, 0, 1, 1],
+        ("update", 0): [0, 0, 0, 0, 0, 1],
+    }
+    for (kind, layer), want in table.items():
+        assert [int(arithmetic.reached(p, kind, layer)) for p in ps] == want, (kind, layer)
+        assert not arithmetic.reached(None, kind, layer)
+
+
+def test_names_in_the_panel():
+    # z, a and x are upright names with the 1-based layer, δ is the Greek letter: z1[0], a0[1], δ2[0]
+    assert arithmetic.neuron_tex("z", 1, 0) == r"\mathrm{z1}[0]"
+    assert arithmetic.neuron_tex("a", 0, 1) == r"\mathrm{a0}[1]"
+    assert arithmetic.neuron_tex("delta", 2, 0) == r"\delta2[0]"
+    rec = _hand_record()
+    update = phases(2)[-1]
+    hidden = arithmetic.neuron_lines(rec, 1, 0, 0, update)
+    # the hand network's hidden neuron: z1[0] = Σ_i W1[i,0]·a0[i] + b1[0], a = relu(z), f′ written at z1[0]
+    assert hidden[0].latex.startswith(r"\mathrm{z1}[0] = \sum_i \mathrm{W1}[i,0]\,\mathrm{a0}[i]")
+    assert any(line.latex.startswith(r"\mathrm{a1}[0] = \mathrm{relu}(") for line in hidden)
+    assert any(line.latex.startswith(r"f'(\mathrm{z1}[0]) = [z>0] = [0.1>0] = 1") for line in hidden)
+    # each hidden activation's name, at z = 0.5·1: tanh 0.5 = 0.462117, σ(0.5) = 1/(1 + e^−0.5) = 0.622459
+    for act, line in [
+        ("tanh", r"\mathrm{a1}[0] = \tanh(0.5) = 0.462117"),
+        ("sigmoid", r"\mathrm{a1}[0] = \sigma(0.5) = 0.622459"),
+        ("leaky_relu", r"\mathrm{a1}[0] = \mathrm{lrelu}(0.5) = 0.5"),
+        ("identity", r"\mathrm{a1}[0] = \mathrm{identity}(0.5) = 0.5"),
+    ]:
+        net = Network.from_arrays([[[0.5]], [[1.0]]], None, [act, "identity"])
+        rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1)
+        assert arithmetic.neuron_lines(rec, 1, 0, 0, phases(2)[0])[1].latex == line
+
+
+def test_leaky_relu_slope_at_exactly_zero_is_the_engines():
+    # the engine's leaky ReLU′ is 1 for z > 0 and 0.01 otherwise, so at z = 0 the panel must print 0.01
+    from nnviz.engine import ACTIVATIONS
+
+    z = np.array([0.0])
+    engine = float(ACTIVATIONS["leaky_relu"].derivative(z, ACTIVATIONS["leaky_relu"].forward(z))[0])
+    assert engine == 0.01
+    assert arithmetic._derivative_latex("leaky_relu", 0.0, 0.0)[1] == engine
+    assert arithmetic._derivative_latex("relu", 0.0, 0.0)[1] == 0.0  # [0 > 0] = 0
+
+
+def test_hand_network_output_neuron_lines_exactly():
+    # the hand network above, output neuron at the update phase: every line with its names and numbers
+    rec = _hand_record()
+    out = [line.latex for line in arithmetic.neuron_lines(rec, 2, 0, 0, phases(2)[-1])]
+    assert out == [
+        r"\mathrm{z2}[0] = \sum_i \mathrm{W2}[i,0]\,\mathrm{a1}[i] + \mathrm{b2}[0] = 2\cdot0.1 + (-0.5) = (-0.3)",
+        r"\mathrm{a2}[0] = \mathrm{identity}((-0.3)) = (-0.3)",
+        r"\frac{\partial L}{\partial \mathrm{a2}[0]} = \hat y_{0} - y_{0} = (-0.3) - 1 = (-1.3)",
+        r"f'(\mathrm{z2}[0]) = 1 = 1",
+        r"\delta2[0] = \frac{\partial L}{\partial \mathrm{a2}[0]}\cdot f'(z) = (-1.3)\cdot1 = (-1.3)",
+        r"\frac{\partial L}{\partial \mathrm{b2}[0]} = \sum_n \delta2[0]_n = (-1.3)",
+        r"\mathrm{b2}[0] \leftarrow \mathrm{b2}[0] - \eta\,\frac{\partial L}{\partial \mathrm{b2}[0]}"
+        r" = (-0.5) - 0.1\cdot(-1.3) = (-0.37)",
+    ]
+    # an input neuron: x0[1] = x₁ = 2
+    assert [line.latex for line in arithmetic.neuron_lines(rec, 0, 1, 0, phases(2)[0])] == [r"\mathrm{x0}[1] = 2"]
+
+
+def test_fused_deltas_name_their_denominator():
+    # cross-entropy is a mean over the batch (B), binary cross-entropy over batch and outputs (B·K); here
+    # σ(0) = softmax(0, 0)₀ = 0.5, y = 1, B = K = 1: δ = (0.5 − 1)/1 = −0.5
+    for loss, act, w, y, denom, name in [
+        ("cross_entropy", "softmax", [[1.0, 1.0]], [[1.0, 0.0]], "B", "cross entropy"),
+        ("binary_cross_entropy", "sigmoid", [[1.0]], [[1.0]], "BK", "binary cross entropy"),
+    ]:
+        rec = train_step(Network.from_arrays([w], None, [act]), [[0.0]], y, loss, 1.0)
+        lines = [line.latex for line in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1])]
+        want = rf"\delta1[0] = \frac{{\hat y_{{0}} - y_{{0}}}}{{{denom}}} = \frac{{0.5 - 1}}{{1}} = (-0.5)"
+        assert want + rf"\quad\text{{(fused {name})}}" in lines

@@ -168,9 +168,13 @@ def test_model_file_round_trip(tmp_path):
     mt.save_model(tmp_path / "m.npz", res, {"test_accuracy": 0.5})
     loaded = mt.load_model(tmp_path / "m.npz")
     assert loaded.config == cfg and loaded.metrics == {"test_accuracy": 0.5}
+    assert repr(loaded.epochs) == repr(res.epochs)  # the per-epoch curve (repr: val_accuracy is nan)
     np.testing.assert_array_equal(loaded.network.parameter_vector(), res.network.parameter_vector())
     with np.load(tmp_path / "m.npz", allow_pickle=False) as f:
-        assert json.loads(str(f["header"]))["format"] == mt.MODEL_FORMAT
+        header = json.loads(str(f["header"]))
+        assert header["format"] == mt.MODEL_FORMAT and header["version"] == 1  # the file format's first version
+        assert sorted(f.files) == ["W1", "W2", "b1", "b2", "header"]
+        assert all(f[k].dtype == np.float32 for k in ("W1", "W2", "b1", "b2"))  # 4 bytes a parameter on disk
 
 
 def test_shipped_model_is_what_its_header_says():
@@ -222,3 +226,99 @@ def test_default_configuration_reaches_97_percent_on_the_test_digits():
     d, s = _data()
     res = mt.train(mt.TrainConfig(), d.images[s.train], d.labels[s.train], eval_train=False, record_snapshots=False)
     assert mt.accuracy(res.network, mnist.inputs(d.images[s.test]), d.labels[s.test]) >= 0.97
+
+
+def test_the_training_budget_has_stated_numbers():
+    # (moved here from test_robustness_mnist.py: it needs no page, and the mutation run selects this file)
+    default = mt.TrainConfig()
+    assert default.n_parameters == 203_530  # 784·256 + 256 + 256·10 + 10
+    mt.check_budget(default, 3_500)  # the shipped configuration: 203,530 × 3,500 × 50 = 3.6e10
+    cases = [
+        # 784·1024 + 1024 + 3·(1024·1024 + 1024) + 1024·10 + 10
+        (
+            mt.TrainConfig(hidden=(1024, 1024, 1024, 1024)),
+            3_500,
+            "784-1024-1024-1024-1024-10 has 3,962,890 parameters; the limit is 1,000,000 "
+            "(e.g. 784-1024-128-10, or fewer and narrower hidden layers)",
+        ),
+        # 1.2e11 / (203,530 × 3,500) = 168.5
+        (
+            mt.TrainConfig(epochs=200),
+            3_500,
+            "203,530 parameters × 3,500 digits × 200 epochs is more training than this shared server runs at "
+            "once (limit 1.2e+11): at most 168 epochs for this network",
+        ),
+        (mt.TrainConfig(hidden=(8,), epochs=201), 100, "201 epochs; the limit is 200"),
+        # 1.2e11 / (203,530 × 1,000,000) = 0.59: still "at most 1"
+        (
+            mt.TrainConfig(epochs=2),
+            1_000_000,
+            "203,530 parameters × 1,000,000 digits × 2 epochs is more training than this shared server runs at "
+            "once (limit 1.2e+11): at most 1 epochs for this network",
+        ),
+        # one digit over the work limit below: 1,600 × 375,001 × 200 > 1.2e11; 1.2e11 / (1,600 × 375,001) = 199.9995
+        (
+            mt.TrainConfig(hidden=(2,), epochs=200),
+            375_001,
+            "1,600 parameters × 375,001 digits × 200 epochs is more training than this shared server runs at "
+            "once (limit 1.2e+11): at most 199 epochs for this network",
+        ),
+    ]
+    for config, n_train, message in cases:
+        with pytest.raises(ValueError) as err:
+            mt.check_budget(config, n_train)
+        assert str(err.value) == message
+    # every limit is inclusive: 784-1261-6-149-10 has 785·1261 + 1262·6 + 7·149 + 150·10 = 1,000,000 parameters;
+    # 784-2-10 has 785·2 + 3·10 = 1,600, and 1,600 × 375,000 × 200 = 1.2e11 exactly; 200 epochs
+    assert mt.TrainConfig(hidden=(1261, 6, 149)).n_parameters == 1_000_000
+    mt.check_budget(mt.TrainConfig(hidden=(1261, 6, 149), epochs=1), 1)
+    mt.check_budget(mt.TrainConfig(hidden=(2,), epochs=200), 375_000)
+    mt.check_budget(mt.TrainConfig(hidden=(8,), epochs=200), 100)
+
+
+def test_an_augmented_step_is_the_engines_step_on_the_augmented_batch():
+    # one epoch of one batch (all 16 digits): the trainer permutes with default_rng([seed, 2]), scales the
+    # pixels by 1/255 and augments with default_rng([seed, 3]) (see _train); the engine's train_step on that
+    # batch is the reference (SGD, η of step 0 of 1 = η, no velocity yet)
+    d, s = _data()
+    images, labels = d.images[s.train[:16]], d.labels[s.train[:16]]
+    cfg = mt.TrainConfig(hidden=(8,), epochs=1, batch_size=16, momentum=0.0, schedule="constant")
+    assert cfg.augments
+    res = mt.train(cfg, images, labels, record_snapshots=False)
+    order = np.random.default_rng([cfg.seed, 2]).permutation(16)
+    x = mnist.augment(
+        images[order].astype(np.float32) / np.float32(255),
+        np.random.default_rng([cfg.seed, 3]),
+        cfg.shift,
+        cfg.rotate_deg,
+        cfg.scale,
+        cfg.elastic,
+    )
+    assert not np.allclose(x, mnist.inputs(images[order]))  # the augmentation did move pixels
+    net0 = cfg.initial_network()
+    ref = train_step(net0, x, mnist.one_hot(labels[order]), cfg.loss, cfg.learning_rate).after
+    np.testing.assert_allclose(res.network.parameter_vector(), ref.parameter_vector(), rtol=1e-4, atol=1e-6)
+    # the same configuration trains the same network whatever the worker thread's timing
+    again = mt.train(cfg, images, labels, record_snapshots=False)
+    np.testing.assert_array_equal(again.network.parameter_vector(), res.network.parameter_vector())
+
+
+def test_progress_is_reported_after_each_step_when_ticks_are_due(monkeypatch):
+    # PROGRESS_EVERY = 0: every step is due; 4 steps (64 digits, batches of 16) report 1/4, 2/4, 3/4, 4/4
+    monkeypatch.setattr(mt, "PROGRESS_EVERY", 0.0)
+    d, s = _data()
+    seen = []
+    cfg = mt.TrainConfig(hidden=(8,), epochs=1, batch_size=16, **NO_AUGMENTATION)
+    mt.train(cfg, d.images[s.train[:64]], d.labels[s.train[:64]], record_snapshots=False, progress=seen.append)
+    assert seen == [0.25, 0.5, 0.75, 1.0]
+
+
+def test_schedule_and_config_messages():
+    cosine = mt.TrainConfig(learning_rate=0.1)
+    # η_k = η·½(1 + cos(π k / K)): k = 0 → η; k = K/2 → η/2; a run of 0 steps (0 epochs) keeps η
+    assert mt.learning_rate_at(cosine, 0, 10) == 0.1
+    assert mt.learning_rate_at(cosine, 5, 10) == pytest.approx(0.05, rel=1e-15)
+    assert mt.learning_rate_at(cosine, 0, 0) == 0.1
+    with pytest.raises(ValueError) as err:
+        mt.TrainConfig(activation="swish")
+    assert str(err.value) == f"activation must be one of {mt.HIDDEN_ACTIVATIONS}, not 'swish'"

@@ -245,3 +245,197 @@ def test_explain_says_frozen_and_dead():
     # flat order: W1[0,0], W1[1,0], b1[0]
     assert "dead link" in opt.explain(net, g, state, 0)[0][0]
     assert "frozen" in opt.explain(net, g, state, 2)[0][0]
+
+
+def full(x):
+    """Every digit of a float, negatives in parentheses as fmt_number writes them, so a line can be re-evaluated."""
+    return f"({float(x):.17g})" if x < 0 else f"{float(x):.17g}"
+
+
+def evaluate_latex(expr):
+    r"""The value of a numeric LaTeX expression as explain writes it (\cdot, \frac, \sqrt, ^, braces)."""
+    py = expr.replace(r"\cdot", "*").replace(r"\frac", "").replace(r"\sqrt", "sqrt").replace("^", "**")
+    py = py.replace("{", "(").replace("}", ")").replace(")(", ")/(")
+    return eval(py, {"__builtins__": {}, "sqrt": math.sqrt})  # noqa: S307 (digits and operators only)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_explain_line_is_arithmetic_on_its_printed_numbers(name):
+    # Each line reads "formula = numbers = result" (Adam's m̂ and v̂: two formula parts). Redo the numbers'
+    # arithmetic, compare it with the printed result; the result is the line's value, the last line's value
+    # the engine's new θ.
+    rng = np.random.default_rng(11)
+    net = Network.init([2, 2, 1], ["tanh", "identity"], "normal", rng)
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+    opt = make_optimizer(name, learning_rate=0.05)
+    state = opt.init(net)
+    checked = 0
+    for _ in range(3):  # t = 1, 2, 3: buffers non-zero from the second step
+        g = net.backward(net.forward(X), Y)
+        after, new_state = opt.step(net, g, state)
+        for index in range(net.n_parameters):  # weights and (trainable) biases
+            lines = opt.explain(net, g, state, index, fmt=full)
+            assert lines[-1][1] == after.parameter_vector()[index]
+            for tex, value in lines:
+                *_, numbers, result = tex.split(" = ")
+                assert float(result.strip("()")) == value
+                assert evaluate_latex(numbers) == pytest.approx(value, rel=1e-13, abs=1e-300)
+                checked += 1
+            # the printed operands are the engine's: θ, g and the hyper-parameters
+            first = lines[-1][0].split(" = ")[1]
+            assert first.startswith(full(net.parameter_vector()[index]) + " - ")
+            assert full(net.gradient_vector(g)[index]) in lines[-1][0] + lines[0][0]
+        net, state = after, new_state
+    assert checked >= 3 * 9
+
+
+def test_adam_explain_bias_correction_by_hand():
+    # L = ½w², w = 1, lr = 0.01, t = 1: m = 0.1·1 = 0.1, v = 0.001·1 = 0.001,
+    # m̂ = 0.1/(1 − 0.9) = 1, v̂ = 0.001/(1 − 0.999) = 1 (to float rounding), θ = 1 − 0.01·1/(1 + 1e-8)
+    net = scalar_net()
+    opt = make_optimizer("adam", learning_rate=0.01)
+    g = net.backward(net.forward(ONE), ZERO)
+    lines = opt.explain(net, g, opt.init(net), 0)
+    values = [v for _, v in lines]
+    assert values[:4] == pytest.approx([0.1, 0.001, 1.0, 1.0], rel=1e-12)
+    assert values[4] == pytest.approx(0.9900000001, rel=1e-15)
+    # fmt_number: 6 significant digits; 1 − β₁ = 0.1 and 1 − β₂ = 0.001 are printed as such
+    assert lines[0][0].endswith(r"= 0.9\cdot0 + 0.1\cdot1 = 0.1")
+    assert lines[1][0].endswith(r"= 0.999\cdot0 + 0.001\cdot1^2 = 0.001")
+    assert lines[2][0].endswith(r"= \frac{0.1}{1-0.9^{1}} = 1")
+
+
+def test_rmsprop_explain_by_hand():
+    # L = ½w², w = 1, lr = 0.01: s = 0.99·0 + 0.01·1² = 0.01, θ = 1 − 0.01·1/(√0.01 + 1e-8) = 0.90000001
+    net = scalar_net()
+    opt = make_optimizer("rmsprop")
+    g = net.backward(net.forward(ONE), ZERO)
+    lines = opt.explain(net, g, opt.init(net), 0)
+    assert lines[0] == (
+        r"s \leftarrow \alpha s + (1-\alpha) g^2 = 0.99\cdot0 + 0.01\cdot1^2 = 0.01",
+        pytest.approx(0.01),
+    )
+    assert lines[1][1] == pytest.approx(0.90000001, rel=1e-15)
+
+
+def test_explain_names_frozen_dead_and_dying_exactly():
+    net = Network.from_arrays(
+        [np.array([[0.0], [0.5]])], [np.array([0.2])], ["identity"], "frozen", dead=[np.array([[True], [False]])]
+    )
+    g = net.backward(net.forward(np.array([[1.0, 1.0]])), np.array([[3.0]]))
+    opt = make_optimizer("adam")
+    state = opt.init(net)
+    assert opt.explain(net, g, state, 0) == [(r"\theta = 0\ \text{(dead link: not updated)}", 0.0)]
+    assert opt.explain(net, g, state, 2) == [(r"\theta = 0.2\ \text{(frozen: not updated)}", 0.2)]
+    # test_regularization's hand case: w₀ = 0.005, no data gradient, L1 λ = 0.01, η = 1: w′ = 0.005,
+    # w″ = 0.005 − 1·0.01·sign(0.005) = −0.005 crosses 0, so the link dies at 0
+    net = Network.from_arrays([np.array([[0.005], [0.5]])], None, ["identity"])
+    g = net.backward(net.forward(np.array([[0.0, 1.0]])), np.array([[0.5]]), "half_sse", "l1", 0.01)
+    sgd = make_optimizer("sgd", learning_rate=1.0)
+    assert sgd.explain(net, g, sgd.init(net), 0) == [
+        (r"\theta \leftarrow 0\ \text{(L1 pushed it across 0: the link dies)}", 0.0)
+    ]
+    # w₁ = 0.5: ∂L/∂w₁ = (0.5 − 0.5)·1 + 0.01·sign(0.5) = 0.01 → 0.5 − 1·0.01 = 0.49, alive
+    assert sgd.explain(net, g, sgd.init(net), 1) == [
+        (r"\theta \leftarrow \theta - \eta g = 0.5 - 1\cdot0.01 = 0.49", pytest.approx(0.49, rel=1e-15))
+    ]
+
+
+def test_registry_sgd_rule_is_the_engines_update():
+    # OPTIMIZERS["sgd"].rule is the formula of Network.compute_update (which Optimizer.update calls for SGD)
+    rng = np.random.default_rng(3)
+    net = Network.init([3, 2, 2], ["relu", "identity"], "normal", rng)
+    g = net.backward(net.forward(rng.normal(size=(4, 3))), rng.normal(size=(4, 2)))
+    delta, slots = OPTIMIZERS["sgd"].rule(net.gradient_vector(g), {}, 1, {"learning_rate": 0.3})
+    upd = net.compute_update(g, 0.3)
+    np.testing.assert_array_equal(delta, net._flatten(upd.dW, upd.db))
+    assert slots == {}
+    # by hand: g = (2, −1), η = 0.1 → Δ = (−0.2, 0.1)
+    np.testing.assert_array_equal(
+        OPTIMIZERS["sgd"].rule(np.array([2.0, -1.0]), {}, 1, {"learning_rate": 0.1})[0], [-0.2, 0.1]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_update_biases_false_leaves_trainable_biases_alone(name):
+    rng = np.random.default_rng(5)
+    net = Network.init([2, 3, 1], ["tanh", "identity"], "normal", rng)
+    X, Y = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    opt = make_optimizer(name, update_biases=False, learning_rate=0.1)
+    assert opt.update_biases is False
+    nets, state = run(opt, net, X, Y, 3)
+    for b0, b1 in zip(net.biases, nets[-1].biases):
+        np.testing.assert_array_equal(b0, b1)
+    assert not np.array_equal(nets[-1].weights[0], net.weights[0])
+    # with biases trainable they do move
+    nets, _ = run(make_optimizer(name, learning_rate=0.1), net, X, Y, 1)
+    assert not np.array_equal(nets[-1].biases[0], net.biases[0])
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_state_is_read_only_and_update_keeps_the_networks_dtype(name):
+    net = Network.init([2, 3, 1], ["tanh", "identity"], "normal", 0, dtype=np.float32)
+    g = net.backward(net.forward(np.ones((2, 2))), np.zeros((2, 1)))
+    opt = make_optimizer(name)
+    state = opt.init(net)
+    upd, new_state = opt.update(net, g, state)
+    assert all(d.dtype == np.float32 for d in upd.dW) and all(d.dtype == np.float32 for d in upd.db)
+    loaded = OptimizerState.from_dict(json.loads(json.dumps(new_state.to_dict())), net)
+    for s in (state, new_state, loaded):
+        with pytest.raises(TypeError):
+            s.slots["extra"] = np.zeros(3)  # the mapping is read-only
+        for v in s.slots.values():
+            assert not v.flags.writeable and v.dtype == np.float64
+
+
+def test_from_dict_refuses_bad_states_with_their_message():
+    net = scalar_net()
+    names = "['adam', 'momentum', 'nesterov', 'rmsprop', 'sgd']"
+    good = make_optimizer("adam").init(net).to_dict()  # step 0 is a valid fresh state
+    assert OptimizerState.from_dict(good, net).step == 0
+    # integers are read as floats
+    assert (
+        OptimizerState.from_dict(good | {"slots": {"exp_avg": [1], "exp_avg_sq": [2]}}).slots["exp_avg"].dtype
+        == np.float64
+    )
+    cases = [
+        ([good], f"optimiser state must name one of {names}"),
+        (good | {"optimizer": "adagrad"}, f"optimiser state must name one of {names}"),
+        (good | {"step": 1.0}, "optimiser state: 'step' must be an integer ≥ 0"),
+        (good | {"slots": None}, "optimiser state of 'adam' needs the buffers ['exp_avg', 'exp_avg_sq']"),
+        (good | {"slots": {"exp_avg": [0.0]}}, "optimiser state of 'adam' needs the buffers ['exp_avg', 'exp_avg_sq']"),
+        (
+            good | {"slots": {"exp_avg": ["a"], "exp_avg_sq": [0.0]}},
+            "optimiser buffer 'exp_avg' must be a list of numbers",
+        ),
+        (
+            good | {"slots": {"exp_avg": [[0.0]], "exp_avg_sq": [0.0]}},
+            "optimiser buffer 'exp_avg' must be a flat list of finite numbers",
+        ),
+        (
+            good | {"slots": {"exp_avg": [0.0], "exp_avg_sq": [float("inf")]}},
+            "optimiser buffer 'exp_avg_sq' must be a flat list of finite numbers",
+        ),
+    ]
+    for d, message in cases:
+        with pytest.raises(ValueError) as err:
+            OptimizerState.from_dict(d, net)
+        assert str(err.value) == message
+
+
+def test_every_bounded_hyper_parameter_is_refused_at_1_and_0_is_allowed():
+    for name, k in [
+        ("momentum", "momentum"),
+        ("nesterov", "momentum"),
+        ("rmsprop", "alpha"),
+        ("adam", "beta1"),
+        ("adam", "beta2"),
+    ]:
+        with pytest.raises(ValueError, match=f"^{name}: {k} must be below 1, got 1.0$"):
+            make_optimizer(name, **{k: 1.0})
+        assert make_optimizer(name, **{k: 0.0}).hyper[k] == 0.0
+    with pytest.raises(ValueError, match=r"^sgd: learning_rate must be finite and ≥ 0, got -0.1$"):
+        make_optimizer("sgd", learning_rate=-0.1)
+    # μ = 0: momentum is plain SGD (v = g): one step from w = 1 on L = ½w² with η = 0.1 gives 0.9
+    nets, _ = run(make_optimizer("momentum", learning_rate=0.1, momentum=0.0), scalar_net(), ONE, ZERO, 1)
+    assert nets[0].weights[0][0, 0] == pytest.approx(0.9, rel=1e-15)
