@@ -34,7 +34,7 @@ def init(example: str) -> None:
     old = ss.get(key(example, "run"))
     if old is not None:
         cfg = old.config
-        if len(old.history) and old.history.learning_rates[-1] in stepper.LEARNING_RATES:
+        if len(old.history) and old.history.learning_rates[-1] in old.learning_rates:
             lr = float(old.history.learning_rates[-1])
     ss.setdefault(key(example, "lr"), lr)
     ss.setdefault(key(example, "selected"), None)
@@ -89,22 +89,22 @@ def run(example: str) -> Run:
     return st.session_state[key(example, "run")]
 
 
-def reset_run(example: str, cfg: Config, data=None, net=None) -> None:
+def reset_run(example: str, cfg: Config, data=None, net=None, opt_state=None) -> None:
     """Start a new run for ``cfg`` (architecture, seed … changed) on ``data`` (default: the current run's),
     from the network ``net`` when given (a loaded file), else from cfg's initialiser."""
     old = st.session_state.get(key(example, "run"))
     if data is None and old is not None:
         data = old.data
-    st.session_state[key(example, "run")] = Run(cfg, data, net)
+    st.session_state[key(example, "run")] = Run(cfg, data, net, opt_state)
     st.session_state[key(example, "selected")] = None
     st.session_state[key(example, "sample")] = 0
 
 
-def apply_config(example: str, cfg: Config, data=None, net=None) -> None:
+def apply_config(example: str, cfg: Config, data=None, net=None, opt_state=None) -> None:
     """Put ``cfg`` into the widgets (before they are drawn) and start a run for it (from ``net`` when given)."""
     for name, value in widget_values(cfg).items():
         st.session_state[key(example, name)] = value
-    reset_run(example, cfg, data, net)
+    reset_run(example, cfg, data, net, opt_state)
 
 
 def set_message(example: str, kind: str, text: str) -> None:

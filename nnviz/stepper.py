@@ -20,19 +20,35 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from nnviz import examples
-from nnviz.engine import BIAS_MODES, LOSSES, BatchSchedule, History, Network, Phase, StepRecord, phases
+from nnviz import datasets, examples
+from nnviz.engine import (
+    BIAS_MODES,
+    LOSSES,
+    REGULARIZERS,
+    BatchSchedule,
+    History,
+    Network,
+    Phase,
+    StepRecord,
+    phases,
+)
 from nnviz.examples import Dataset
+from nnviz.optim import OPTIMIZERS, make_optimizer
 
-EXAMPLES = ("study", "toy", "custom")
+EXAMPLES = ("study", "toy", "custom", "playground")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
 #: seeds offered (the sidebar's range); NumPy and Python's random both take any of them
 MAX_SEED = 2**31 - 1
 SEED_INIT = "seed's own"
-INITIALISERS = (SEED_INIT, "uniform01", "normal", "normal(0, 0.1)", "xavier", "he")
-MAX_HIDDEN_LAYERS = 3
+INITIALISERS = (SEED_INIT, "uniform01", "normal", "normal(0, 0.1)", "xavier", "he", "zeros")
+MAX_HIDDEN_LAYERS = 6  # Playground's limits (a UI limit: the engine has none)
 MAX_NEURONS = 8
+#: the largest regularisation rate λ a configuration takes (Playground's largest is 10, times a batch of 30)
+MAX_REGULARIZATION_RATE = 1000.0
+#: Playground's learning rates and regularisation rates (its state.ts menus)
+PLAYGROUND_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PLAYGROUND_REG_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: learning rates offered (log scale, 1-2-5 steps)
 LEARNING_RATES = tuple(float(f"{m}e{e}") for e in range(-4, 3) for m in (1, 2, 5) if float(f"{m}e{e}") <= 100)
 #: a loss larger than this many times the first one (or than this many times 1, when the
@@ -56,9 +72,28 @@ class Config:
     bias_mode: str = "trainable"
     batch: str = "1"  # "1" (one sample), "full", or a mini-batch size "k"
     shuffle: bool = False
+    #: the loss's penalty term λ·Σ R(w) (engine.REGULARIZERS), λ as the engine uses it
+    regularization: str = "none"
+    regularization_rate: float = 0.0
+    #: optim.OPTIMIZERS' name and its hyper-parameters but η, as sorted (name, value) pairs
+    optimizer: str = "sgd"
+    opt_hyper: tuple[tuple[str, float], ...] = ()
+    #: the playground example's data (ignored by the others): a datasets.DATASETS generator,
+    #: Playground's noise in percent, the training share in percent, the data's seed, the input features
+    dataset: str = "circle"
+    noise: int = 0
+    train_percent: int = 50
+    data_seed: int = 0
+    features: tuple[str, ...] = datasets.DEFAULT_FEATURES
 
     def sizes(self, data: Dataset) -> list[int]:
         return [data.n_in, *self.hidden, data.n_out]
+
+    @property
+    def hyper(self) -> dict[str, float]:
+        """The optimiser's hyper-parameters but η: its defaults, overridden by :attr:`opt_hyper`."""
+        spec = OPTIMIZERS[self.optimizer]
+        return {k: float(v) for k, v in {**spec.defaults, **dict(self.opt_hyper)}.items() if k != "learning_rate"}
 
     def validate(self) -> None:
         if self.example not in EXAMPLES:
@@ -87,6 +122,26 @@ class Config:
             raise ValueError(f"unknown bias mode {_shown(self.bias_mode)}")
         if self.batch != "full" and not (self.batch.isdigit() and int(self.batch) >= 1):
             raise ValueError(f"batch must be 'full' or a positive whole number, got {_shown(self.batch)}")
+        if self.regularization not in REGULARIZERS:
+            raise ValueError(f"unknown regularization {_shown(self.regularization)}: choose one of none, l1, l2")
+        rate = self.regularization_rate
+        if not (isinstance(rate, float) and math.isfinite(rate) and 0 <= rate <= MAX_REGULARIZATION_RATE):
+            raise ValueError(f"the regularization rate must be 0 … {MAX_REGULARIZATION_RATE:g}, got {_shown(rate)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {_shown(self.optimizer)}: choose one of {', '.join(OPTIMIZERS)}")
+        make_optimizer(self.optimizer, **self.hyper)  # its message names a bad hyper-parameter
+        if self.example == "playground":
+            if self.dataset not in datasets.DATASETS:
+                names = ", ".join(datasets.DATASETS)
+                raise ValueError(f"unknown data set {_shown(self.dataset)}: choose one of {names}")
+            if not (isinstance(self.noise, int) and 0 <= self.noise <= datasets.NOISE_PERCENT_MAX):
+                raise ValueError(f"noise must be 0 … {datasets.NOISE_PERCENT_MAX} %, got {_shown(self.noise)}")
+            lo, hi = datasets.TRAIN_PERCENT_RANGE
+            if not (isinstance(self.train_percent, int) and lo <= self.train_percent <= hi):
+                raise ValueError(f"the training share must be {lo} … {hi} %, got {_shown(self.train_percent)}")
+            if not (isinstance(self.data_seed, int) and 0 <= self.data_seed <= MAX_SEED):
+                raise ValueError(f"the data seed must be a whole number from 0 to {MAX_SEED:,}")
+            datasets.feature_matrix(np.zeros((1, 2)), self.features)  # its message names a bad feature
 
 
 def _shown(value, limit: int = 40) -> str:
@@ -103,11 +158,64 @@ def default_config(example: str, data: Dataset | None = None) -> Config:
         return Config("custom", (4,), ("tanh", "sigmoid"), "half_sse", "xavier", 0, "trainable", "full")
     if example == "study":
         return Config("study", (3,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, examples.STUDY_SEED, "none", "full")
+    if example == "playground":
+        # Playground's start: circle, noise 0, 50 % training data, 2 hidden layers 4-2, tanh, batch 10;
+        # its output is tanh on ±1 labels, its loss ½(o − t)² per point (our half_sse summed over the batch)
+        return Config("playground", (4, 2), ("tanh", "tanh", "tanh"), "half_sse", "xavier", 0, "trainable", "10")
     return Config("toy", (2,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, 1, "trainable", "1")
 
 
+#: Playground's default learning rate; nnviz's is η′ = η / B (see :func:`learning_rates`)
+PLAYGROUND_LR = 0.03
+
+
 def default_learning_rate(example: str) -> float:
+    if example == "playground":
+        return PLAYGROUND_LR / batch_size(default_config("playground"), None)
     return {"study": examples.STUDY_LR, "toy": examples.TOY_LR}.get(example, 0.5)
+
+
+def batch_size(cfg: Config, n_samples: int | None) -> int:
+    """B, the number of samples one update uses (``full``: all ``n_samples``)."""
+    if cfg.batch == "full":
+        return int(n_samples or 1)
+    return max(1, min(int(cfg.batch), n_samples or int(cfg.batch)))
+
+
+def learning_rates(cfg: Config, n_samples: int) -> tuple[float, ...]:
+    """The learning rates offered for ``cfg``: the 1-2-5 series, or on the playground page
+    Playground's own rates divided by the batch size B (η′ = η/B: our half_sse is summed over the
+    batch, Playground's update averages it)."""
+    if cfg.example != "playground":
+        return LEARNING_RATES
+    b = batch_size(cfg, n_samples)
+    return tuple(r / b for r in PLAYGROUND_RATES)
+
+
+def playground_data(cfg: Config) -> tuple[Dataset, Dataset]:
+    """(training, test) data of a playground configuration: the generator's points, split as
+    Playground, with the chosen features as the network's inputs. ``plane`` keeps the points
+    (x₁, x₂) for the decision regions; classification targets are Playground's ±1 (one tanh output)."""
+    gen = datasets.DATASETS[cfg.dataset]
+    full = datasets.make_dataset(cfg.dataset, noise=datasets.noise_from_percent(cfg.noise), seed=cfg.data_seed)
+    parts = datasets.split(full, cfg.train_percent, seed=cfg.data_seed)
+    names = tuple(datasets.FEATURES[f].label for f in cfg.features)
+    out = []
+    for part in parts:
+        X = datasets.feature_matrix(part.X, cfg.features)
+        X.setflags(write=False)
+        if gen.task == "classification":
+            Y = datasets.targets(part, "signed")
+            Y.setflags(write=False)
+            out.append(
+                replace(
+                    part, X=X, Y=Y, input_names=names, output_names=("class (+1 / −1)",),
+                    plane=part.X, features=cfg.features, threshold=0.0,
+                )
+            )
+        else:
+            out.append(replace(part, X=X, input_names=names, plane=part.X, features=cfg.features))
+    return out[0], out[1]
 
 
 def output_activation_for(loss: str, chosen: str) -> str:
@@ -115,8 +223,11 @@ def output_activation_for(loss: str, chosen: str) -> str:
     return LOSSES[loss].requires or chosen
 
 
-def dataset(example: str) -> Dataset:
-    """The built-in data set of an example (``custom`` data comes from an upload)."""
+def dataset(example: str, cfg: Config | None = None) -> Dataset:
+    """The built-in data set of an example (``custom`` data comes from an upload; ``playground``'s
+    training data from ``cfg``)."""
+    if example == "playground":
+        return playground_data(cfg or default_config("playground"))[0]
     if example == "study":
         return examples.study_dataset()
     if example == "toy":
@@ -127,7 +238,7 @@ def dataset(example: str) -> Dataset:
 def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     """The initial network of a configuration."""
     cfg.validate()
-    data = data or dataset(cfg.example)
+    data = data or dataset(cfg.example, cfg)
     sizes = cfg.sizes(data)
     acts = list(cfg.activations)
     acts[-1] = output_activation_for(cfg.loss, acts[-1])
@@ -142,25 +253,47 @@ def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     return Network.init(sizes, acts, cfg.init, np.random.default_rng(cfg.seed), cfg.bias_mode)
 
 
-def build_history(cfg: Config, data: Dataset | None = None, net: Network | None = None) -> History:
-    """A fresh history for ``cfg`` on ``data``, starting from ``net`` (a loaded file) or from cfg's initialiser."""
-    data = data or dataset(cfg.example)
+def build_history(cfg: Config, data: Dataset | None = None, net: Network | None = None, opt_state=None) -> History:
+    """A fresh history for ``cfg`` on ``data``, starting from ``net`` (a loaded file) or from cfg's initialiser,
+    and from the optimiser state ``opt_state`` (a loaded file's) or zero buffers."""
+    data = data or dataset(cfg.example, cfg)
     net = net or build_network(cfg, data)
     size = None if cfg.batch == "full" else int(cfg.batch)
-    return History(net, data.X, data.Y, cfg.loss, BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed))
+    return History(
+        net,
+        data.X,
+        data.Y,
+        cfg.loss,
+        BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed),
+        regularization=cfg.regularization,
+        regularization_rate=cfg.regularization_rate,
+        optimizer=cfg.optimizer,
+        optimizer_hyper=cfg.hyper,
+        optimizer_state=opt_state,
+    )
 
 
 class Run:
     """A history plus the learner's cursor into it; see the module docstring."""
 
-    def __init__(self, cfg: Config, data: Dataset | None = None, net: Network | None = None):
-        """``net``: start from this network (it must have cfg's architecture) instead of cfg's initialiser."""
+    def __init__(self, cfg: Config, data: Dataset | None = None, net: Network | None = None, opt_state=None):
+        """``net``: start from this network (it must have cfg's architecture) instead of cfg's initialiser.
+        The playground example makes its data (training and test) from ``cfg``, whatever ``data`` is."""
         self.config = cfg
+        self.test_data: Dataset | None = None
+        if cfg.example == "playground":
+            cfg.validate()
+            data, self.test_data = playground_data(cfg)
         self.data = data or dataset(cfg.example)
-        self.history = build_history(cfg, self.data, net)
+        self.history = build_history(cfg, self.data, net, opt_state)
         self.step_index = 0  # k
         self.phase_index = -1  # p
         self.diverged_at: int | None = None
+
+    @property
+    def learning_rates(self) -> tuple[float, ...]:
+        """The learning rates the player offers for this run (see :func:`learning_rates`)."""
+        return learning_rates(self.config, self.data.n_samples)
 
     # -- what is on screen ----------------------------------------------------
 
@@ -296,6 +429,21 @@ def to_query(cfg: Config, learning_rate: float, updates: int) -> dict[str, str]:
         "bias": cfg.bias_mode,
         "batch": cfg.batch,
         "shuffle": "1" if cfg.shuffle else "0",
+        "reg": cfg.regularization,
+        "reg_rate": f"{cfg.regularization_rate:g}",
+        "opt": cfg.optimizer,
+        **{f"opt_{k}": f"{v:g}" for k, v in cfg.opt_hyper},
+        **(
+            {
+                "data": cfg.dataset,
+                "noise": str(cfg.noise),
+                "train": str(cfg.train_percent),
+                "dseed": str(cfg.data_seed),
+                "feat": ",".join(cfg.features),
+            }
+            if cfg.example == "playground"
+            else {}
+        ),
         "steps": str(int(updates)),
     }
 
@@ -322,6 +470,15 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
             bias_mode=q.get("bias", base.bias_mode),
             batch=q.get("batch", base.batch),
             shuffle=q.get("shuffle", "0") == "1",
+            regularization=q.get("reg", base.regularization),
+            regularization_rate=float(q.get("reg_rate", base.regularization_rate)),
+            optimizer=q.get("opt", base.optimizer),
+            opt_hyper=tuple(sorted((k[4:], float(v)) for k, v in q.items() if k.startswith("opt_"))),
+            dataset=q.get("data", base.dataset),
+            noise=int(q.get("noise", base.noise)),
+            train_percent=int(q.get("train", base.train_percent)),
+            data_seed=int(q.get("dseed", base.data_seed)),
+            features=tuple(q["feat"].split(",")) if "feat" in q else base.features,
         )
         lr = float(q.get("lr", default_learning_rate(example)))
         steps = int(q.get("steps", 0))
@@ -332,7 +489,7 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
         raise ValueError(f"learning rate {lr:g} is outside (0, 100]")
     if not 0 <= steps <= MAX_LINK_STEPS:
         raise ValueError(f"step count {steps} is outside 0 … {MAX_LINK_STEPS:,}")
-    if example in ("study", "toy"):
+    if example in ("study", "toy", "playground"):
         build_network(cfg)  # what the page will do with it: any ValueError is the link's
     return cfg, lr, steps
 

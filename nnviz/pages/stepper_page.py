@@ -141,13 +141,13 @@ def _restore_from_url(example: str) -> None:
         state.set_message(example, "warning", f"Could not open the shared link ({exc}); showing the default run.")
         return
     state.apply_config(example, cfg)
-    st.session_state[state.key(example, "lr")] = _nearest_lr(lr)
+    st.session_state[state.key(example, "lr")] = _nearest_lr(lr, state.run(example).learning_rates)
     if steps:  # computed by the player in chunks of bounded time, with progress (not in this rerun)
         st.session_state[state.key(example, "link_steps")] = steps
 
 
-def _nearest_lr(lr: float) -> float:
-    return min(stepper.LEARNING_RATES, key=lambda v: abs(np.log(v) - np.log(lr)))
+def _nearest_lr(lr: float, rates) -> float:
+    return min(rates, key=lambda v: abs(np.log(v) - np.log(lr)))
 
 
 # -- configuration -----------------------------------------------------------
@@ -244,6 +244,7 @@ def _save_load_panel(example: str, run: Run, net) -> None:
             config=stepper.config_dict(run.config),
             updates=run.updates_applied,
             learning_rate=st.session_state[k("lr")],
+            **_optimizer_state_field(run),
         ),
         file_name=f"nnviz-{example}-step{run.updates_applied}.json",
         mime="application/json",
@@ -277,7 +278,7 @@ def _load_network(example: str) -> None:
         name, why = safe_text.markdown(up.name), safe_text.markdown(str(exc), limit=400)
         st.session_state[k("load_result")] = ("error", f"Could not load {name}: {why}. Your current run is kept.")
         return
-    state.apply_config(example, loaded.config, net=loaded.network)
+    state.apply_config(example, loaded.config, net=loaded.network, opt_state=loaded.optimizer_state)
     st.session_state[k("loaded")] = True
     if loaded.learning_rate is not None:
         st.session_state[k("lr")] = loaded.learning_rate
@@ -289,6 +290,12 @@ def _load_network(example: str) -> None:
         f"Loaded {safe_text.markdown(up.name)}: a {sizes} network{trained}. "
         f"A new run starts from its weights.{settings}",
     )
+
+
+def _optimizer_state_field(run: Run) -> dict:
+    """The optimiser's state at the step on screen, for the saved file (none for SGD: it has no buffers)."""
+    st_ = run.history.optimizer_state(run.updates_applied)
+    return {} if st_ is None or not st_.slots else {"optimizer_state": st_.to_dict()}
 
 
 def _loss_surface_controls(example: str, run: Run) -> tuple:

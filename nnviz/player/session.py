@@ -26,7 +26,7 @@ from nnviz import figures, sampling
 from nnviz.engine import HistoryFull
 from nnviz.player import payload
 from nnviz.player.payload import View
-from nnviz.stepper import LEARNING_RATES, Run
+from nnviz.stepper import Run
 
 #: one request may compute steps for this long before it answers (the rest follows in chunks)
 COMPUTE_BUDGET_S = 0.5
@@ -192,7 +192,7 @@ class PlayerSession:
             lr = float(lr)
         except (TypeError, ValueError):
             return
-        if not (math.isfinite(lr) and lr in LEARNING_RATES):
+        if not (math.isfinite(lr) and lr in self.run.learning_rates):
             self.message = ("warning", f"Learning rate {lr!r} is not one of the offered rates; it is unchanged.")
             return
         self.lr = lr
@@ -250,7 +250,7 @@ class PlayerSession:
             "spe": h.schedule.steps_per_epoch,
             "max_steps": MAX_STEPS,
             "lr": self.lr,
-            "lrs": list(LEARNING_RATES),
+            "lrs": list(run.learning_rates),
             "steps": steps,
             "idle": idle,
             "light": self.light,
