@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnviz.arithmetic import reached
+from nnviz.datasets import feature_matrix
 from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
 
 # ---------------------------------------------------------------------------
@@ -258,8 +259,12 @@ def network_diagram(
     sample: int = 0,
     selected: tuple | None = None,
     compact: bool = False,
+    input_labels: Sequence[str] | None = None,
 ) -> dict:
     """Layered diagram of ``net`` at ``phase`` of ``record``, for batch row ``sample``.
+
+    ``input_labels``: what each input node is (e.g. Playground's features ``x₁²``, ``sin x₁``),
+    written left of it (trace ``name="input labels"``).
 
     When ``record`` is given its ``before`` network (the weights the step used) is
     drawn, and ``net`` must have the same sizes. ``phase=None`` with a record shows
@@ -302,6 +307,20 @@ def network_diagram(
                 t["marker"].pop("colorbar", None)
                 t["marker"]["showscale"] = False
 
+    if input_labels is not None:
+        traces.append(
+            _tr("scatter",
+                x=[-0.1] * sizes[0],
+                y=ypos[0].tolist(),
+                mode="text",
+                text=[str(t) for t in input_labels],
+                textposition="middle left",
+                textfont=dict(size=13),
+                hoverinfo="skip",
+                name="input labels",
+                showlegend=False,
+            )
+        )
     ring = None
     if len(sel) == 3 and sel[0] == "neuron" and 0 <= sel[1] <= L and 0 <= sel[2] < sizes[sel[1]]:
         ring = (sel[1], ypos[sel[1]][sel[2]], node_size + 12)
@@ -343,7 +362,7 @@ def network_diagram(
             title,
             f"network-{sizes}",
             xaxis=dict(
-                range=[-0.45, L + 0.45],
+                range=[-0.45 - (0.35 if input_labels is not None else 0.0), L + 0.45],
                 tickvals=list(range(L + 1)),
                 ticktext=["input"] + [f"layer {d}<br>{a}" for d, a in enumerate(net.activations, start=1)],
                 showgrid=False,
@@ -1095,11 +1114,22 @@ def _plane_grid(X: np.ndarray, resolution: int, pad: float) -> tuple[np.ndarray,
     return xs, ys, np.column_stack([XX.ravel(), YY.ravel()])
 
 
-def _classify(out: np.ndarray) -> np.ndarray:
-    """Predicted class: a single output is thresholded at 0.5, several take the argmax."""
+def _classify(out: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Predicted class: a single output is class 1 when ŷ ≥ ``threshold`` (0.5 for 0/1 targets, 0 for
+    Playground's ±1), several take the argmax."""
     if out.shape[1] == 1:
-        return (out[:, 0] >= 0.5).astype(int)
+        return (out[:, 0] >= threshold).astype(int)
     return np.argmax(out, axis=1)
+
+
+def predicted_classes(net: Network, X: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """The class ``net`` predicts for each row of ``X`` (see :func:`_classify`)."""
+    return _classify(net.predict(X), threshold)
+
+
+def _plane_inputs(G: np.ndarray, features: Sequence[str] | None) -> np.ndarray:
+    """The network's input at plane points G (n, 2): G itself, or Playground's features of it."""
+    return G if features is None else feature_matrix(G, features)
 
 
 def _mix_white(colour: str, share: float) -> str:
@@ -1121,10 +1151,13 @@ def _class_scale(k: int) -> list[list]:
 _REGION_SCALE = ((0.0, _RDBU[3]), (0.5, _RDBU[4]), (0.5, _RDBU[6]), (1.0, _RDBU[7]))
 
 
-def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray) -> dict:
+def _region_heatmap(
+    xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray, threshold: float = 0.5, discretize: bool = False
+) -> dict:
     """The predicted class over the grid, shaded by how clear the decision is.
 
-    One output: z = ŷ, centred on the threshold 0.5. Two outputs: z = ŷ1 − ŷ0,
+    One output: z = ŷ, centred on the threshold (0.5, or 0 for ±1 targets). ``discretize``
+    (Playground's "discretize output"): z = the predicted class only, two flat colours. Two outputs: z = ŷ1 − ŷ0,
     centred on 0. More: z = class + 0.999·(top-1 − top-2) on a per-class scale.
     The colour range covers at least what probabilities can reach (ŷ in [0, 1],
     ŷ1 − ŷ0 in [−1, 1]), so a hesitant network looks pale, yet each class keeps its hue.
@@ -1134,13 +1167,23 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
     k = out.shape[1]
     common = dict(x=xs, y=ys, customdata=cls.astype(np.int8).reshape(r_y, r_x), showscale=False, name="regions")
     where = "x1 = %{x:.4~g}, x2 = %{y:.4~g}<br>predicted class %{customdata}<br>"
+    if discretize and k <= 2:
+        return _tr("heatmap",
+            z=cls.reshape(r_y, r_x).astype(float),
+            zmin=0,
+            zmax=1,
+            colorscale=((0.0, _RDBU[3]), (0.5, _RDBU[3]), (0.5, _RDBU[7]), (1.0, _RDBU[7])),
+            hovertemplate=where + "(discretized)<extra></extra>",
+            **common,
+        )
     if k == 1:
         z = out[:, 0].reshape(r_y, r_x)
-        m = max(0.5, _max_abs(z - 0.5))
+        half = 1.0 if threshold == 0 else 0.5  # ±1 targets: tanh's range; 0/1: a probability's
+        m = max(half, _max_abs(z - threshold))
         return _tr("heatmap",
             z=z,
-            zmin=0.5 - m,
-            zmax=0.5 + m,
+            zmin=threshold - m,
+            zmax=threshold + m,
             colorscale=_REGION_SCALE,
             hovertemplate=where + f"ŷ = %{{z:{_HOVER}}}<extra></extra>",
             **common,
@@ -1170,35 +1213,52 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
 
 
 def decision_boundary(
-    net: Network, X: np.ndarray, labels: np.ndarray, resolution: int = 80, pad: float = 0.5
+    net: Network,
+    X: np.ndarray,
+    labels: np.ndarray,
+    resolution: int = 80,
+    pad: float = 0.5,
+    *,
+    features: Sequence[str] | None = None,
+    threshold: float = 0.5,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    discretize: bool = False,
+    class_names: Sequence[str] | None = None,
+    axis_names: Sequence[str] = ("x1", "x2"),
 ) -> dict:
     """Predicted class over the input plane, shaded by confidence, with the points coloured by label.
 
-    ``X``: (n, 2); ``labels``: (n,) class indices (or one-hot (n, K)). Trace 0 is
+    ``X``: (n, 2) points in the plane; ``labels``: (n,) class indices (or one-hot (n, K)). Trace 0 is
     the region heatmap: ``customdata[j, i]`` is the class predicted at (x[i], y[j])
-    (for one output ŷ ≥ 0.5 → 1, else the argmax). Then one marker trace per class,
-    misclassified points outlined in black.
+    (for one output ŷ ≥ ``threshold`` → 1, else the argmax). Then one marker trace per class,
+    misclassified points outlined in black; with ``test`` = (points, labels), one hollow marker
+    trace per class named ``"test: …"``. ``features``: the network's inputs are these
+    ``datasets.FEATURES`` of the point (Playground's x₁², sin x₁ …), not the point itself.
     """
-    if net.sizes[0] != 2:
-        raise ValueError(f"decision regions need 2 inputs, the network has {net.sizes[0]}")
+    n_in = 2 if features is None else len(features)
+    if net.sizes[0] != n_in:
+        raise ValueError(f"decision regions need {n_in} inputs, the network has {net.sizes[0]}")
     X = np.asarray(X, dtype=float)
     labels = np.asarray(labels)
     if labels.ndim == 2:
         labels = np.argmax(labels, axis=1)
     labels = labels.astype(int)
-    xs, ys, G = _plane_grid(X, resolution, pad)
-    out = net.predict(G)
-    traces = [_region_heatmap(xs, ys, out, _classify(out))]
-    p_out = net.predict(X)
-    p_cls = _classify(p_out)
+    pts = X if test is None else np.concatenate([X, np.asarray(test[0], dtype=float)])
+    xs, ys, G = _plane_grid(pts, resolution, pad)
+    out = net.predict(_plane_inputs(G, features))
+    traces = [_region_heatmap(xs, ys, out, _classify(out, threshold), threshold, discretize)]
+    p_out = net.predict(_plane_inputs(X, features))
+    p_cls = _classify(p_out, threshold)
     wrong = p_cls != labels
     k = max(2, out.shape[1], int(labels.max()) + 1 if labels.size else 0)
+    names = [class_names[c] if class_names is not None and c < len(class_names) else f"class {c}" for c in range(k)]
+    a1, a2 = axis_names
     for c in range(k):
         m = labels == c
         if not m.any():
             continue
         hover = [
-            f"x1 = {_h(a)}, x2 = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}<br>outputs {_vec(o)}"
+            f"{a1} = {_h(a)}, {a2} = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}<br>outputs {_vec(o)}"
             for a, b, pc, o in zip(X[m, 0].tolist(), X[m, 1].tolist(), p_cls[m].tolist(), p_out[m])
         ]
         traces.append(
@@ -1206,7 +1266,7 @@ def decision_boundary(
                 x=X[m, 0],
                 y=X[m, 1],
                 mode="markers",
-                name=f"class {c}",
+                name=names[c],
                 marker=dict(
                     color=CLASS_COLOURS[c % len(CLASS_COLOURS)],
                     symbol=CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)],
@@ -1218,14 +1278,43 @@ def decision_boundary(
             )
         )
     n_wrong = int(wrong.sum())
+    title = f"Decision regions: {n_wrong} of {labels.size} misclassified (outlined)"
+    if test is not None:
+        tX, t_lab = np.asarray(test[0], dtype=float), np.asarray(test[1]).astype(int)
+        t_cls = _classify(net.predict(_plane_inputs(tX, features)), threshold)
+        for c in range(k):
+            m = t_lab == c
+            if not m.any():
+                continue
+            hover = [
+                f"test point: {a1} = {_h(a)}, {a2} = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}"
+                for a, b, pc in zip(tX[m, 0].tolist(), tX[m, 1].tolist(), t_cls[m].tolist())
+            ]
+            traces.append(
+                _tr("scatter",
+                    x=tX[m, 0],
+                    y=tX[m, 1],
+                    mode="markers",
+                    name=f"test: {names[c]}",
+                    marker=dict(
+                        color=CLASS_COLOURS[c % len(CLASS_COLOURS)],
+                        symbol=CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)] + "-open",
+                        size=10,
+                        line=dict(width=2),
+                    ),
+                    hovertext=hover,
+                    hovertemplate="%{hovertext}<extra></extra>",
+                )
+            )
+        title += f"; test: {int((t_cls != t_lab).sum())} of {t_lab.size} wrong (hollow)"
     return _fig(
         data=traces,
         layout=_layout(
-            f"Decision regions: {n_wrong} of {labels.size} misclassified (outlined)",
+            title,
             "decision-boundary",
             height=420,
-            xaxis=dict(title=dict(text="x1"), range=[xs[0], xs[-1]], showgrid=False, zeroline=False),
-            yaxis=dict(title=dict(text="x2"), range=[ys[0], ys[-1]], showgrid=False, zeroline=False),
+            xaxis=dict(title=dict(text=a1), range=[xs[0], xs[-1]], showgrid=False, zeroline=False),
+            yaxis=dict(title=dict(text=a2), range=[ys[0], ys[-1]], showgrid=False, zeroline=False),
             legend=dict(orientation="h", y=-0.18, yanchor="top"),  # below the x axis title
         ),
     )
@@ -1234,18 +1323,21 @@ def decision_boundary(
 NEURON_MAP_COLUMNS = 8
 
 
-def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 0.5) -> dict:
+def neuron_maps(
+    net: Network, X: np.ndarray, resolution: int = 40, pad: float = 0.5, features: Sequence[str] | None = None
+) -> dict:
     """Each neuron's activation over the input plane (rows = layers, ≤ 8 neurons per row).
 
     Heatmap trace names are ``"L{layer} n{neuron}"`` (layer 1-based), ``z[j, i]``
     the activation at (x[i], y[j]); each layer's maps share one colour range,
-    symmetric around 0. All maps zoom together.
+    symmetric around 0. All maps zoom together. ``features``: as :func:`decision_boundary`'s.
     """
-    if net.sizes[0] != 2:
-        raise ValueError(f"neuron maps need 2 inputs, the network has {net.sizes[0]}")
+    n_in = 2 if features is None else len(features)
+    if net.sizes[0] != n_in:
+        raise ValueError(f"neuron maps need {n_in} inputs, the network has {net.sizes[0]}")
     X = np.asarray(X, dtype=float)
     xs, ys, G = _plane_grid(X, resolution, pad)
-    trace = net.forward(G)
+    trace = net.forward(_plane_inputs(G, features))
     L = net.n_layers
     cols = min(NEURON_MAP_COLUMNS, max(net.sizes[1:]))
     shown = [(l, k) for l in range(L) for k in range(min(net.sizes[l + 1], cols))]

@@ -72,7 +72,8 @@ class Config:
     bias_mode: str = "trainable"
     batch: str = "1"  # "1" (one sample), "full", or a mini-batch size "k"
     shuffle: bool = False
-    #: the loss's penalty term λ·Σ R(w) (engine.REGULARIZERS), λ as the engine uses it
+    #: the loss's penalty term λ·Σ R(w) (engine.REGULARIZERS); λ as the engine uses it, except on the
+    #: playground page, where it is Playground's λ and the engine's is λ·B (:func:`engine_regularization_rate`)
     regularization: str = "none"
     regularization_rate: float = 0.0
     #: optim.OPTIMIZERS' name and its hyper-parameters but η, as sorted (name, value) pairs
@@ -85,6 +86,20 @@ class Config:
     train_percent: int = 50
     data_seed: int = 0
     features: tuple[str, ...] = datasets.DEFAULT_FEATURES
+
+    def __post_init__(self):
+        # One form per configuration, whoever builds it (the sidebar, a link, a file): no rate without
+        # a regulariser, and only the hyper-parameters that differ from the optimiser's defaults.
+        if self.regularization == "none":
+            object.__setattr__(self, "regularization_rate", 0.0)
+        spec = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else None
+        if spec is not None and isinstance(self.opt_hyper, tuple):
+            try:
+                pairs = tuple(sorted((str(k), float(v)) for k, v in self.opt_hyper))
+            except (TypeError, ValueError):
+                return
+            pairs = tuple((k, v) for k, v in pairs if spec.defaults.get(k) != v)
+            object.__setattr__(self, "opt_hyper", pairs)
 
     def sizes(self, data: Dataset) -> list[int]:
         return [data.n_in, *self.hidden, data.n_out]
@@ -192,6 +207,14 @@ def learning_rates(cfg: Config, n_samples: int) -> tuple[float, ...]:
     return tuple(r / b for r in PLAYGROUND_RATES)
 
 
+def engine_regularization_rate(cfg: Config, n_samples: int) -> float:
+    """λ as the engine's loss uses it: the configuration's, or on the playground page Playground's λ
+    times the batch size B (λ′ = λ·B, so that (η/B)·(Σ∂E/∂w + λ′R′) = (η/B)·Σ∂E/∂w + η·λ·R′)."""
+    if cfg.example != "playground":
+        return cfg.regularization_rate
+    return cfg.regularization_rate * batch_size(cfg, n_samples)
+
+
 def playground_data(cfg: Config) -> tuple[Dataset, Dataset]:
     """(training, test) data of a playground configuration: the generator's points, split as
     Playground, with the chosen features as the network's inputs. ``plane`` keeps the points
@@ -266,7 +289,7 @@ def build_history(cfg: Config, data: Dataset | None = None, net: Network | None 
         cfg.loss,
         BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed),
         regularization=cfg.regularization,
-        regularization_rate=cfg.regularization_rate,
+        regularization_rate=engine_regularization_rate(cfg, data.n_samples),
         optimizer=cfg.optimizer,
         optimizer_hyper=cfg.hyper,
         optimizer_state=opt_state,

@@ -73,13 +73,14 @@ def test_a_playground_run_matches_playgrounds_own_loop():
         hidden=(3,),
         activations=("tanh", "tanh"),
         regularization="l1",
-        regularization_rate=lam * B,
+        regularization_rate=lam,  # Playground's λ: the engine's is λ·B
         train_percent=20,  # 100 training points: 10 updates an epoch
     )
     rng = np.random.default_rng(5)
     ws = [rng.random((4, 3)) - 0.5, rng.random((3, 1)) - 0.5]  # nn.ts: Math.random() − 0.5
     bs = [np.full(3, 0.1), np.full(1, 0.1)]  # nn.ts: bias 0.1
     run = Run(cfg, net=Network.from_arrays(ws, bs, ["tanh", "tanh"]))
+    assert run.history.regularization_rate == pytest.approx(lam * B, rel=1e-15)
     lr = eta / B
     assert any(r == pytest.approx(lr, rel=1e-15) for r in run.learning_rates)
     pnet = pg.build(ws, bs, "tanh", "tanh")

@@ -20,6 +20,7 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec(stepper_page.render_study, "Study hours", "study", default=True),
     PageSpec(stepper_page.render_toy, "Toy classification", "toy"),
+    PageSpec(stepper_page.render_playground, "Playground", "playground"),
     PageSpec(forward_page.render, "Fixed-weight forward pass", "forward"),
     PageSpec(data_page.render, "Your data", "data"),
     PageSpec(mnist_page.render, "MNIST digits", "mnist"),

@@ -137,6 +137,13 @@ class PlayerSession:
             self.target = None
             self._set_cursor(k, p, force=True)
 
+    def set_region_options(self, show_test: bool, discretize: bool) -> None:
+        """The page's "show test data" and "discretize output" toggles; a change redraws every frame."""
+        if (self.view.show_test, self.view.discretize) != (show_test, discretize):
+            self.view = replace(self.view, show_test=bool(show_test), discretize=bool(discretize))
+            self.clear = True
+            self.force = True
+
     def _compute_to(self, k: int, budget_s: float) -> bool:
         """Record steps up to k (0-based) with the current learning rate, for at most ``budget_s``;
         True when step k exists. Stops at divergence."""
