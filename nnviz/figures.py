@@ -703,7 +703,9 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
     its title says "not yet", as the diagram greys out layers not reached.
 
     Heatmap trace names (for readers of the figure): ``W{l}``, ``∂L/∂W{l}``,
-    ``ΔW{l}``, ``a{l-1}``, ``z{l}``, ``a{l}``, ``δ{l}`` with 1-based l. Weight
+    ``ΔW{l}``, ``a{l-1}``, ``z{l}``, ``a{l}``, ``δ{l}`` with 1-based l; with an optimiser that has
+    state (momentum, RMSProp, Adam), a third row: each buffer of W{l} after the step, named
+    ``"{buffer} W{l}"`` (e.g. ``"exp_avg W1"``), blank before the update phase. Weight
     matrices are (n_in, n_out); batch matrices (batch, n) with rows labelled by
     dataset index ("#3"). ``sample`` (a batch row) is outlined; in batches of more
     than 16 rows only that row is shown.
@@ -739,7 +741,16 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
     ]
     matrices = [(name, M if done else np.full(np.shape(M), np.nan), y) for name, M, y, done in matrices]
     cells = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3)]
-    refs, axes = _subplot_grid(cells, titles, rows=2, cols=4, hgap=0.05, vgap=0.2)
+    n_rows = 2
+    if record.optimizer is not None and record.opt_after is not None and record.opt_after.slots:
+        for c, slot in enumerate(record.opt_after.slots):
+            M = record.opt_after.layers(record.before, slot)[0][layer]
+            step = record.opt_after.step
+            titles.append(f"{slot} W{n} after step t = {step} ({_shape(M)}){'' if upd else ' — not yet'}")
+            matrices.append((f"{slot} W{n}", M if upd else np.full(np.shape(M), np.nan), None))
+            cells.append((2, c))
+        n_rows = 3
+    refs, axes = _subplot_grid(cells, titles, rows=n_rows, cols=4, hgap=0.05, vgap=0.2 if n_rows == 2 else 0.12)
     traces, shapes = [], []
     for (name, M, ylabels), (xr, yr) in zip(matrices, refs):
         traces.append(_heatmap(M, name, None, y=ylabels, showscale=False, xaxis=xr, yaxis=yr))
@@ -763,7 +774,8 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
                 )
             )
     title = f"Layer {n} ({record.before.activations[layer]}): this step's matrices"
-    return _fig(data=traces, layout=_layout(title, f"layer-{n}", height=450, shapes=shapes, **axes))
+    height = 450 if n_rows == 2 else 640
+    return _fig(data=traces, layout=_layout(title, f"layer-{n}", height=height, shapes=shapes, **axes))
 
 
 # ---------------------------------------------------------------------------
