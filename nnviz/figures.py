@@ -310,7 +310,7 @@ def network_diagram(
     if input_labels is not None:
         traces.append(
             _tr("scatter",
-                x=[-0.1] * sizes[0],
+                x=[-0.17] * sizes[0],
                 y=ypos[0].tolist(),
                 mode="text",
                 text=[str(t) for t in input_labels],

@@ -243,12 +243,11 @@ def _sidebar_data(example: str) -> None:
     c1.button("Regenerate", key=k("regenerate"), on_click=_regenerate, args=(example,), help="New points: next seed")
     c2.caption(f"data seed {int(st.session_state[k('data_seed')])}")
     st.caption("Features (the input nodes)")
-    cols = st.columns(4)
+    cols = st.columns(3)
     for i, (name, feat) in enumerate(datasets.FEATURES.items()):
-        cols[i % 4].checkbox(feat.label, key=k(f"feat_{name}"))
-    c3, c4 = st.columns(2)
-    c3.checkbox("Show test data", value=True, key=k("show_test"))
-    c4.checkbox("Discretize output", value=False, key=k("discretize"))
+        cols[i % 3].checkbox(feat.label, key=k(f"feat_{name}"))
+    st.checkbox("Show test data", value=True, key=k("show_test"))
+    st.checkbox("Discretize output", value=False, key=k("discretize"))
     run = state.run(example)
     st.caption(
         f"{run.data.n_samples} training and {run.test_data.n_samples} test points; test points are drawn hollow "
