@@ -1007,10 +1007,16 @@ def loss_curve(
     epoch_size: int | None = None,
     log_y: bool = True,
     x: np.ndarray | None = None,
+    measures: np.ndarray | None = None,
+    measure_note: str = "",
 ) -> dict:
     """Batch loss before each step, x = step 1 … n; ``current`` (a step number, 1 … n) is marked.
 
     ``x``: the step numbers of ``losses`` when they are a thinned selection (default 1 … n).
+    ``measures`` (4, len(losses)): after each step, the loss over all training points, over the test
+    points, and the share of training / test points right (NaN: none). They are drawn as traces
+    ``"training loss"``, ``"test loss"`` (on the loss axis) and ``"training accuracy"``,
+    ``"test accuracy"`` (a second axis, in %), and the title gives the last step's values.
     Dotted lines mark epoch boundaries when ``epoch_size`` is given and there are
     at most 50 of them. The y axis falls back to linear when a loss is ≤ 0.
     """
@@ -1043,6 +1049,39 @@ def loss_curve(
                 hovertemplate=f"current step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
             )
         )
+    title, extra_axis, legend = "Loss per step", {}, False
+    if measures is not None and np.isfinite(measures).any():
+        styles = (
+            ("training loss", "y", "#009E73", "solid", lambda v: f"{v:.4g}"),
+            ("test loss", "y", "#D55E00", "dash", lambda v: f"{v:.4g}"),
+            ("training accuracy", "y2", "#009E73", "dot", lambda v: f"{100 * v:.1f} %"),
+            ("test accuracy", "y2", "#D55E00", "dot", lambda v: f"{100 * v:.1f} %"),
+        )
+        parts = []
+        for row, (name, axis, colour, dash, show) in zip(measures, styles):
+            if not np.isfinite(row).any():
+                continue
+            y = 100 * row if axis == "y2" else row
+            unit = " %" if axis == "y2" else ""
+            traces.append(
+                _tr("scatter",
+                    x=steps,
+                    y=_finite_or_nan(y),
+                    mode="lines",
+                    line=dict(color=colour, width=1.5, dash=dash),
+                    name=name,
+                    yaxis=axis,
+                    hovertemplate=f"after step %{{x}}: {name} %{{y:{_HOVER}}}{unit}<extra></extra>",
+                )
+            )
+            last = row[np.isfinite(row)]
+            parts.append(f"{name} {show(float(last[-1]))}")
+        title = "Loss per step — " + ", ".join(parts) + (f" {measure_note}" if measure_note else "")
+        legend = True
+        if np.isfinite(measures[2:]).any():
+            extra_axis = dict(
+                yaxis2=dict(title=dict(text="accuracy %"), overlaying="y", side="right", range=[0, 100], showgrid=False)
+            )
     shapes = []
     if epoch_size is not None and epoch_size > 0:
         boundaries = np.arange(epoch_size, n, epoch_size) + 0.5
@@ -1064,9 +1103,10 @@ def loss_curve(
     return _fig(
         data=traces,
         layout=_layout(
-            "Loss per step",
+            title,
             "loss-curve",
             height=320,
+            **extra_axis,
             # whole steps only on a short run; full numbers on a log axis (not its bare "2", "5" digit ticks)
             xaxis=dict(title=dict(text="step"), gridcolor="#eeeeee", dtick=1 if n <= 10 else None),
             yaxis=dict(
@@ -1077,7 +1117,8 @@ def loss_curve(
                 gridcolor="#eeeeee",
             ),
             shapes=shapes,
-            showlegend=False,
+            showlegend=legend,
+            **({"legend": dict(orientation="h", y=-0.3, yanchor="top", font=dict(size=10))} if legend else {}),
         ),
     )
 

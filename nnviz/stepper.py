@@ -312,6 +312,13 @@ class Run:
         self.step_index = 0  # k
         self.phase_index = -1  # p
         self.diverged_at: int | None = None
+        #: Play/Run stop at the first new step that meets this: None, ("all_right",) or ("loss_below", v)
+        self.stop_rule: tuple | None = None
+        self.stopped_at: int | None = None  # the step (0-based) that met the stop rule
+        # per step, after its update: loss over all training points, over the test points, and the share
+        # of training / test points classified right (NaN: not computed); valid for the first _metrics_n
+        self._metrics = np.full((4, 16), np.nan)
+        self._metrics_n = 0
 
     @property
     def learning_rates(self) -> tuple[float, ...]:
@@ -345,20 +352,110 @@ class Run:
     # -- moving -----------------------------------------------------------------
 
     def _ensure(self, k: int, learning_rate: float) -> bool:
-        """Make step k (0-based) exist in the history; False when the run has diverged before it."""
+        """Make step k (0-based) exist in the history; False when the run has diverged (or met its stop
+        rule) before it."""
         h = self.history
         if k < len(h) and h.learning_rates[k] != learning_rate:
             h.truncate(k)  # a new learning rate rewrites the future, never the past
-            if self.diverged_at is not None and self.diverged_at >= k:
-                self.diverged_at = None
-        if self.diverged_at is not None and k > self.diverged_at:
+            self.forget_after(k)
+        barrier = self.barrier
+        if barrier is not None and k > barrier:
             return False
+        self._metrics_n = min(self._metrics_n, len(h))
         while len(h) <= k:
             rec = h.step(learning_rate)
+            self._record_metrics(rec)
             if rec.diverged or self._exploded(rec):
                 self.diverged_at = len(h) - 1
                 return len(h) - 1 >= k
+            if self.stop_rule is not None and self._meets_stop_rule(len(h) - 1):
+                self.stopped_at = len(h) - 1
+                return len(h) - 1 >= k
         return True
+
+    @property
+    def barrier(self) -> int | None:
+        """The last step that may be shown (divergence or the stop rule), or None."""
+        marks = [m for m in (self.diverged_at, self.stopped_at) if m is not None]
+        return min(marks) if marks else None
+
+    def forget_after(self, k: int) -> None:
+        """The history was cut to steps 0 … k−1: what was recorded about later steps goes."""
+        if self.diverged_at is not None and self.diverged_at >= k:
+            self.diverged_at = None
+        if self.stopped_at is not None and self.stopped_at >= k:
+            self.stopped_at = None
+        self._metrics_n = min(self._metrics_n, k)
+
+    def set_stop_rule(self, rule: tuple | None) -> None:
+        """A new stop condition for Play/Run (checked on steps computed from now on)."""
+        if rule != self.stop_rule:
+            self.stop_rule = rule
+            self.stopped_at = None
+
+    # -- measures over the whole data (the loss chart, the stop rule) ---------------
+
+    @property
+    def measures_wanted(self) -> bool:
+        return self.test_data is not None or self.stop_rule is not None
+
+    def measure(self, net: Network, data: Dataset) -> tuple[float, float]:
+        """(loss, share right) of ``net`` over every point of ``data``: the configured loss without the
+        penalty, as a mean per point (half_sse, a sum, is divided by the number of points: Playground's
+        mean ½(o − t)²); the share is NaN for regression."""
+        with np.errstate(all="ignore"):
+            loss = net.loss(data.X, data.Y, self.config.loss)
+            if LOSSES[self.config.loss].reduction == "sum over the batch":
+                loss /= data.n_samples
+            right = float("nan")
+            if data.task == "classification":
+                out = net.predict(data.X)
+                pred = (out[:, 0] >= data.threshold).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
+                right = float(np.mean(pred == data.labels))
+        return float(loss), right
+
+    def _record_metrics(self, rec: StepRecord) -> None:
+        k = len(self.history) - 1
+        if not self.measures_wanted or self._metrics_n != k:
+            return
+        if k >= self._metrics.shape[1]:
+            grown = np.full((4, 2 * self._metrics.shape[1]), np.nan)
+            grown[:, :k] = self._metrics[:, :k]
+            self._metrics = grown
+        tl, ta = self.measure(rec.after, self.data)
+        vl, va = self.measure(rec.after, self.test_data) if self.test_data is not None else (np.nan, np.nan)
+        self._metrics[:, k] = (tl, vl, ta, va)
+        self._metrics_n = k + 1
+
+    def metrics(self) -> np.ndarray:
+        """(4, n_steps): training loss, test loss, training share right, test share right after each step
+        (NaN where not computed)."""
+        n = len(self.history)
+        out = np.full((4, n), np.nan)
+        m = min(self._metrics_n, n)
+        out[:, :m] = self._metrics[:, :m]
+        return out
+
+    def stop_message(self) -> str | None:
+        """Why Play/Run stopped, with its numbers (None when it did not)."""
+        k = self.stopped_at
+        if k is None or self.stop_rule is None or self._metrics_n <= k:
+            return None
+        loss, right = self._metrics[0, k], self._metrics[2, k]
+        n = self.data.n_samples
+        if self.stop_rule[0] == "all_right":
+            why = f"every training point is classified right ({round(right * n)} of {n})"
+        else:
+            why = f"the training loss {loss:.6g} is below {self.stop_rule[1]:g}"
+        return f"Stopped at step {k + 1}: {why}. Choose another stop condition in the sidebar to train on."
+
+    def _meets_stop_rule(self, k: int) -> bool:
+        if self._metrics_n <= k:
+            return False
+        loss, right = self._metrics[0, k], self._metrics[2, k]
+        if self.stop_rule[0] == "all_right":
+            return bool(right == 1.0)
+        return bool(loss < self.stop_rule[1])
 
     def _exploded(self, rec: StepRecord) -> bool:
         first = self.history.loss_at(0) if len(self.history) else rec.loss_before
@@ -432,7 +529,7 @@ class Run:
     def reset(self) -> None:
         self.history.truncate(0)
         self.step_index, self.phase_index = 0, -1
-        self.diverged_at = None
+        self.forget_after(0)
 
 
 # ---------------------------------------------------------------------------

@@ -222,6 +222,7 @@ def _sidebar_config(example: str) -> None:
                 st.toast("New configuration: the run starts again.")
             except ValueError as exc:
                 st.error(safe_text.markdown(str(exc), limit=400))
+        _sidebar_stop(example)
         st.divider()
         label = {"custom": "Back to the default configuration", "playground": "Back to Playground's defaults"}.get(
             example, "Back to the tutorial's configuration"
@@ -288,6 +289,33 @@ def _sidebar_training(example: str) -> None:
     if example == "playground":
         lr = float(ss[k("lr")])
         st.caption(f"The player's η is η′ = η/B: Playground's η = η′·B = {lr * b:g} (B = {b}).")
+
+
+STOP_CHOICES = ("never", "every training point right", "training loss below")
+
+
+def _sidebar_stop(example: str) -> None:
+    """The stop condition of Play and Run (not part of the run's configuration: it keeps the history)."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    run = state.run(example)
+    choices = STOP_CHOICES if run.data.task == "classification" else (STOP_CHOICES[0], STOP_CHOICES[2])
+    st.header("Stop Play and Run when")
+    if st.session_state.get(k("stop")) not in choices:
+        st.session_state[k("stop")] = "never"
+    choice = st.radio("Stop when", choices, key=k("stop"), label_visibility="collapsed")
+    rule = None
+    if choice == STOP_CHOICES[1]:
+        rule = ("all_right",)
+    elif choice == STOP_CHOICES[2]:
+        value = st.number_input("Loss threshold", min_value=0.0, value=0.01, format="%g", key=k("stop_loss"))
+        rule = ("loss_below", float(value))
+    if rule is not None:
+        what = "mean per point" if LOSSES[run.config.loss].reduction == "sum over the batch" else "as configured"
+        st.caption(
+            f"Checked after each new step over all {run.data.n_samples} training points ({run.config.loss}, "
+            f"{what}, without the penalty). Play pauses and Run stops at the first step that meets it."
+        )
+    run.set_stop_rule(rule)
 
 
 _HYPER_LABELS = {"momentum": "μ (momentum)", "alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
@@ -565,7 +593,10 @@ def _gradient_check_panel(example: str, run: Run) -> None:
         net, Xb, Yb = rec.before, rec.trace.input, rec.grads.targets
     rows = sampling.capped_subsample(len(Xb), GRADCHECK_ROWS, seed=0)
     h = run.history
-    check = gradient_check(net, Xb[rows], Yb[rows], run.config.loss, h.regularization, h.regularization_rate)
+    check = gradient_check(
+        net, Xb[rows], Yb[rows], run.config.loss, regularization=h.regularization,
+        regularization_rate=h.regularization_rate,
+    )
     st.plotly_chart(figures.gradient_check_figure(check), key=k)
     sample = (
         f" — a seeded sample of {len(rows):,} of its {len(Xb):,} rows (the check costs 2 losses per parameter)"

@@ -151,7 +151,7 @@ class PlayerSession:
         h = run.history
         t0 = time.perf_counter()
         while len(h) <= k:
-            if run.diverged_at is not None:
+            if run.barrier is not None:
                 return False
             nxt = min(k, len(h) + 63)
             # Run._ensure truncates a recorded step whose rate differs: here only new steps are made.
@@ -179,9 +179,9 @@ class PlayerSession:
             self.target = None
             self._set_cursor(k, p, force=True)
             return
-        if self.run.diverged_at is not None:
+        if self.run.barrier is not None:
             self.target = None
-            last = max(0, min(self.run.diverged_at, len(h) - 1))
+            last = max(0, min(self.run.barrier, len(h) - 1))
             self._set_cursor(last, self._last() if len(h) else -1, force=True)
 
     def _ahead(self, k: int, stride: int) -> None:
@@ -209,8 +209,7 @@ class PlayerSession:
         if first < len(h) and h.learning_rates[first] != lr:
             h.truncate(first)
             self.trunc = first
-            if run.diverged_at is not None and run.diverged_at >= first:
-                run.diverged_at = None
+            run.forget_after(first)
         if p >= 0 and p < self._last():
             self._compute_to(k, COMPUTE_BUDGET_S)
         self._set_cursor(k, p, force=True)
@@ -247,6 +246,7 @@ class PlayerSession:
             idle = {i: payload.idle_frame(run, i, self.view, self._surface) for i in {0, min(k, n), min(k + 1, n)}}
         # at most MAX_CURVE_POINTS points drawn, min/max per bucket so spikes survive
         idx, curve = sampling.downsample_curve(h.losses, MAX_CURVE_POINTS) if n else (np.arange(0), np.empty(0))
+        measures = run.metrics()[:, idx] if n and run.measures_wanted else None
         out = {
             "run": f"{self.token}",
             "plotly": plotly_url,
@@ -261,13 +261,16 @@ class PlayerSession:
             "steps": steps,
             "idle": idle,
             "light": self.light,
-            "loss_spec": figures.loss_curve(curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1)
+            "loss_spec": figures.loss_curve(
+                curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1, measures=measures,
+                measure_note="(over all points, after the last step)",
+            )
             if n
             else None,
             **self._surface_if_new(),
             "has_regions": has_regions,
             "view": {"sample": self.view.sample, "layer": self.view.layer, "layers": run.history.template.n_layers},
-            "diverged": run.diverged_at,
+            "diverged": run.barrier,  # the last step Play and Run may reach (divergence or the stop rule)
             "trunc": self.trunc,
             "clear": self.clear,
             "ack": self.ack,
@@ -283,6 +286,8 @@ class PlayerSession:
                 "or lower the learning rate."
             )
             out["message_kind"] = "error"
+        elif run.stop_message():
+            out["message"], out["message_kind"] = run.stop_message(), "success"
         elif self.message:
             out["message_kind"], out["message"] = self.message
         if self.force:
