@@ -13,7 +13,8 @@ Every click is timed in the page's own clock: ``performance.now()`` just before 
 Cases, each on a fresh page:
 
 - ``next phase``: "Next phase" clicked N times (cycling through the phases and into new steps) on the
-  study page, the toy page, and a toy net with 3 hidden layers × 8 (opened from a shared link). The
+  study page, the toy page, a toy net with 3 and with 6 hidden layers × 8 (opened from a shared link),
+  and the playground page. The
   player records steps ahead (prefetch), so these are answered in the page; a click that had to wait
   for the server (its message said "Loading…"/"Computing…") is counted in ``waited``.
 - ``run 20``: "Run" with N = 20, i.e. 20 steps past the recorded history: every click needs new steps
@@ -54,6 +55,9 @@ CASES = {
     "study next phase": ("", "Next phase", None),
     "toy next phase": ("toy", "Next phase", None),
     "3x8 next phase": ("toy?ex=toy&hidden=8-8-8&act=tanh,tanh,tanh,sigmoid", "Next phase", None),
+    # the largest net the step-through pages take (Playground's limit, issue 9)
+    "6x8 next phase": ("toy?ex=toy&hidden=8-8-8-8-8-8&act=tanh,tanh,tanh,tanh,tanh,tanh,sigmoid", "Next phase", None),
+    "playground next phase": ("playground", "Next phase", None),
     "study run 20": ("", "Run", 20),
     "toy run 20": ("toy", "Run", 20),
 }

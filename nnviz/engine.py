@@ -1338,6 +1338,8 @@ class History:
         # the optimiser's state after each kept step (its buffers side by side), or None
         self._extra = np.zeros((first, width), dtype=extra_dtype) if width else None
         self._t0 = 0  # the optimiser's step count at the start
+        #: parameters set by hand (:meth:`edit`): after k steps, [(flat index, value), …]
+        self._edits: dict[int, list[tuple[int, float]]] = {}
         if optimizer_state is not None:
             if optimizer_state.name != optimizer:
                 raise ValueError(f"a {optimizer_state.name!r} state cannot start a {optimizer!r} run")
@@ -1451,7 +1453,40 @@ class History:
         for t in range(j, k):
             rec = self._train(t, net, extra, float(self._scalars[0, t]))
             net, extra = rec.after, self._extra_after(rec)
+            if t + 1 in self._edits:  # set by hand after this step
+                v = net.parameter_vector()
+                for index, value in self._edits[t + 1]:
+                    v[index] = value
+                net = self._network_unchecked(v, t + 1)
         return net, extra
+
+    def edit(self, name: str, value: float) -> Network:
+        """Set the parameter ``name`` (``"W1[0,2]"``, ``"b2[0]"``) of the network after the last step to
+        ``value``; the next step starts from the edited network (its optimiser state unchanged). The
+        record of the step before still shows its own update, so stepping back from the edited network
+        shows the one before the edit. A dead link cannot be edited (L1 keeps it at 0)."""
+        k = self._n
+        net = self.network(k)
+        names = net.parameter_names()
+        if name not in names:
+            raise ValueError(f"no parameter called {name!r}")
+        i = names.index(name)
+        if self._died_at[i] <= k:
+            raise ValueError(f"{name} is a dead link: L1 set it to 0 for good, and dead links stay 0")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        v = net.parameter_vector()
+        v[i] = value
+        self._edits.setdefault(k, []).append((i, value))
+        self._params[self._rows - 1] = v  # the last row is the network after k steps
+        self._head = self._network_unchecked(v, k)
+        return self._head
+
+    def edits(self) -> dict[int, list[tuple[str, float]]]:
+        """The parameters set by hand: {steps before the edit: [(name, value), …]}."""
+        names = self.template.parameter_names()
+        return {k: [(names[i], v) for i, v in e] for k, e in sorted(self._edits.items())}
 
     def _network_unchecked(self, v: np.ndarray, k: int) -> Network:
         """The network of row ``v``, the one after ``k`` steps (its dead links are those dead by then)."""
@@ -1599,6 +1634,7 @@ class History:
         if k == self._n:
             return
         self._died_at[(self._died_at > k) & (self._died_at != _ALIVE)] = _ALIVE  # the links that died later live
+        self._edits = {s: e for s, e in self._edits.items() if s <= k}  # an edit after k steps stays with them
         if k == 0:  # row 0 (the start, with its optimiser state) stays
             self._rows, self._stride = 1, 1
         elif self._row(k) is not None:

@@ -387,6 +387,19 @@ class Run:
             self.stopped_at = None
         self._metrics_n = min(self._metrics_n, k)
 
+    def edit(self, name: str, value: float) -> Network:
+        """Set parameter ``name`` of the network on screen to ``value`` and show the edited network: the
+        steps after it are dropped and the run continues from it (recorded in the history: Back shows the
+        network before the edit). ValueError names a bad name, value or a dead link."""
+        u = self.updates_applied
+        h = self.history
+        if u < len(h):
+            h.truncate(u)
+            self.forget_after(u)
+        net = h.edit(name, value)
+        self.step_index, self.phase_index = u, -1
+        return net
+
     def set_stop_rule(self, rule: tuple | None) -> None:
         """A new stop condition for Play/Run (checked on steps computed from now on)."""
         if rule != self.stop_rule:

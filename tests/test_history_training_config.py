@@ -144,3 +144,57 @@ def test_bad_settings_are_refused_with_a_message():
         _hist(net, optimizer="adam", optimizer_hyper={"beta1": 1.5})
     with pytest.raises(ValueError, match="regularization rate"):
         _hist(net, regularization="l2", regularization_rate=float("nan"))
+
+
+@pytest.mark.parametrize("max_row_bytes", [None, 4 * 12 * 8])  # every row kept / thinned to 4 rows
+def test_an_edited_weight_is_recorded_and_back_returns_before_it(max_row_bytes):
+    from nnviz.stepper import Run
+
+    cfg = default_config("toy")
+    run = Run(cfg)
+    if max_row_bytes is not None:
+        d = examples.toy_dataset()
+        run.history = History(
+            run.history.template, d.X, d.Y, "half_sse", BatchSchedule(10, 1), max_row_bytes=max_row_bytes
+        )
+    run.run(10, LR)
+    run.seek(5)  # the slider back to the network after 5 updates
+    before = run.network
+    edited = run.edit("W1[0,1]", 0.7)
+    assert len(run.history) == 5 and run.updates_applied == 5 and run.phase_index == -1
+    assert edited.weights[0][0, 1] == 0.7 and run.network.weights[0][0, 1] == 0.7
+    others = np.delete(edited.parameter_vector(), 1), np.delete(before.parameter_vector(), 1)
+    np.testing.assert_array_equal(*others)
+    # Back from the edited network: step 5's update, whose record (what the player draws) is the
+    # network before the edit
+    run.back()
+    assert (run.step_index, run.phase_index) == (4, len(run.phases) - 1)
+    assert run.record.after.weights[0][0, 1] == before.weights[0][0, 1] != 0.7
+    # the run continues from the edited network: the replay's numbers, with the same value set by hand
+    run.seek(5)
+    run.run(10, LR)
+    ref, _ = _replay(_toy_net(), 5, reg=None, lam=0.0)
+    net = ref[5].with_value("W1[0,1]", 0.7)
+    d = examples.toy_dataset()
+    for k in range(5, 15):
+        x, y = d.X[[k % 10]], d.Y[[k % 10]]
+        net = net.sgd_step(net.backward(net.forward(x), y, "half_sse"), LR)
+        np.testing.assert_array_equal(run.history.network(k + 1).parameter_vector(), net.parameter_vector())
+    assert run.history.edits() == {5: [("W1[0,1]", 0.7)]}
+    if max_row_bytes is not None:
+        assert run.history.stride > 1  # thinned: the steps after the edit are replayed through it
+    run.history.truncate(3)  # Back past the edit forgets it
+    assert run.history.edits() == {}
+
+
+def test_a_dead_link_cannot_be_edited():
+    net = _toy_net()
+    h = _hist(net, regularization="l1", regularization_rate=LAM)
+    for _ in range(13):
+        h.step(LR)
+    with pytest.raises(ValueError, match="W1\\[0,0\\] is a dead link"):
+        h.edit("W1[0,0]", 0.5)
+    with pytest.raises(ValueError, match="no parameter"):
+        h.edit("W9[0,0]", 0.5)
+    with pytest.raises(ValueError, match="finite"):
+        h.edit("W1[1,1]", float("inf"))

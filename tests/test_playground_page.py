@@ -120,3 +120,26 @@ def test_a_link_restores_spiral_features_l2_adam_and_its_steps():
     ref = stepper.Run(cfg)
     ref.run(12, 0.003)
     np.testing.assert_array_equal(run.network.parameter_vector(), ref.network.parameter_vector())
+
+
+def test_editing_the_selected_weight_continues_from_the_edited_network():
+    at = _page()
+    run = _run(at)
+    _ps(at).handle({"a": "goto", "k": 2, "p": len(run.phases) - 1})  # three steps
+    _ps(at).handle({"a": "select", "sel": ["edge", 2, 1, 0], "k": 2, "p": len(run.phases) - 1})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=f"{EX}_edit_name").value == "W2[1,0]"  # the weight clicked in the diagram
+    before = run.history.network(3)
+    assert at.number_input(key=f"{EX}_edit_value").value == before.weights[1][1, 0]
+    at.number_input(key=f"{EX}_edit_value").set_value(0.25).run()
+    at.button(key=f"{EX}_edit_apply").click().run()
+    assert not at.exception, at.exception
+    run = _run(at)
+    assert run.updates_applied == 3 and run.phase_index == -1
+    assert run.network.weights[1][1, 0] == 0.25
+    assert any("W2[1,0]" in s.value and "0.25" in s.value for s in at.success)
+    # the next step starts from the edited network
+    _ps(at).handle({"a": "goto", "k": 3, "p": len(run.phases) - 1})
+    assert run.history.record(3).before.weights[1][1, 0] == 0.25
+    assert run.history.record(2).after.weights[1][1, 0] == before.weights[1][1, 0]  # Back: before the edit

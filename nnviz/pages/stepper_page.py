@@ -121,8 +121,79 @@ def _player_part(example: str) -> None:
     data = ps.data(player.plotly_url(), has_regions=payload.has_regions(run))
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
+    _weight_editor(example, run, ps)
     if st.session_state.pop(state.key(example, "follow"), False):
         st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
+
+
+def _selected_parameter(net, sel: tuple | None) -> str | None:
+    """The parameter a selection in the player's diagram names: an edge's weight, a neuron's bias."""
+    if sel is None:
+        return None
+    if sel[0] == "edge":
+        return f"W{sel[1]}[{sel[2]},{sel[3]}]"
+    if sel[0] == "neuron" and sel[1] > 0 and net.biases is not None:
+        return f"b{sel[1]}[{sel[2]}]"
+    return None
+
+
+def _weight_editor(example: str, run: Run, ps: PlayerSession) -> None:
+    """Type a new value for a weight or bias (the one selected in the diagram by default); the run goes on
+    from the edited network, and Back shows the network before the edit."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    ss = st.session_state
+    net = run.network
+    names = net.parameter_names()
+    picked = _selected_parameter(net, ps.view.selection)
+    if ss.get(k("edit_seen")) != (picked, id(run)) or ss.get(k("edit_name")) not in names:
+        ss[k("edit_seen")] = (picked, id(run))
+        ss[k("edit_name")] = picked if picked in names else names[0]
+        ss[k("edit_value")] = float(net.parameter_vector()[names.index(ss[k("edit_name")])])
+    with st.expander("Edit a weight or bias", expanded=picked is not None):
+        c1, c2, c3 = st.columns([2, 2, 1])
+        c1.selectbox(
+            "Parameter (click one in the diagram)",
+            names,
+            key=k("edit_name"),
+            on_change=_edit_name_changed,
+            args=(example,),
+        )
+        c2.number_input("New value", key=k("edit_value"), format="%.6g", step=0.1)
+        c3.button("Set value", key=k("edit_apply"), on_click=_apply_edit, args=(example,))
+        st.caption(
+            f"Sets it in the network after {run.updates_applied} updates (the one on screen); the steps after "
+            "it are dropped and the run continues from the edited network. Back shows the network before the edit."
+        )
+        msg = ss.pop(k("edit_result"), None)
+        if msg:
+            getattr(st, msg[0])(msg[1])
+
+
+def _edit_name_changed(example: str) -> None:
+    ss, run = st.session_state, state.run(example)
+    net = run.network
+    name = ss[state.key(example, "edit_name")]
+    ss[state.key(example, "edit_value")] = float(net.parameter_vector()[net.parameter_names().index(name)])
+
+
+def _apply_edit(example: str) -> None:
+    ss, run = st.session_state, state.run(example)
+    name, value = ss[state.key(example, "edit_name")], ss[state.key(example, "edit_value")]
+    ps = _player_session(example, run)
+    old = float(run.network.parameter_vector()[run.network.parameter_names().index(name)])
+    try:
+        run.edit(name, value)
+    except ValueError as exc:
+        ss[state.key(example, "edit_result")] = ("error", safe_text.markdown(str(exc), limit=300))
+        return
+    ps.clear = True
+    ps._set_cursor(run.step_index, run.phase_index, force=True)
+    ps.trunc = run.updates_applied
+    ss[state.key(example, "edit_result")] = (
+        "success",
+        f"{name}: {old:.6g} → {float(value):.6g} after {run.updates_applied} updates. "
+        "Step on to train from the edited network; Back shows the network before the edit.",
+    )
 
 
 def _player_session(example: str, run: Run) -> PlayerSession:
