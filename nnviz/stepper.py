@@ -629,3 +629,66 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
 
 def config_dict(cfg: Config) -> dict:
     return asdict(cfg)
+
+
+# ---------------------------------------------------------------------------
+# Why a run fails: warnings with the numbers that show it.
+
+#: an output counts as saturated where f′(z) is below this (sigmoid: ŷ within ~0.001 of 0 or 1)
+SATURATION_SLOPE = 1e-3
+#: warn when at least this share of the training points saturate the output
+SATURATION_SHARE = 0.9
+#: the first layer's largest |∂L/∂w| below this share of the last layer's: vanishing gradients
+VANISHING_RATIO = 1e-4
+DIAGNOSE_ROWS = 1000
+
+
+def diagnose(net: Network, data: Dataset, loss: str) -> list[str]:
+    """Plain-text warnings about ``net`` on ``data`` (a seeded sample of at most 1,000 rows), each with
+    the numbers that show it: saturated outputs, dead ReLU units, vanishing gradients. [] when none."""
+    from nnviz import sampling
+    from nnviz.engine import ACTIVATIONS
+
+    rows = sampling.capped_subsample(data.n_samples, DIAGNOSE_ROWS, seed=0)
+    X, Y = data.X[rows], data.Y[rows]
+    out = []
+    with np.errstate(all="ignore"):
+        trace = net.forward(X)
+        grads = net.backward(trace, Y, loss)
+    if not np.all(np.isfinite(net.parameter_vector())):
+        return ["The parameters are no longer finite numbers: the run diverged. Lower the learning rate and Reset."]
+    last = trace.layers[-1]
+    act = net.activations[-1]
+    spec = ACTIVATIONS[act]
+    if act in ("sigmoid", "tanh") and spec.derivative is not None:
+        slope = spec.derivative(last.z, last.a)
+        share = float(np.mean(np.all(np.abs(slope) < SATURATION_SLOPE, axis=1)))
+        if share >= SATURATION_SHARE:
+            z = float(np.median(np.abs(last.z)))
+            out.append(
+                f"Saturated output: for {100 * share:.0f} % of the {len(rows)} training points every {act} output "
+                f"has f′(z) < {SATURATION_SLOPE:g} (median |z| = {z:.3g}), so almost no gradient passes the "
+                "output layer and the loss stops falling. Lower the learning rate and Reset, or use another "
+                "initialiser."
+            )
+    for l, (a_name, t) in enumerate(zip(net.activations[:-1], trace.layers[:-1]), start=1):
+        if a_name != "relu":
+            continue
+        dead = np.all(t.a <= 0, axis=0)
+        if dead.any():
+            units = ", ".join(f"a{l}[{j}]" for j in np.flatnonzero(dead)[:8])
+            out.append(
+                f"Dead ReLU units: {int(dead.sum())} of {dead.size} in layer {l} ({units}) output 0 for every one of "
+                f"the {len(rows)} training points, so their weights get no gradient and never recover. A smaller "
+                "learning rate, leaky ReLU or another seed avoids it."
+            )
+    if net.n_layers >= 2:
+        first = float(np.max(np.abs(grads.layers[0].dW)))
+        top = float(np.max(np.abs(grads.layers[-1].dW)))
+        if np.isfinite(first) and np.isfinite(top) and top > 0 and first < VANISHING_RATIO * top:
+            out.append(
+                f"Vanishing gradients: the largest |∂L/∂w| of layer 1 is {first:.3g}, {first / top:.2g} times that "
+                f"of layer {net.n_layers} ({top:.3g}): the first layer hardly learns. Saturating activations "
+                "(sigmoid, tanh) in deep nets do this; try ReLU or fewer layers."
+            )
+    return out

@@ -101,6 +101,8 @@ def _body(example: str) -> None:
         ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
     st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
+    for text in _diagnosis(example, run):
+        st.warning(safe_text.markdown(text, limit=None))
     _lower_tabs(example, run)
     _sync_url(example, run, ps.lr)
 
@@ -124,6 +126,13 @@ def _player_part(example: str) -> None:
     _weight_editor(example, run, ps)
     if st.session_state.pop(state.key(example, "follow"), False):
         st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
+
+
+def _diagnosis(example: str, run: Run) -> list[str]:
+    """Warnings for the network on screen (saturated outputs, dead ReLUs, vanishing gradients); memoised."""
+    net = run.network
+    key = (net.parameter_vector().tobytes(), _data_key(example, run), run.config.loss)
+    return state.memo(example, "diagnosis", key, lambda: stepper.diagnose(net, run.data, run.config.loss))
 
 
 def _selected_parameter(net, sel: tuple | None) -> str | None:
