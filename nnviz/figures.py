@@ -1009,6 +1009,7 @@ def loss_curve(
     x: np.ndarray | None = None,
     measures: np.ndarray | None = None,
     measure_note: str = "",
+    pinned: Sequence[tuple[str, np.ndarray, np.ndarray]] = (),
 ) -> dict:
     """Batch loss before each step, x = step 1 … n; ``current`` (a step number, 1 … n) is marked.
 
@@ -1017,6 +1018,8 @@ def loss_curve(
     points, and the share of training / test points right (NaN: none). They are drawn as traces
     ``"training loss"``, ``"test loss"`` (on the loss axis) and ``"training accuracy"``,
     ``"test accuracy"`` (a second axis, in %), and the title gives the last step's values.
+    ``pinned``: (label, step numbers, batch losses) of runs pinned for comparison, drawn grey and
+    dashed as traces named ``"pinned: <label>"``.
     Dotted lines mark epoch boundaries when ``epoch_size`` is given and there are
     at most 50 of them. The y axis falls back to linear when a loss is ≤ 0.
     """
@@ -1082,6 +1085,18 @@ def loss_curve(
             extra_axis = dict(
                 yaxis2=dict(title=dict(text="accuracy %"), overlaying="y", side="right", range=[0, 100], showgrid=False)
             )
+    for i, (label, px, py) in enumerate(pinned):
+        traces.append(
+            _tr("scatter",
+                x=np.ravel(px),
+                y=_finite_or_nan(np.ravel(py)),
+                mode="lines",
+                line=dict(color=("#777777", "#AA3377", "#4477AA")[i % 3], width=1.2, dash="dash"),
+                name=f"pinned: {label}",
+                hovertemplate=f"pinned {label}, step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
+            )
+        )
+        legend = True
     shapes = []
     if epoch_size is not None and epoch_size > 0:
         boundaries = np.arange(epoch_size, n, epoch_size) + 0.5

@@ -143,3 +143,21 @@ def test_editing_the_selected_weight_continues_from_the_edited_network():
     _ps(at).handle({"a": "goto", "k": 3, "p": len(run.phases) - 1})
     assert run.history.record(3).before.weights[1][1, 0] == 0.25
     assert run.history.record(2).after.weights[1][1, 0] == before.weights[1][1, 0]  # Back: before the edit
+
+
+def test_a_pinned_loss_curve_stays_in_the_chart_of_the_next_run():
+    at = _page()
+    run = _run(at)
+    _ps(at).handle({"a": "goto", "k": 4, "p": len(run.phases) - 1})
+    at.run()
+    losses = run.history.losses.copy()
+    at.button(key=f"{EX}_pin").click().run()
+    assert not at.exception, at.exception
+    at.selectbox(key=f"{EX}_opt").set_value("adam").run()  # a new run
+    assert _run(at) is not run
+    _ps(at).handle({"a": "goto", "k": 0, "p": len(_run(at).phases) - 1})  # its first step
+    spec = _ps(at).data("/static/plotly.min.js", True)["loss_spec"]
+    pinned = [t for t in spec["data"] if str(t.get("name", "")).startswith("pinned: ")]
+    assert len(pinned) == 1 and pinned[0]["name"].startswith("pinned: η=0.003, sgd, 4-2, 5 steps")
+    np.testing.assert_array_equal(np.asarray(pinned[0]["y"], dtype=float), losses)
+    assert any("Pinned (dashed" in c.value for c in at.caption)

@@ -124,6 +124,7 @@ def _player_part(example: str) -> None:
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
     _weight_editor(example, run, ps)
+    _pin_controls(example, run, ps)
     if st.session_state.pop(state.key(example, "follow"), False):
         st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
 
@@ -176,6 +177,32 @@ def _weight_editor(example: str, run: Run, ps: PlayerSession) -> None:
         msg = ss.pop(k("edit_result"), None)
         if msg:
             getattr(st, msg[0])(msg[1])
+
+
+def _pin_controls(example: str, run: Run, ps: PlayerSession) -> None:
+    """Pin the run's loss curve, to compare it with the runs that follow (another η, optimiser …)."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    c1, c2, c3 = st.columns([1, 1, 3])
+    # callbacks: they run before the player's data is built, so the chart shows the change at once
+    c1.button("Pin this run's loss curve", key=k("pin"), disabled=not len(run.history), on_click=_pin, args=(example,))
+    if ps.pinned:
+        c2.button("Clear pinned curves", key=k("unpin"), on_click=_unpin, args=(example,))
+    if ps.pinned:
+        c3.caption("Pinned (dashed in the loss chart): " + "; ".join(p[0] for p in ps.pinned))
+
+
+def _pin(example: str) -> None:
+    run = state.run(example)
+    ps = _player_session(example, run)
+    cfg = run.config
+    reg = "" if cfg.regularization == "none" else f", {cfg.regularization} λ={cfg.regularization_rate:g}"
+    ps.pin(f"η={ps.lr:g}, {cfg.optimizer}{reg}, {'-'.join(map(str, cfg.hidden))}, {len(run.history)} steps")
+
+
+def _unpin(example: str) -> None:
+    ps = _player_session(example, state.run(example))
+    ps.pinned = []
+    ps.force = True
 
 
 def _edit_name_changed(example: str) -> None:

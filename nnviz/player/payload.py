@@ -162,6 +162,8 @@ def _regions(run: Run, net: Network, resolution: int = REGION_POINTS, view: View
         threshold=data.threshold,
         test=test,
         discretize=view.discretize,
+        class_names=data.output_names if len(data.output_names) >= 2 else None,  # a CSV's class names
+        axis_names=data.input_names if data.plane is None else ("x₁", "x₂"),
     )
     if len(rows) < data.n_samples:
         spec["layout"]["title"]["text"] += f" — {len(rows)} of {data.n_samples:,} points shown"

@@ -34,6 +34,8 @@ COMPUTE_BUDGET_S = 0.5
 MAX_STEPS = 100_000
 #: losses sent for the loss curve at most (evenly thinned beyond)
 MAX_CURVE_POINTS = 4_000
+#: loss curves a session may pin at once
+MAX_PINS = 3
 
 
 @dataclass
@@ -56,6 +58,8 @@ class PlayerSession:
     light: dict = field(default_factory=dict)
     have: tuple[int, ...] = ()
     mathml_cache: dict = field(default_factory=dict)
+    #: loss curves pinned for comparison: (label, step numbers, batch losses), at most MAX_PINS
+    pinned: list = field(default_factory=list)
     _requested: bool = False  # this rerun answers a request from the player
 
     # -- the run --------------------------------------------------------------
@@ -136,6 +140,17 @@ class PlayerSession:
         elif action == "stop":
             self.target = None
             self._set_cursor(k, p, force=True)
+
+    def pin(self, label: str) -> bool:
+        """Keep the run's loss curve so far (downsampled) to draw beside later runs; False when nothing
+        is recorded yet. The oldest pin goes beyond MAX_PINS."""
+        h = self.run.history
+        if not len(h):
+            return False
+        idx, curve = sampling.downsample_curve(h.losses, MAX_CURVE_POINTS)
+        self.pinned = [*self.pinned, (str(label)[:80], idx + 1, curve)][-MAX_PINS:]
+        self.force = True
+        return True
 
     def set_region_options(self, show_test: bool, discretize: bool) -> None:
         """The page's "show test data" and "discretize output" toggles; a change redraws every frame."""
@@ -263,7 +278,7 @@ class PlayerSession:
             "light": self.light,
             "loss_spec": figures.loss_curve(
                 curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1, measures=measures,
-                measure_note="(over all points, after the last step)",
+                measure_note="(over all points, after the last step)", pinned=self.pinned,
             )
             if n
             else None,
