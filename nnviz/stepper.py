@@ -347,7 +347,11 @@ class Run:
 
     @property
     def network(self) -> Network:
-        return self.history.network(self.updates_applied)
+        u = self.updates_applied
+        if self.phase_index == len(self.phases) - 1 and u in self.history.edits():
+            # the update of the step before an edit: the network that update made, not the edited one
+            return self.history.record(self.step_index).after
+        return self.history.network(u)
 
     # -- moving -----------------------------------------------------------------
 

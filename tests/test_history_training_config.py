@@ -170,6 +170,7 @@ def test_an_edited_weight_is_recorded_and_back_returns_before_it(max_row_bytes):
     run.back()
     assert (run.step_index, run.phase_index) == (4, len(run.phases) - 1)
     assert run.record.after.weights[0][0, 1] == before.weights[0][0, 1] != 0.7
+    assert run.network.weights[0][0, 1] == before.weights[0][0, 1]  # the tabs below follow the screen
     # the run continues from the edited network: the replay's numbers, with the same value set by hand
     run.seek(5)
     run.run(10, LR)
