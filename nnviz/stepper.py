@@ -316,7 +316,8 @@ class Run:
         self.stop_rule: tuple | None = None
         self.stopped_at: int | None = None  # the step (0-based) that met the stop rule
         # per step, after its update: loss over all training points, over the test points, and the share
-        # of training / test points classified right (NaN: not computed); valid for the first _metrics_n
+        # of training / test points classified right (NaN: not computed, e.g. before a stop rule was
+        # chosen); the first _metrics_n columns belong to the steps of the history
         self._metrics = np.full((4, 16), np.nan)
         self._metrics_n = 0
 
@@ -433,15 +434,15 @@ class Run:
 
     def _record_metrics(self, rec: StepRecord) -> None:
         k = len(self.history) - 1
-        if not self.measures_wanted or self._metrics_n != k:
-            return
         if k >= self._metrics.shape[1]:
-            grown = np.full((4, 2 * self._metrics.shape[1]), np.nan)
-            grown[:, :k] = self._metrics[:, :k]
+            grown = np.full((4, max(2 * self._metrics.shape[1], k + 1)), np.nan)
+            grown[:, : self._metrics.shape[1]] = self._metrics
             self._metrics = grown
-        tl, ta = self.measure(rec.after, self.data)
-        vl, va = self.measure(rec.after, self.test_data) if self.test_data is not None else (np.nan, np.nan)
-        self._metrics[:, k] = (tl, vl, ta, va)
+        self._metrics[:, self._metrics_n : k + 1] = np.nan  # steps recorded past this object's back
+        if self.measures_wanted:
+            tl, ta = self.measure(rec.after, self.data)
+            vl, va = self.measure(rec.after, self.test_data) if self.test_data is not None else (np.nan, np.nan)
+            self._metrics[:, k] = (tl, vl, ta, va)
         self._metrics_n = k + 1
 
     def metrics(self) -> np.ndarray:
@@ -467,7 +468,7 @@ class Run:
         return f"Stopped at step {k + 1}: {why}. Choose another stop condition in the sidebar to train on."
 
     def _meets_stop_rule(self, k: int) -> bool:
-        if self._metrics_n <= k:
+        if self._metrics_n <= k or not np.isfinite(self._metrics[0, k]):
             return False
         loss, right = self._metrics[0, k], self._metrics[2, k]
         if self.stop_rule[0] == "all_right":

@@ -94,3 +94,14 @@ def test_the_player_stops_a_long_run_there_and_says_why():
     names = [t.get("name") for t in data["loss_spec"]["data"]]
     assert "training loss" in names and "training accuracy" in names
     assert "training accuracy 100.0 %" in data["loss_spec"]["layout"]["title"]["text"]
+
+
+def test_a_stop_rule_chosen_mid_run_applies_to_the_steps_after_it():
+    run = Run(stepper.default_config("toy"))
+    run.run(100, examples.TOY_LR)  # no rule yet: nothing measured
+    assert np.isnan(run.metrics()).all()
+    run.set_stop_rule(("all_right",))
+    run.run(5000, examples.TOY_LR)
+    k = run.stopped_at
+    assert k is not None and k >= 100 and _all_right_toy(run.history.network(k + 1))
+    assert not any(_all_right_toy(run.history.network(j + 1)) for j in range(100, k))
