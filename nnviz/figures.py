@@ -1174,10 +1174,22 @@ def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> dict:
 # 7–8. The input plane: decision regions and per-neuron maps.
 
 
-def _plane_grid(X: np.ndarray, resolution: int, pad: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grid axes xs, ys (resolution,) around the points and the grid points (resolution², 2), row-major in y."""
-    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
-    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+#: the plane's margin around the points, as a share of their range on each axis (``pad=None``)
+PLANE_MARGIN = 0.05
+
+
+def _plane_grid(X: np.ndarray, resolution: int, pad: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid axes xs, ys (resolution,) around the points and the grid points (resolution², 2), row-major in y.
+
+    ``pad``: the margin in the data's units; None: :data:`PLANE_MARGIN` of each axis's range, so that
+    the points fill the plot whatever the inputs' scaling (scaled into [0.55, 1], a fixed margin of
+    0.5 left them in a corner)."""
+    pads = []
+    for c in range(2):
+        span = float(X[:, c].max() - X[:, c].min()) if X.size else 0.0
+        pads.append(pad if pad is not None else (PLANE_MARGIN * span if span > 0 else 0.5))
+    xs = np.linspace(X[:, 0].min() - pads[0], X[:, 0].max() + pads[0], resolution)
+    ys = np.linspace(X[:, 1].min() - pads[1], X[:, 1].max() + pads[1], resolution)
     XX, YY = np.meshgrid(xs, ys)
     return xs, ys, np.column_stack([XX.ravel(), YY.ravel()])
 
@@ -1285,7 +1297,7 @@ def decision_boundary(
     X: np.ndarray,
     labels: np.ndarray,
     resolution: int = 80,
-    pad: float = 0.5,
+    pad: float | None = None,
     *,
     features: Sequence[str] | None = None,
     threshold: float = 0.5,
@@ -1381,6 +1393,7 @@ def decision_boundary(
             title,
             "decision-boundary",
             height=420,
+            # the points' range plus 5 % (PLANE_MARGIN), in the network's input units
             xaxis=dict(title=dict(text=a1), range=[xs[0], xs[-1]], showgrid=False, zeroline=False),
             yaxis=dict(title=dict(text=a2), range=[ys[0], ys[-1]], showgrid=False, zeroline=False),
             legend=dict(orientation="h", y=-0.18, yanchor="top"),  # below the x axis title
@@ -1392,7 +1405,7 @@ NEURON_MAP_COLUMNS = 8
 
 
 def neuron_maps(
-    net: Network, X: np.ndarray, resolution: int = 40, pad: float = 0.5, features: Sequence[str] | None = None
+    net: Network, X: np.ndarray, resolution: int = 40, pad: float | None = None, features: Sequence[str] | None = None
 ) -> dict:
     """Each neuron's activation over the input plane (rows = layers, ≤ 8 neurons per row).
 

@@ -65,3 +65,14 @@ def test_input_nodes_are_labelled_with_their_features():
     spec = figures.network_diagram(run.network, None, None, input_labels=run.data.input_names)
     labels = next(tr for tr in spec["data"] if tr.get("name") == "input labels")
     assert labels["text"] == ["x₁", "x₁x₂", "sin x₁"]
+
+
+def test_the_plane_fills_the_plot_whatever_the_inputs_scaling():
+    # inputs scaled into [0.55, 1] (a column divided by its max): the axes span the points plus 5 %
+    rng = np.random.default_rng(2)
+    X = rng.uniform(0.55, 1.0, (30, 2))
+    labels = (X[:, 0] > 0.8).astype(int)
+    net = stepper.build_network(stepper.default_config("toy"))
+    spec = figures.decision_boundary(net, X, labels, resolution=5)
+    lo, hi = X[:, 0].min(), X[:, 0].max()
+    assert spec["layout"]["xaxis"]["range"] == [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
