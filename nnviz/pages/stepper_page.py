@@ -101,6 +101,10 @@ def _body(example: str) -> None:
         ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
     st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
+    # below the player's fragment, so a player request does not redraw them (a selection in the diagram
+    # reruns the page: the editor follows it)
+    _weight_editor(example, run, ps)
+    _pin_controls(example, run, ps)
     for text in _diagnosis(example, run):
         st.warning(safe_text.markdown(text, limit=None))
     _lower_tabs(example, run)
@@ -123,8 +127,6 @@ def _player_part(example: str) -> None:
     data = ps.data(player.plotly_url(), has_regions=payload.has_regions(run))
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
-    _weight_editor(example, run, ps)
-    _pin_controls(example, run, ps)
     if st.session_state.pop(state.key(example, "follow"), False):
         st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
 
@@ -252,7 +254,7 @@ def _on_request(example: str) -> None:
     req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
     ps.handle(req)
-    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr"):
+    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr", "select"):
         st.session_state[state.key(example, "follow")] = True
 
 
