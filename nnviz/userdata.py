@@ -507,7 +507,8 @@ def _training_settings(cfg: Config, settings: dict) -> tuple[Config, list[str]]:
         trial = None if pairs is None else replace(cfg, optimizer=name, opt_hyper=pairs)
         if trial is not None and _valid(trial):
             cfg = trial
-            restored.append(f"optimizer {name}")
+            if name != "sgd":
+                restored.append(f"optimizer {name}")
     return cfg, restored
 
 
