@@ -315,9 +315,10 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
     if phase is not None and phase.kind == "update":
         eta = rec.learning_rate
         new = rec.after.weights[l][i, j]
+        loss_tex = "L" if g.dW_penalty is None else r"(L + \lambda\sum R)"
         lines.append(
             Line(
-                rf"{wt} \leftarrow {wt} - \eta\,\frac{{\partial L}}{{\partial {wt}}} = "
+                rf"{wt} \leftarrow {wt} - \eta\,\frac{{\partial {loss_tex}}}{{\partial {wt}}} = "
                 rf"{fmt(w)} - {fmt(eta)}\cdot{fmt(g.dW[i, j])}"
                 rf" = {fmt(new)}\quad{{(\Delta w = {fmt(rec.update.dW[l][i, j])})}}",
                 float(new),
