@@ -13,7 +13,8 @@ Every click is timed in the page's own clock: ``performance.now()`` just before 
 Cases, each on a fresh page:
 
 - ``next phase``: "Next phase" clicked N times (cycling through the phases and into new steps) on the
-  study page, the toy page, and a toy net with 3 hidden layers × 8 (opened from a shared link). The
+  study page, the toy page, a toy net with 3 and with 6 hidden layers × 8 (opened from a shared link),
+  and the playground page. The
   player records steps ahead (prefetch), so these are answered in the page; a click that had to wait
   for the server (its message said "Loading…"/"Computing…") is counted in ``waited``.
 - ``run 20``: "Run" with N = 20, i.e. 20 steps past the recorded history: every click needs new steps
@@ -54,6 +55,9 @@ CASES = {
     "study next phase": ("", "Next phase", None),
     "toy next phase": ("toy", "Next phase", None),
     "3x8 next phase": ("toy?ex=toy&hidden=8-8-8&act=tanh,tanh,tanh,sigmoid", "Next phase", None),
+    # the largest net the step-through pages take (Playground's limit, issue 9)
+    "6x8 next phase": ("toy?ex=toy&hidden=8-8-8-8-8-8&act=tanh,tanh,tanh,tanh,tanh,tanh,sigmoid", "Next phase", None),
+    "playground next phase": ("playground", "Next phase", None),
     "study run 20": ("", "Run", 20),
     "toy run 20": ("toy", "Run", 20),
 }
@@ -165,7 +169,7 @@ def measure(app_page, bare_page, app_base: str, path: str, bare_url: str, button
 
 
 HEADER = (
-    f"{'case':<18} {'n':>3} {'p50_ms':>7} {'p90_ms':>7} {'settled_p50':>11} {'settled_p90':>11} {'waited':>6} "
+    f"{'case':<21} {'n':>3} {'p50_ms':>7} {'p90_ms':>7} {'settled_p50':>11} {'settled_p90':>11} {'waited':>6} "
     f"{'bare_p50':>8} {'bare_p90':>8} {'ratio_p50':>9} {'ratio_p90':>9}  target (p50/p90)"
 )
 
@@ -174,11 +178,14 @@ def table_row(name: str, m: dict) -> str:
     p50, p90 = np.percentile(m["shown"], [50, 90])
     s50, s90 = np.percentile(m["painted"], [50, 90])
     b50, b90 = np.percentile(m["bare"], [50, 90])
-    t50, t90 = TARGETS[name]
-    ok = p50 <= t50 and (t90 is None or p90 <= t90)
-    target = f"≤{t50}" + (f"/≤{t90}" if t90 else "") + (" met" if ok else " MISSED")
+    if name in TARGETS:
+        t50, t90 = TARGETS[name]
+        ok = p50 <= t50 and (t90 is None or p90 <= t90)
+        target = f"≤{t50}" + (f"/≤{t90}" if t90 else "") + (" met" if ok else " MISSED")
+    else:
+        target = "none (reported beside the 3x8 case)"
     return (
-        f"{name:<18} {m['painted'].size:>3} {p50:>7.0f} {p90:>7.0f} {s50:>11.0f} {s90:>11.0f} "
+        f"{name:<21} {m['painted'].size:>3} {p50:>7.0f} {p90:>7.0f} {s50:>11.0f} {s90:>11.0f} "
         f"{int(m['waited'].sum()):>6} {b50:>8.0f} {b90:>8.0f} {p50 / b50:>9.2f} {p90 / b90:>9.2f}  {target}"
     )
 

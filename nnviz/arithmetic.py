@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz.engine import LOSSES, Phase, StepRecord, fmt_number
+from nnviz.engine import ACTIVATIONS, LOSSES, Phase, StepRecord, fmt_number, regularizer
 
 MAX_TERMS = 6  # longer sums are written with "…"
 
@@ -22,7 +22,7 @@ class Line:
 
     latex: str
     value: float
-    what: str  # "z", "a", "da", "dz", "dW", "dW_new", "db", "b_new", "contrib"
+    what: str  # "z", "a", "da", "dz", "dW", "dW_reg", "dW_new", "db", "b_new", "contrib", "dead", "opt", …
 
 
 def weight_tex(layer: int, i: int, j: int) -> str:
@@ -72,18 +72,6 @@ def reached(phase: Phase | None, kind: str, layer: int) -> bool:
     return True
 
 
-def _derivative_latex(act: str, z: float, a: float) -> tuple[str, float]:
-    if act == "sigmoid":
-        return rf"a(1-a) = {fmt(a)}\,(1-{fmt(a)})", a * (1 - a)
-    if act == "tanh":
-        return rf"1-a^2 = 1-{fmt(a)}^2", 1 - a * a
-    if act == "relu":
-        return rf"[z>0] = [{fmt(z)}>0]", float(z > 0)
-    if act == "leaky_relu":
-        return rf"(z>0\;?\;1 : 0.01) \text{{ at }} z={fmt(z)}", 1.0 if z > 0 else 0.01
-    return "1", 1.0
-
-
 def neuron_lines(rec: StepRecord, layer: int, j: int, sample: int, phase: Phase | None) -> list[Line]:
     """Lines for neuron ``j`` of 1-based ``layer`` (0 = input) at batch row ``sample``."""
     net = rec.before
@@ -112,9 +100,7 @@ def neuron_lines(rec: StepRecord, layer: int, j: int, sample: int, phase: Phase 
         )
     )
     act = net.activations[l]
-    fname = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "leaky_relu": r"\mathrm{lrelu}"}.get(
-        act, r"\mathrm{" + act + "}"
-    )
+    fname = ACTIVATIONS[act].symbol or r"\mathrm{" + act + "}"
     lines.append(Line(rf"{at} = {fname}({fmt(z)}) = {fmt(a)}", float(a), "a"))
     if not reached(phase, "backward", l):
         return lines
@@ -178,7 +164,7 @@ def delta_lines(rec: StepRecord, layer: int, j: int, sample: int) -> list[Line]:
             )
         )
         return lines
-    d_tex, slope = _derivative_latex(act, float(z), float(a))
+    d_tex, slope = ACTIVATIONS[act].derivative_latex(float(z), float(a), fmt)
     lines.append(Line(rf"f'({neuron_tex('z', layer, j)}) = {d_tex} = {fmt(slope)}", float(slope), "fprime"))
     lines.append(
         Line(
@@ -188,6 +174,44 @@ def delta_lines(rec: StepRecord, layer: int, j: int, sample: int) -> list[Line]:
         )
     )
     return lines
+
+
+def flat_index(net, l: int, i: int, j: int | None = None) -> int:
+    """The position in ``Network.parameter_vector`` of W_{l+1}[i, j] (``j`` given) or of b_{l+1}[i]."""
+    k = 0
+    for m in range(l):
+        k += net.weights[m].size + (net.biases[m].size if net.biases is not None else 0)
+    if j is not None:
+        return k + i * net.weights[l].shape[1] + j
+    return k + net.weights[l].size + i
+
+
+def is_dead(net, l: int, i: int, j: int) -> bool:
+    """Whether W_{l+1}[i, j] is a dead link of ``net`` (L1 pushed it across 0: Playground's rule)."""
+    return net.dead is not None and bool(net.dead[l][i, j])
+
+
+def optimizer_lines(rec: StepRecord, index: int, name_tex: str) -> list[Line]:
+    """The update of flat parameter ``index`` by the step's optimiser (``opt.explain``), θ written as
+    ``name_tex``; each line ends with its value (a buffer's new value, then the parameter's)."""
+    out = []
+    for latex, value in rec.optimizer.explain(rec.before, rec.grads, rec.opt_before, index, fmt):
+        out.append(Line(latex.replace(r"\theta", name_tex), float(value), "opt"))
+    return out
+
+
+#: the optimisers' buffers as their update formulas (optim.OPTIMIZERS' ``formula``) name them
+SLOT_TEX = {"velocity": "v", "square_avg": "s", "exp_avg": "m", "exp_avg_sq": "v"}
+
+
+def optimizer_state_lines(rec: StepRecord, index: int) -> list[Line]:
+    """The optimiser's state of flat parameter ``index`` before this step (its buffers and the step count)."""
+    if rec.optimizer is None or not rec.opt_before.slots:
+        return []
+    parts = [rf"t = {rec.opt_before.step}"]
+    for slot, v in rec.opt_before.slots.items():
+        parts.append(rf"{SLOT_TEX.get(slot, slot)} = {fmt(v[index])}")
+    return [Line(r"\text{state before: }" + r",\ ".join(parts), float(rec.opt_before.step), "opt_state")]
 
 
 def _update_lines(rec: StepRecord, l: int, j: int, phase: Phase | None) -> list[Line]:
@@ -205,8 +229,13 @@ def _update_lines(rec: StepRecord, l: int, j: int, phase: Phase | None) -> list[
     if phase is not None and phase.kind == "update":
         old, new = rec.before.biases[l][j], rec.after.biases[l][j]
         eta = rec.learning_rate
-        if rec.update.db is not None and rec.update.db[l][j] == 0 and g.db[j] != 0:
+        unmoved = rec.update.db is not None and rec.update.db[l][j] == 0 and g.db[j] != 0
+        frozen = rec.before.bias_mode == "frozen" or unmoved
+        if frozen:
             lines.append(Line(rf"{bt} = {fmt(old)}\ \text{{(frozen: not updated)}}", float(new), "b_new"))
+        elif rec.optimizer is not None and rec.optimizer.name != "sgd":
+            index = flat_index(rec.before, l, j)
+            lines += optimizer_state_lines(rec, index) + optimizer_lines(rec, index, bt)
         else:
             lines.append(
                 Line(
@@ -230,6 +259,9 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
     x = rec.trace.layers[l].x[:, i]
     wt = weight_tex(layer, i, j)
     lines = [Line(rf"{wt} = {fmt(w)}", float(w), "w")]
+    dead = is_dead(rec.before, l, i, j)
+    if dead:
+        lines.append(Line(rf"{wt}\ \text{{dead link: not updated}}", 0.0, "dead"))
     s = int(sample)
     if reached(phase, "forward", l):
         lines.append(
@@ -246,20 +278,47 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
     g = rec.grads.layers[l]
     dz = g.dz[:, j]
     terms = [rf"{fmt(dz[n])}\cdot{fmt(x[n])}" for n in range(len(x))]
-    lines.append(
-        Line(
-            rf"\frac{{\partial L}}{{\partial {wt}}} = \sum_n \delta{layer}[{j}]_n\,\mathrm{{a{layer - 1}}}[{i}]_n = "
-            rf"{_sum(terms)} = {fmt(g.dW[i, j])}",
-            float(g.dW[i, j]),
-            "dW",
+    sum_tex = rf"\sum_n \delta{layer}[{j}]_n\,\mathrm{{a{layer - 1}}}[{i}]_n"
+    if g.dW_penalty is None:
+        lines.append(
+            Line(
+                rf"\frac{{\partial L}}{{\partial {wt}}} = {sum_tex} = {_sum(terms)} = {fmt(g.dW[i, j])}",
+                float(g.dW[i, j]),
+                "dW",
+            )
         )
-    )
+    else:  # the loss's penalty term: ∂(L + λΣR)/∂w = Σδ·a + λR′(w)
+        lam = rec.grads.regularization_rate
+        r_tex, _ = regularizer(rec.grads.regularization).derivative_latex(float(w), fmt)
+        lines.append(
+            Line(
+                rf"\frac{{\partial (L + \lambda\sum R)}}{{\partial {wt}}} = {sum_tex} + \lambda R'({wt}) = "
+                rf"{_sum(terms)} + {fmt(lam)}\cdot{r_tex} = {fmt(g.dW[i, j])}",
+                float(g.dW[i, j]),
+                "dW_reg",
+            )
+        )
+    if phase is not None and phase.kind == "update" and dead:
+        return lines  # the "dead link: not updated" line says it
+    if phase is not None and phase.kind == "update" and rec.optimizer is not None and rec.optimizer.name != "sgd":
+        index = flat_index(rec.before, l, i, j)
+        return lines + optimizer_state_lines(rec, index) + optimizer_lines(rec, index, wt)
+    if phase is not None and phase.kind == "update" and rec.after.dead is not None and rec.after.dead[l][i, j]:
+        lines.append(
+            Line(
+                rf"{wt} \leftarrow 0\ \text{{(L1 pushed it across 0: the link dies)}}",
+                float(rec.after.weights[l][i, j]),
+                "dies",
+            )
+        )
+        return lines
     if phase is not None and phase.kind == "update":
         eta = rec.learning_rate
         new = rec.after.weights[l][i, j]
+        loss_tex = "L" if g.dW_penalty is None else r"(L + \lambda\sum R)"
         lines.append(
             Line(
-                rf"{wt} \leftarrow {wt} - \eta\,\frac{{\partial L}}{{\partial {wt}}} = "
+                rf"{wt} \leftarrow {wt} - \eta\,\frac{{\partial {loss_tex}}}{{\partial {wt}}} = "
                 rf"{fmt(w)} - {fmt(eta)}\cdot{fmt(g.dW[i, j])}"
                 rf" = {fmt(new)}\quad{{(\Delta w = {fmt(rec.update.dW[l][i, j])})}}",
                 float(new),
@@ -280,9 +339,29 @@ def loss_lines(rec: StepRecord, phase: Phase | None = None) -> list[Line]:
             r"\begin{gathered}" + spec.formula + r" \\ \text{(" + spec.reduction + r")}\end{gathered}",
             float(rec.loss_before),
             "formula",
-        ),
-        Line(rf"L = {_sum(terms)} = {fmt(rec.loss_before)}", float(rec.loss_before), "loss"),
+        )
     ]
+    g = rec.grads
+    if g.regularization not in (None, "none") and g.regularization_rate:
+        reg = regularizer(g.regularization)
+        total_r = float(sum(reg.penalty(w).sum() for w in rec.before.weights))
+        lines.append(
+            Line(
+                rf"\lambda\sum_w R(w) = {fmt(g.regularization_rate)}\cdot{fmt(total_r)} = {fmt(g.penalty)}"
+                rf"\quad{{({reg.formula})}}",
+                float(g.penalty),
+                "penalty",
+            )
+        )
+        lines.append(
+            Line(
+                rf"L = \sum_n L_n + \lambda\sum_w R(w) = {_sum(terms)} + {fmt(g.penalty)} = {fmt(rec.loss_before)}",
+                float(rec.loss_before),
+                "loss_reg",
+            )
+        )
+    else:
+        lines.append(Line(rf"L = {_sum(terms)} = {fmt(rec.loss_before)}", float(rec.loss_before), "loss"))
     if phase is None or phase.kind == "update":
         lines.append(Line(rf"L_\text{{after update}} = {fmt(rec.loss_after)}", float(rec.loss_after), "loss_after"))
     return lines

@@ -1118,6 +1118,10 @@ class StepRecord:
     update: Update
     learning_rate: float
     loss_after: float
+    #: with an optimiser from ``nnviz.optim``: it (with this step's η), its state before and after the step
+    optimizer: object | None = None
+    opt_before: object | None = None
+    opt_after: object | None = None
 
     @property
     def loss_before(self) -> float:
@@ -1150,15 +1154,23 @@ def train_step(
     velocity: np.ndarray | None = None,
     regularization: str | None = None,
     regularization_rate: float = 0.0,
+    optimizer=None,
+    opt_state=None,
 ) -> StepRecord:
     """Forward → loss → backward → update on the batch (X, Y), recording every phase.
 
     With a regulariser both losses include λ·Σ R(w) (before: of ``net``, after: of the result).
+    ``optimizer`` (an ``nnviz.optim.Optimizer``, its η being ``learning_rate``) with its state
+    ``opt_state`` makes the update instead of SGD / ``momentum``; the record keeps both states.
     """
+    opt_after = None
     with np.errstate(over="ignore", invalid="ignore"):
         trace = net.forward(X)
         grads = net.backward(trace, Y, loss, regularization, regularization_rate)
-        upd = net.compute_update(grads, learning_rate, update_biases, momentum, velocity)
+        if optimizer is not None:
+            upd, opt_after = optimizer.update(net, grads, opt_state)
+        else:
+            upd = net.compute_update(grads, learning_rate, update_biases, momentum, velocity)
         ws = [w + d for w, d in zip(net.weights, upd.dW)]
         bs = None if net.biases is None else [b + d for b, d in zip(net.biases, upd.db)]
         after = _unchecked_network(ws, bs, net, upd.dead)
@@ -1168,7 +1180,8 @@ def train_step(
             loss_after += after.penalty(grads.regularization, grads.regularization_rate)
     if indices is None:
         indices = np.arange(trace.input.shape[0])
-    return StepRecord(net, after, np.asarray(indices), trace, grads, upd, float(learning_rate), loss_after)
+    rec = (net, after, np.asarray(indices), trace, grads, upd, float(learning_rate), loss_after)
+    return StepRecord(*rec, optimizer, opt_state, opt_after)
 
 
 def _unchecked_network(ws, bs, like: Network, dead: tuple[np.ndarray, ...] | None = None) -> Network:
@@ -1246,10 +1259,12 @@ class History:
     """The run so far: the parameters after every step, walkable backwards, in bounded memory.
 
     Stored: per step, the learning rate and the batch loss before and after (float64 arrays);
-    and flat parameter vectors ("rows", plus the momentum velocity when there is momentum)
-    for the *kept* steps. While the rows fit in ``max_row_bytes`` every step is kept (for the
-    2-2-2 toy net: 12 parameters, 1,000 steps ≈ 0.1 MB). Beyond that the history thins: it
-    keeps the steps that are multiples of :attr:`stride` (1, then 2, 4, … — doubled whenever
+    and flat parameter vectors ("rows", plus the optimiser's state: the momentum velocity, or
+    the buffers of ``optimizer``'s :class:`~nnviz.optim.OptimizerState`) for the *kept* steps;
+    and per weight the step after which it is a dead link (L1, ``regularization``), so that
+    :meth:`network` has the dead-link mask of every step. While the rows fit in ``max_row_bytes``
+    every step is kept (for the 2-2-2 toy net: 12 parameters, 1,000 steps ≈ 0.1 MB). Beyond that
+    the history thins: it keeps the steps that are multiples of :attr:`stride` (1, then 2, 4, … — doubled whenever
     the rows would not fit) and always the last step, so at most ``max_rows`` + 1 rows.
     :meth:`kept_steps` / :meth:`is_kept` say which.
 
@@ -1272,7 +1287,17 @@ class History:
         momentum: float = 0.0,
         max_row_bytes: int = MAX_HISTORY_ROW_BYTES,
         max_steps: int = MAX_HISTORY_STEPS,
+        regularization: str | None = None,
+        regularization_rate: float = 0.0,
+        optimizer: str | None = None,
+        optimizer_hyper: Mapping[str, float] | None = None,
+        optimizer_state=None,
     ):
+        """``optimizer``: a name of ``nnviz.optim.OPTIMIZERS`` with ``optimizer_hyper`` (its
+        hyper-parameters but the learning rate, which each :meth:`step` gives); None: plain SGD, or
+        History's own momentum form with ``momentum``. ``regularization`` / ``regularization_rate``:
+        the penalty term of the loss (see :meth:`Network.backward`). ``optimizer_state``: the
+        optimiser's state to start from (a loaded file's), default zero buffers at step 0."""
         net.check_loss(loss)
         self.template = net
         self.X = _as_batch(X, net.sizes[0], net.dtype, "X")
@@ -1283,15 +1308,49 @@ class History:
         self.schedule = schedule or BatchSchedule(self.X.shape[0])
         self.update_biases = update_biases
         self.momentum = float(momentum)
+        self.regularization = regularization
+        self.regularization_rate = float(regularization_rate)
+        net.penalty(regularization, 1.0)  # checks the name
+        if not (math.isfinite(self.regularization_rate) and self.regularization_rate >= 0):
+            raise ValueError(f"the regularization rate must be finite and ≥ 0, got {regularization_rate!r}")
+        self.optimizer = optimizer
+        self.optimizer_hyper = MappingProxyType(dict(optimizer_hyper or {}))
+        if optimizer is not None:
+            from nnviz import optim  # optim builds on this module
+
+            if momentum:
+                raise ValueError("give momentum= or optimizer=, not both")
+            if "learning_rate" in self.optimizer_hyper:
+                raise ValueError("the learning rate is given per step, not in optimizer_hyper")
+            optim.make_optimizer(optimizer, update_biases, **self.optimizer_hyper)  # checks the values
+            self._slot_names: tuple[str, ...] = optim.OPTIMIZERS[optimizer].slots
+        else:
+            self._slot_names = ("velocity",) if momentum else ()
         n = net.n_parameters
-        row_bytes = n * net.dtype.itemsize * (2 if momentum else 1)
+        width = n * len(self._slot_names)
+        extra_dtype = np.dtype(np.float64) if optimizer is not None else net.dtype
+        row_bytes = n * net.dtype.itemsize + width * extra_dtype.itemsize
         #: rows kept at most before thinning (at least 3, however large the network)
         self.max_rows = max(3, int(max_row_bytes) // row_bytes)
         self.max_steps = int(max_steps)
         first = min(16, self.max_rows + 1)
         self._params = np.empty((first, n), dtype=net.dtype)
         self._params[0] = net.parameter_vector()
-        self._velocity = np.zeros((first, n), dtype=net.dtype) if momentum else None
+        # the optimiser's state after each kept step (its buffers side by side), or None
+        self._extra = np.zeros((first, width), dtype=extra_dtype) if width else None
+        self._t0 = 0  # the optimiser's step count at the start
+        #: parameters set by hand (:meth:`edit`): after k steps, [(flat index, value), …]
+        self._edits: dict[int, list[tuple[int, float]]] = {}
+        if optimizer_state is not None:
+            if optimizer_state.name != optimizer:
+                raise ValueError(f"a {optimizer_state.name!r} state cannot start a {optimizer!r} run")
+            self._t0 = int(optimizer_state.step)
+            if width:
+                self._extra[0] = np.concatenate([optimizer_state.slots[k] for k in self._slot_names])
+        # per flat parameter: the number of steps after which it is a dead link (_ALIVE: not dead)
+        self._died_at = np.full(n, _ALIVE, dtype=np.int64)
+        if net.dead is not None:
+            self._died_at[_dead_flat(net)] = 0
         self._kept = np.zeros(first, dtype=np.int64)  # the step of each row
         self._rows = 1
         self._stride = 1
@@ -1364,8 +1423,8 @@ class History:
     def nbytes(self) -> int:
         """Bytes held: rows in use (with velocities) and the per-step scalars."""
         rows = self._params[: self._rows].nbytes
-        extra = 0 if self._velocity is None else self._velocity[: self._rows].nbytes
-        return rows + extra + 3 * 8 * self._n
+        extra = 0 if self._extra is None else self._extra[: self._rows].nbytes
+        return rows + extra + 3 * 8 * self._n + self._died_at.nbytes
 
     # -- networks and records ------------------------------------------------------
 
@@ -1383,23 +1442,102 @@ class History:
         return i if i < self._rows and self._kept[i] == k else None
 
     def _state(self, k: int) -> tuple[Network, np.ndarray | None]:
-        """(network, velocity) after ``k`` steps: from its row, or replayed from the kept step before it."""
+        """(network, optimiser buffers) after ``k`` steps: from its row, or replayed from the kept step before it."""
         i = self._row(k)
         if i is not None:
-            vel = None if self._velocity is None else self._velocity[i]
-            return self._network_unchecked(self._params[i]), vel
+            extra = None if self._extra is None else self._extra[i]
+            return self._network_unchecked(self._params[i], k), extra
         i = int(np.searchsorted(self._kept[: self._rows], k)) - 1
         j = int(self._kept[i])
-        net = self._network_unchecked(self._params[i])
-        vel = None if self._velocity is None else self._velocity[i]
+        net = self._network_unchecked(self._params[i], j)
+        extra = None if self._extra is None else self._extra[i]
         for t in range(j, k):
-            rec = self._train(t, net, vel, float(self._scalars[0, t]))
-            net, vel = rec.after, rec.update.velocity if self._velocity is not None else None
-        return net, vel
+            rec = self._train(t, net, extra, float(self._scalars[0, t]))
+            net, extra = rec.after, self._extra_after(rec)
+            if t + 1 in self._edits:  # set by hand after this step
+                v = net.parameter_vector()
+                for index, value in self._edits[t + 1]:
+                    v[index] = value
+                net = self._network_unchecked(v, t + 1)
+        return net, extra
 
-    def _network_unchecked(self, v: np.ndarray) -> Network:
+    def edit(self, name: str, value: float) -> Network:
+        """Set the parameter ``name`` (``"W1[0,2]"``, ``"b2[0]"``) of the network after the last step to
+        ``value``; the next step starts from the edited network (its optimiser state unchanged). The
+        record of the step before still shows its own update, so stepping back from the edited network
+        shows the one before the edit. A dead link cannot be edited (L1 keeps it at 0)."""
+        k = self._n
+        net = self.network(k)
+        names = net.parameter_names()
+        if name not in names:
+            raise ValueError(f"no parameter called {name!r}")
+        i = names.index(name)
+        if self._died_at[i] <= k:
+            raise ValueError(f"{name} is a dead link: L1 set it to 0 for good, and dead links stay 0")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        v = net.parameter_vector()
+        v[i] = value
+        self._edits.setdefault(k, []).append((i, value))
+        self._params[self._rows - 1] = v  # the last row is the network after k steps
+        self._head = self._network_unchecked(v, k)
+        return self._head
+
+    def edits(self) -> dict[int, list[tuple[str, float]]]:
+        """The parameters set by hand: {steps before the edit: [(name, value), …]}."""
+        names = self.template.parameter_names()
+        return {k: [(names[i], v) for i, v in e] for k, e in sorted(self._edits.items())}
+
+    def _network_unchecked(self, v: np.ndarray, k: int) -> Network:
+        """The network of row ``v``, the one after ``k`` steps (its dead links are those dead by then)."""
         ws, bs = self.template._unflatten(v.copy())
-        return _unchecked_network(ws, bs, self.template)
+        dead_flat = self._died_at <= k
+        dead = None
+        if dead_flat.any():
+            dead = tuple(m.copy() for m in self.template._unflatten(dead_flat)[0])
+            for m in dead:
+                m.setflags(write=False)
+        return _unchecked_network(ws, bs, self.template, dead)  # none dead: the template has none either
+
+    def _optimizer(self, learning_rate: float):
+        from nnviz import optim
+
+        hyper = self.optimizer_hyper
+        return optim.make_optimizer(self.optimizer, self.update_biases, learning_rate=learning_rate, **hyper)
+
+    def _opt_state(self, k: int, extra: np.ndarray | None):
+        """The optimiser's state before step ``k`` (0-based): ``k`` steps taken, buffers from ``extra``."""
+        from nnviz import optim
+
+        n = self.template.n_parameters
+        slots = {}
+        for i, name in enumerate(self._slot_names):
+            v = np.array(extra[i * n : (i + 1) * n], dtype=np.float64)
+            v.setflags(write=False)
+            slots[name] = v
+        return optim.OptimizerState(self.optimizer, self._t0 + k, MappingProxyType(slots))
+
+    def optimizer_state(self, k: int | None = None):
+        """The ``nnviz.optim.OptimizerState`` after ``k`` steps (default: now); None without ``optimizer``."""
+        k = self._n if k is None else k
+        if self.optimizer is None:
+            return None
+        if not 0 <= k <= self._n:
+            raise IndexError(f"step {k} is outside 0 … {self._n}")
+        extra = self._head_extra() if k == self._n and self._head is not None else self._state(k)[1]
+        return self._opt_state(k, extra)
+
+    def died_at(self) -> np.ndarray:
+        """Per flat parameter, the number of steps after which it is a dead link; −1 while alive (a copy)."""
+        return np.where(self._died_at == _ALIVE, -1, self._died_at)
+
+    def _extra_after(self, rec: StepRecord) -> np.ndarray | None:
+        if self._extra is None:
+            return None
+        if self.optimizer is not None:
+            return np.concatenate([rec.opt_after.slots[name] for name in self._slot_names])
+        return rec.update.velocity
 
     def batch(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indices, X, Y) of step ``k`` (0-based)."""
@@ -1422,27 +1560,29 @@ class History:
             grown[:, :k] = self._scalars[:, :k]
             self._scalars = grown
         self._scalars[:, k] = (float(learning_rate), rec.loss_before, rec.loss_after)
-        velocity = rec.update.velocity if self._velocity is not None else None
+        if rec.after.dead is not None:
+            died = _dead_flat(rec.after) & (self._died_at == _ALIVE)
+            self._died_at[died] = k + 1
         if self._kept[self._rows - 1] % self._stride:
             self._rows -= 1  # the previous last step was kept only for being the last
-        self._put_row(k + 1, rec.after.parameter_vector(), velocity)
+        self._put_row(k + 1, rec.after.parameter_vector(), self._extra_after(rec))
         self._n += 1
         self._head = rec.after
         if self._rows > self.max_rows:
             self._thin()
         return rec
 
-    def _put_row(self, k: int, params: np.ndarray, velocity: np.ndarray | None) -> None:
+    def _put_row(self, k: int, params: np.ndarray, extra: np.ndarray | None) -> None:
         i = self._rows
         if i >= self._params.shape[0]:
             size = min(2 * self._params.shape[0], self.max_rows + 1)
             self._params = _grown(self._params, size)
             self._kept = _grown(self._kept, size)
-            if self._velocity is not None:
-                self._velocity = _grown(self._velocity, size)
+            if self._extra is not None:
+                self._extra = _grown(self._extra, size)
         self._params[i] = params
-        if self._velocity is not None:
-            self._velocity[i] = velocity
+        if self._extra is not None:
+            self._extra[i] = extra
         self._kept[i] = k
         self._rows += 1
 
@@ -1454,23 +1594,30 @@ class History:
         m = keep.size
         self._params[:m] = self._params[keep]
         self._kept[:m] = self._kept[keep]
-        if self._velocity is not None:
-            self._velocity[:m] = self._velocity[keep]
+        if self._extra is not None:
+            self._extra[:m] = self._extra[keep]
         self._rows = m
 
     def _compute(self, k: int, learning_rate: float) -> StepRecord:
         if k == self._n and self._head is not None:
-            net, vel = self._head, self._head_velocity()
+            net, extra = self._head, self._head_extra()
         else:
-            net, vel = self._state(k)
-        return self._train(k, net, vel, learning_rate)
+            net, extra = self._state(k)
+        return self._train(k, net, extra, learning_rate)
 
-    def _head_velocity(self) -> np.ndarray | None:
-        return None if self._velocity is None else self._velocity[self._rows - 1]
+    def _head_extra(self) -> np.ndarray | None:
+        return None if self._extra is None else self._extra[self._rows - 1]
 
-    def _train(self, k: int, net: Network, vel: np.ndarray | None, learning_rate: float) -> StepRecord:
+    def _train(self, k: int, net: Network, extra: np.ndarray | None, learning_rate: float) -> StepRecord:
         idx, Xb, Yb = self.batch(k)
-        return train_step(net, Xb, Yb, self.loss, learning_rate, idx, self.update_biases, self.momentum, vel)
+        reg, rate = self.regularization, self.regularization_rate
+        if self.optimizer is None:
+            return train_step(
+                net, Xb, Yb, self.loss, learning_rate, idx, self.update_biases, self.momentum, extra, reg, rate
+            )
+        opt, state = self._optimizer(learning_rate), self._opt_state(k, extra)
+        biases = self.update_biases
+        return train_step(net, Xb, Yb, self.loss, learning_rate, idx, biases, 0.0, None, reg, rate, opt, state)
 
     def record(self, k: int) -> StepRecord:
         """The full record of step ``k`` (0-based), recomputed from the parameters before it."""
@@ -1487,14 +1634,16 @@ class History:
         k = max(0, min(int(k), self._n))
         if k == self._n:
             return
-        if k == 0:
+        self._died_at[(self._died_at > k) & (self._died_at != _ALIVE)] = _ALIVE  # the links that died later live
+        self._edits = {s: e for s, e in self._edits.items() if s <= k}  # an edit after k steps stays with them
+        if k == 0:  # row 0 (the start, with its optimiser state) stays
             self._rows, self._stride = 1, 1
         elif self._row(k) is not None:
             self._rows = self._row(k) + 1
         else:
-            net, vel = self._state(k)
+            net, extra = self._state(k)
             self._rows = int(np.searchsorted(self._kept[: self._rows], k))
-            self._put_row(k, net.parameter_vector(), vel)
+            self._put_row(k, net.parameter_vector(), extra)
         self._head = None
         self._n = k
 
@@ -1514,6 +1663,17 @@ class History:
         spe = self.schedule.steps_per_epoch
         full = self._n // spe
         return self._scalars[1, : full * spe].reshape(full, spe).sum(axis=1)
+
+
+_ALIVE = np.iinfo(np.int64).max
+
+
+def _dead_flat(net: Network) -> np.ndarray:
+    """The dead-link mask of ``net`` in flat parameter order (False for biases), (n_params,) bool."""
+    if net.dead is None:
+        return np.zeros(net.n_parameters, dtype=bool)
+    zeros = None if net.biases is None else [np.zeros(b.shape, bool) for b in net.biases]
+    return net._flatten(list(net.dead), zeros).astype(bool)
 
 
 def _grown(a: np.ndarray, rows: int) -> np.ndarray:

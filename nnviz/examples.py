@@ -37,6 +37,11 @@ class Dataset:
     output_names: tuple[str, ...]
     labels: np.ndarray | None = None
     note: str = ""
+    #: the points in the plane when ``X`` holds features computed from them (Playground's x₁², sin x₁ …)
+    plane: np.ndarray | None = None
+    features: tuple[str, ...] | None = None  # datasets.FEATURES names of X's columns, with ``plane``
+    #: one output classifies as class 1 when ŷ ≥ threshold (0.5 for 0/1 targets, 0 for ±1)
+    threshold: float = 0.5
 
     @property
     def n_samples(self) -> int:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnviz.arithmetic import reached
+from nnviz.datasets import feature_matrix
 from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
 
 # ---------------------------------------------------------------------------
@@ -258,8 +259,12 @@ def network_diagram(
     sample: int = 0,
     selected: tuple | None = None,
     compact: bool = False,
+    input_labels: Sequence[str] | None = None,
 ) -> dict:
     """Layered diagram of ``net`` at ``phase`` of ``record``, for batch row ``sample``.
+
+    ``input_labels``: what each input node is (e.g. Playground's features ``x₁²``, ``sin x₁``),
+    written left of it (trace ``name="input labels"``).
 
     When ``record`` is given its ``before`` network (the weights the step used) is
     drawn, and ``net`` must have the same sizes. ``phase=None`` with a record shows
@@ -302,6 +307,20 @@ def network_diagram(
                 t["marker"].pop("colorbar", None)
                 t["marker"]["showscale"] = False
 
+    if input_labels is not None:
+        traces.append(
+            _tr("scatter",
+                x=[-0.17] * sizes[0],
+                y=ypos[0].tolist(),
+                mode="text",
+                text=[str(t) for t in input_labels],
+                textposition="middle left",
+                textfont=dict(size=13),
+                hoverinfo="skip",
+                name="input labels",
+                showlegend=False,
+            )
+        )
     ring = None
     if len(sel) == 3 and sel[0] == "neuron" and 0 <= sel[1] <= L and 0 <= sel[2] < sizes[sel[1]]:
         ring = (sel[1], ypos[sel[1]][sel[2]], node_size + 12)
@@ -343,7 +362,7 @@ def network_diagram(
             title,
             f"network-{sizes}",
             xaxis=dict(
-                range=[-0.45, L + 0.45],
+                range=[-0.45 - (0.35 if input_labels is not None else 0.0), L + 0.45],
                 tickvals=list(range(L + 1)),
                 ticktext=["input"] + [f"layer {d}<br>{a}" for d, a in enumerate(net.activations, start=1)],
                 showgrid=False,
@@ -684,7 +703,9 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
     its title says "not yet", as the diagram greys out layers not reached.
 
     Heatmap trace names (for readers of the figure): ``W{l}``, ``∂L/∂W{l}``,
-    ``ΔW{l}``, ``a{l-1}``, ``z{l}``, ``a{l}``, ``δ{l}`` with 1-based l. Weight
+    ``ΔW{l}``, ``a{l-1}``, ``z{l}``, ``a{l}``, ``δ{l}`` with 1-based l; with an optimiser that has
+    state (momentum, RMSProp, Adam), a third row: each buffer of W{l} after the step, named
+    ``"{buffer} W{l}"`` (e.g. ``"exp_avg W1"``), blank before the update phase. Weight
     matrices are (n_in, n_out); batch matrices (batch, n) with rows labelled by
     dataset index ("#3"). ``sample`` (a batch row) is outlined; in batches of more
     than 16 rows only that row is shown.
@@ -720,7 +741,16 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
     ]
     matrices = [(name, M if done else np.full(np.shape(M), np.nan), y) for name, M, y, done in matrices]
     cells = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3)]
-    refs, axes = _subplot_grid(cells, titles, rows=2, cols=4, hgap=0.05, vgap=0.2)
+    n_rows = 2
+    if record.optimizer is not None and record.opt_after is not None and record.opt_after.slots:
+        for c, slot in enumerate(record.opt_after.slots):
+            M = record.opt_after.layers(record.before, slot)[0][layer]
+            step = record.opt_after.step
+            titles.append(f"{slot} W{n} after step t = {step} ({_shape(M)}){'' if upd else ' — not yet'}")
+            matrices.append((f"{slot} W{n}", M if upd else np.full(np.shape(M), np.nan), None))
+            cells.append((2, c))
+        n_rows = 3
+    refs, axes = _subplot_grid(cells, titles, rows=n_rows, cols=4, hgap=0.05, vgap=0.2 if n_rows == 2 else 0.12)
     traces, shapes = [], []
     for (name, M, ylabels), (xr, yr) in zip(matrices, refs):
         traces.append(_heatmap(M, name, None, y=ylabels, showscale=False, xaxis=xr, yaxis=yr))
@@ -744,7 +774,8 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
                 )
             )
     title = f"Layer {n} ({record.before.activations[layer]}): this step's matrices"
-    return _fig(data=traces, layout=_layout(title, f"layer-{n}", height=450, shapes=shapes, **axes))
+    height = 450 if n_rows == 2 else 640
+    return _fig(data=traces, layout=_layout(title, f"layer-{n}", height=height, shapes=shapes, **axes))
 
 
 # ---------------------------------------------------------------------------
@@ -976,10 +1007,19 @@ def loss_curve(
     epoch_size: int | None = None,
     log_y: bool = True,
     x: np.ndarray | None = None,
+    measures: np.ndarray | None = None,
+    measure_note: str = "",
+    pinned: Sequence[tuple[str, np.ndarray, np.ndarray]] = (),
 ) -> dict:
     """Batch loss before each step, x = step 1 … n; ``current`` (a step number, 1 … n) is marked.
 
     ``x``: the step numbers of ``losses`` when they are a thinned selection (default 1 … n).
+    ``measures`` (4, len(losses)): after each step, the loss over all training points, over the test
+    points, and the share of training / test points right (NaN: none). They are drawn as traces
+    ``"training loss"``, ``"test loss"`` (on the loss axis) and ``"training accuracy"``,
+    ``"test accuracy"`` (a second axis, in %), and the title gives the last step's values.
+    ``pinned``: (label, step numbers, batch losses) of runs pinned for comparison, drawn grey and
+    dashed as traces named ``"pinned: <label>"``.
     Dotted lines mark epoch boundaries when ``epoch_size`` is given and there are
     at most 50 of them. The y axis falls back to linear when a loss is ≤ 0.
     """
@@ -1012,6 +1052,51 @@ def loss_curve(
                 hovertemplate=f"current step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
             )
         )
+    title, extra_axis, legend = "Loss per step", {}, False
+    if measures is not None and np.isfinite(measures).any():
+        styles = (
+            ("training loss", "y", "#009E73", "solid", lambda v: f"{v:.4g}"),
+            ("test loss", "y", "#D55E00", "dash", lambda v: f"{v:.4g}"),
+            ("training accuracy", "y2", "#009E73", "dot", lambda v: f"{100 * v:.1f} %"),
+            ("test accuracy", "y2", "#D55E00", "dot", lambda v: f"{100 * v:.1f} %"),
+        )
+        parts = []
+        for row, (name, axis, colour, dash, show) in zip(measures, styles):
+            if not np.isfinite(row).any():
+                continue
+            y = 100 * row if axis == "y2" else row
+            unit = " %" if axis == "y2" else ""
+            traces.append(
+                _tr("scatter",
+                    x=steps,
+                    y=_finite_or_nan(y),
+                    mode="lines",
+                    line=dict(color=colour, width=1.5, dash=dash),
+                    name=name,
+                    yaxis=axis,
+                    hovertemplate=f"after step %{{x}}: {name} %{{y:{_HOVER}}}{unit}<extra></extra>",
+                )
+            )
+            last = row[np.isfinite(row)]
+            parts.append(f"{name} {show(float(last[-1]))}")
+        title = "Loss per step — " + ", ".join(parts) + (f" {measure_note}" if measure_note else "")
+        legend = True
+        if np.isfinite(measures[2:]).any():
+            extra_axis = dict(
+                yaxis2=dict(title=dict(text="accuracy %"), overlaying="y", side="right", range=[0, 100], showgrid=False)
+            )
+    for i, (label, px, py) in enumerate(pinned):
+        traces.append(
+            _tr("scatter",
+                x=np.ravel(px),
+                y=_finite_or_nan(np.ravel(py)),
+                mode="lines",
+                line=dict(color=("#777777", "#AA3377", "#4477AA")[i % 3], width=1.2, dash="dash"),
+                name=f"pinned: {label}",
+                hovertemplate=f"pinned {label}, step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
+            )
+        )
+        legend = True
     shapes = []
     if epoch_size is not None and epoch_size > 0:
         boundaries = np.arange(epoch_size, n, epoch_size) + 0.5
@@ -1033,9 +1118,10 @@ def loss_curve(
     return _fig(
         data=traces,
         layout=_layout(
-            "Loss per step",
+            title,
             "loss-curve",
             height=320,
+            **extra_axis,
             # whole steps only on a short run; full numbers on a log axis (not its bare "2", "5" digit ticks)
             xaxis=dict(title=dict(text="step"), gridcolor="#eeeeee", dtick=1 if n <= 10 else None),
             yaxis=dict(
@@ -1046,7 +1132,8 @@ def loss_curve(
                 gridcolor="#eeeeee",
             ),
             shapes=shapes,
-            showlegend=False,
+            showlegend=legend,
+            **({"legend": dict(orientation="h", y=-0.3, yanchor="top", font=dict(size=10))} if legend else {}),
         ),
     )
 
@@ -1087,19 +1174,42 @@ def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> dict:
 # 7–8. The input plane: decision regions and per-neuron maps.
 
 
-def _plane_grid(X: np.ndarray, resolution: int, pad: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grid axes xs, ys (resolution,) around the points and the grid points (resolution², 2), row-major in y."""
-    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
-    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+#: the plane's margin around the points, as a share of their range on each axis (``pad=None``)
+PLANE_MARGIN = 0.05
+
+
+def _plane_grid(X: np.ndarray, resolution: int, pad: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid axes xs, ys (resolution,) around the points and the grid points (resolution², 2), row-major in y.
+
+    ``pad``: the margin in the data's units; None: :data:`PLANE_MARGIN` of each axis's range, so that
+    the points fill the plot whatever the inputs' scaling (scaled into [0.55, 1], a fixed margin of
+    0.5 left them in a corner)."""
+    pads = []
+    for c in range(2):
+        span = float(X[:, c].max() - X[:, c].min()) if X.size else 0.0
+        pads.append(pad if pad is not None else (PLANE_MARGIN * span if span > 0 else 0.5))
+    xs = np.linspace(X[:, 0].min() - pads[0], X[:, 0].max() + pads[0], resolution)
+    ys = np.linspace(X[:, 1].min() - pads[1], X[:, 1].max() + pads[1], resolution)
     XX, YY = np.meshgrid(xs, ys)
     return xs, ys, np.column_stack([XX.ravel(), YY.ravel()])
 
 
-def _classify(out: np.ndarray) -> np.ndarray:
-    """Predicted class: a single output is thresholded at 0.5, several take the argmax."""
+def _classify(out: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Predicted class: a single output is class 1 when ŷ ≥ ``threshold`` (0.5 for 0/1 targets, 0 for
+    Playground's ±1), several take the argmax."""
     if out.shape[1] == 1:
-        return (out[:, 0] >= 0.5).astype(int)
+        return (out[:, 0] >= threshold).astype(int)
     return np.argmax(out, axis=1)
+
+
+def predicted_classes(net: Network, X: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """The class ``net`` predicts for each row of ``X`` (see :func:`_classify`)."""
+    return _classify(net.predict(X), threshold)
+
+
+def _plane_inputs(G: np.ndarray, features: Sequence[str] | None) -> np.ndarray:
+    """The network's input at plane points G (n, 2): G itself, or Playground's features of it."""
+    return G if features is None else feature_matrix(G, features)
 
 
 def _mix_white(colour: str, share: float) -> str:
@@ -1121,10 +1231,13 @@ def _class_scale(k: int) -> list[list]:
 _REGION_SCALE = ((0.0, _RDBU[3]), (0.5, _RDBU[4]), (0.5, _RDBU[6]), (1.0, _RDBU[7]))
 
 
-def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray) -> dict:
+def _region_heatmap(
+    xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray, threshold: float = 0.5, discretize: bool = False
+) -> dict:
     """The predicted class over the grid, shaded by how clear the decision is.
 
-    One output: z = ŷ, centred on the threshold 0.5. Two outputs: z = ŷ1 − ŷ0,
+    One output: z = ŷ, centred on the threshold (0.5, or 0 for ±1 targets). ``discretize``
+    (Playground's "discretize output"): z = the predicted class only, two flat colours. Two outputs: z = ŷ1 − ŷ0,
     centred on 0. More: z = class + 0.999·(top-1 − top-2) on a per-class scale.
     The colour range covers at least what probabilities can reach (ŷ in [0, 1],
     ŷ1 − ŷ0 in [−1, 1]), so a hesitant network looks pale, yet each class keeps its hue.
@@ -1134,13 +1247,23 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
     k = out.shape[1]
     common = dict(x=xs, y=ys, customdata=cls.astype(np.int8).reshape(r_y, r_x), showscale=False, name="regions")
     where = "x1 = %{x:.4~g}, x2 = %{y:.4~g}<br>predicted class %{customdata}<br>"
+    if discretize and k <= 2:
+        return _tr("heatmap",
+            z=cls.reshape(r_y, r_x).astype(float),
+            zmin=0,
+            zmax=1,
+            colorscale=((0.0, _RDBU[3]), (0.5, _RDBU[3]), (0.5, _RDBU[7]), (1.0, _RDBU[7])),
+            hovertemplate=where + "(discretized)<extra></extra>",
+            **common,
+        )
     if k == 1:
         z = out[:, 0].reshape(r_y, r_x)
-        m = max(0.5, _max_abs(z - 0.5))
+        half = 1.0 if threshold == 0 else 0.5  # ±1 targets: tanh's range; 0/1: a probability's
+        m = max(half, _max_abs(z - threshold))
         return _tr("heatmap",
             z=z,
-            zmin=0.5 - m,
-            zmax=0.5 + m,
+            zmin=threshold - m,
+            zmax=threshold + m,
             colorscale=_REGION_SCALE,
             hovertemplate=where + f"ŷ = %{{z:{_HOVER}}}<extra></extra>",
             **common,
@@ -1170,35 +1293,52 @@ def _region_heatmap(xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.nda
 
 
 def decision_boundary(
-    net: Network, X: np.ndarray, labels: np.ndarray, resolution: int = 80, pad: float = 0.5
+    net: Network,
+    X: np.ndarray,
+    labels: np.ndarray,
+    resolution: int = 80,
+    pad: float | None = None,
+    *,
+    features: Sequence[str] | None = None,
+    threshold: float = 0.5,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
+    discretize: bool = False,
+    class_names: Sequence[str] | None = None,
+    axis_names: Sequence[str] = ("x1", "x2"),
 ) -> dict:
     """Predicted class over the input plane, shaded by confidence, with the points coloured by label.
 
-    ``X``: (n, 2); ``labels``: (n,) class indices (or one-hot (n, K)). Trace 0 is
+    ``X``: (n, 2) points in the plane; ``labels``: (n,) class indices (or one-hot (n, K)). Trace 0 is
     the region heatmap: ``customdata[j, i]`` is the class predicted at (x[i], y[j])
-    (for one output ŷ ≥ 0.5 → 1, else the argmax). Then one marker trace per class,
-    misclassified points outlined in black.
+    (for one output ŷ ≥ ``threshold`` → 1, else the argmax). Then one marker trace per class,
+    misclassified points outlined in black; with ``test`` = (points, labels), one hollow marker
+    trace per class named ``"test: …"``. ``features``: the network's inputs are these
+    ``datasets.FEATURES`` of the point (Playground's x₁², sin x₁ …), not the point itself.
     """
-    if net.sizes[0] != 2:
-        raise ValueError(f"decision regions need 2 inputs, the network has {net.sizes[0]}")
+    n_in = 2 if features is None else len(features)
+    if net.sizes[0] != n_in:
+        raise ValueError(f"decision regions need {n_in} inputs, the network has {net.sizes[0]}")
     X = np.asarray(X, dtype=float)
     labels = np.asarray(labels)
     if labels.ndim == 2:
         labels = np.argmax(labels, axis=1)
     labels = labels.astype(int)
-    xs, ys, G = _plane_grid(X, resolution, pad)
-    out = net.predict(G)
-    traces = [_region_heatmap(xs, ys, out, _classify(out))]
-    p_out = net.predict(X)
-    p_cls = _classify(p_out)
+    pts = X if test is None else np.concatenate([X, np.asarray(test[0], dtype=float)])
+    xs, ys, G = _plane_grid(pts, resolution, pad)
+    out = net.predict(_plane_inputs(G, features))
+    traces = [_region_heatmap(xs, ys, out, _classify(out, threshold), threshold, discretize)]
+    p_out = net.predict(_plane_inputs(X, features))
+    p_cls = _classify(p_out, threshold)
     wrong = p_cls != labels
     k = max(2, out.shape[1], int(labels.max()) + 1 if labels.size else 0)
+    names = [class_names[c] if class_names is not None and c < len(class_names) else f"class {c}" for c in range(k)]
+    a1, a2 = axis_names
     for c in range(k):
         m = labels == c
         if not m.any():
             continue
         hover = [
-            f"x1 = {_h(a)}, x2 = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}<br>outputs {_vec(o)}"
+            f"{a1} = {_h(a)}, {a2} = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}<br>outputs {_vec(o)}"
             for a, b, pc, o in zip(X[m, 0].tolist(), X[m, 1].tolist(), p_cls[m].tolist(), p_out[m])
         ]
         traces.append(
@@ -1206,7 +1346,7 @@ def decision_boundary(
                 x=X[m, 0],
                 y=X[m, 1],
                 mode="markers",
-                name=f"class {c}",
+                name=names[c],
                 marker=dict(
                     color=CLASS_COLOURS[c % len(CLASS_COLOURS)],
                     symbol=CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)],
@@ -1218,14 +1358,44 @@ def decision_boundary(
             )
         )
     n_wrong = int(wrong.sum())
+    title = f"Decision regions: {n_wrong} of {labels.size} misclassified (outlined)"
+    if test is not None:
+        tX, t_lab = np.asarray(test[0], dtype=float), np.asarray(test[1]).astype(int)
+        t_cls = _classify(net.predict(_plane_inputs(tX, features)), threshold)
+        for c in range(k):
+            m = t_lab == c
+            if not m.any():
+                continue
+            hover = [
+                f"test point: {a1} = {_h(a)}, {a2} = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}"
+                for a, b, pc in zip(tX[m, 0].tolist(), tX[m, 1].tolist(), t_cls[m].tolist())
+            ]
+            traces.append(
+                _tr("scatter",
+                    x=tX[m, 0],
+                    y=tX[m, 1],
+                    mode="markers",
+                    name=f"test: {names[c]}",
+                    marker=dict(
+                        color=CLASS_COLOURS[c % len(CLASS_COLOURS)],
+                        symbol=CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)] + "-open",
+                        size=10,
+                        line=dict(width=2),
+                    ),
+                    hovertext=hover,
+                    hovertemplate="%{hovertext}<extra></extra>",
+                )
+            )
+        title += f"; test: {int((t_cls != t_lab).sum())} of {t_lab.size} wrong (hollow)"
     return _fig(
         data=traces,
         layout=_layout(
-            f"Decision regions: {n_wrong} of {labels.size} misclassified (outlined)",
+            title,
             "decision-boundary",
             height=420,
-            xaxis=dict(title=dict(text="x1"), range=[xs[0], xs[-1]], showgrid=False, zeroline=False),
-            yaxis=dict(title=dict(text="x2"), range=[ys[0], ys[-1]], showgrid=False, zeroline=False),
+            # the points' range plus 5 % (PLANE_MARGIN), in the network's input units
+            xaxis=dict(title=dict(text=a1), range=[xs[0], xs[-1]], showgrid=False, zeroline=False),
+            yaxis=dict(title=dict(text=a2), range=[ys[0], ys[-1]], showgrid=False, zeroline=False),
             legend=dict(orientation="h", y=-0.18, yanchor="top"),  # below the x axis title
         ),
     )
@@ -1234,18 +1404,21 @@ def decision_boundary(
 NEURON_MAP_COLUMNS = 8
 
 
-def neuron_maps(net: Network, X: np.ndarray, resolution: int = 40, pad: float = 0.5) -> dict:
+def neuron_maps(
+    net: Network, X: np.ndarray, resolution: int = 40, pad: float | None = None, features: Sequence[str] | None = None
+) -> dict:
     """Each neuron's activation over the input plane (rows = layers, ≤ 8 neurons per row).
 
     Heatmap trace names are ``"L{layer} n{neuron}"`` (layer 1-based), ``z[j, i]``
     the activation at (x[i], y[j]); each layer's maps share one colour range,
-    symmetric around 0. All maps zoom together.
+    symmetric around 0. All maps zoom together. ``features``: as :func:`decision_boundary`'s.
     """
-    if net.sizes[0] != 2:
-        raise ValueError(f"neuron maps need 2 inputs, the network has {net.sizes[0]}")
+    n_in = 2 if features is None else len(features)
+    if net.sizes[0] != n_in:
+        raise ValueError(f"neuron maps need {n_in} inputs, the network has {net.sizes[0]}")
     X = np.asarray(X, dtype=float)
     xs, ys, G = _plane_grid(X, resolution, pad)
-    trace = net.forward(G)
+    trace = net.forward(_plane_inputs(G, features))
     L = net.n_layers
     cols = min(NEURON_MAP_COLUMNS, max(net.sizes[1:]))
     shown = [(l, k) for l in range(L) for k in range(min(net.sizes[l + 1], cols))]

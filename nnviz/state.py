@@ -11,8 +11,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from nnviz import i18n, stepper
+from nnviz import datasets, i18n, stepper
+from nnviz.optim import OPTIMIZERS
 from nnviz.stepper import Config, Run
+
+#: every optimiser hyper-parameter but η, with the default its first optimiser gives it (the widgets' start)
+HYPER_DEFAULTS = {
+    k: v for spec in reversed(list(OPTIMIZERS.values())) for k, v in spec.defaults.items() if k != "learning_rate"
+}
+#: the regularisation rates offered (Playground's menu)
+REG_RATES = stepper.PLAYGROUND_REG_RATES
 
 #: session-state key of the uploaded data set (a nnviz.examples.Dataset)
 CUSTOM_DATA = "custom_data"
@@ -34,7 +42,7 @@ def init(example: str) -> None:
     old = ss.get(key(example, "run"))
     if old is not None:
         cfg = old.config
-        if len(old.history) and old.history.learning_rates[-1] in stepper.LEARNING_RATES:
+        if len(old.history) and old.history.learning_rates[-1] in old.learning_rates:
             lr = float(old.history.learning_rates[-1])
     ss.setdefault(key(example, "lr"), lr)
     ss.setdefault(key(example, "selected"), None)
@@ -57,7 +65,16 @@ def widget_values(cfg: Config) -> dict:
         "batch_mode": "full" if cfg.batch == "full" else ("one sample" if cfg.batch == "1" else "mini-batch"),
         "batch_k": int(cfg.batch) if cfg.batch not in ("full", "1") else 2,
         "shuffle": cfg.shuffle,
+        "reg": cfg.regularization,
+        "reg_rate": cfg.regularization_rate if cfg.regularization != "none" else REG_RATES[2],
+        "opt": cfg.optimizer,
+        **{f"opt_{k}": cfg.hyper.get(k, v) for k, v in HYPER_DEFAULTS.items()},
     }
+    if cfg.example == "playground":
+        out.update(
+            dataset=cfg.dataset, noise=cfg.noise, train_percent=cfg.train_percent, data_seed=cfg.data_seed,
+            **{f"feat_{f}": f in cfg.features for f in datasets.FEATURES},
+        )
     for i in range(stepper.MAX_HIDDEN_LAYERS):
         out[f"size{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else 2
         out[f"act{i}"] = cfg.activations[i] if i < len(cfg.hidden) else "sigmoid"
@@ -72,8 +89,25 @@ def config_from_widgets(example: str) -> Config:
     mode = ss[key(example, "batch_mode")]
     batch = {"full": "full", "one sample": "1"}.get(mode, str(int(ss[key(example, "batch_k")])))
     acts = tuple(ss[key(example, f"act{i}")] for i in range(n)) + (ss[key(example, "act_out")],)
+    opt = ss[key(example, "opt")]
+    hyper = tuple((k, float(ss[key(example, f"opt_{k}")])) for k in OPTIMIZERS[opt].defaults if k != "learning_rate")
+    reg = ss[key(example, "reg")]
+    extra = {}
+    if example == "playground":
+        extra = dict(
+            dataset=ss[key(example, "dataset")],
+            noise=int(ss[key(example, "noise")]),
+            train_percent=int(ss[key(example, "train_percent")]),
+            data_seed=int(ss[key(example, "data_seed")]),
+            features=tuple(f for f in datasets.FEATURES if ss[key(example, f"feat_{f}")]),
+        )
     return replace(
         stepper.default_config(example),
+        regularization=reg,
+        regularization_rate=float(ss[key(example, "reg_rate")]) if reg != "none" else 0.0,
+        optimizer=opt,
+        opt_hyper=hyper,
+        **extra,
         hidden=tuple(int(ss[key(example, f"size{i}")]) for i in range(n)),
         activations=acts,
         loss=ss[key(example, "loss")],
@@ -89,22 +123,22 @@ def run(example: str) -> Run:
     return st.session_state[key(example, "run")]
 
 
-def reset_run(example: str, cfg: Config, data=None, net=None) -> None:
+def reset_run(example: str, cfg: Config, data=None, net=None, opt_state=None) -> None:
     """Start a new run for ``cfg`` (architecture, seed … changed) on ``data`` (default: the current run's),
     from the network ``net`` when given (a loaded file), else from cfg's initialiser."""
     old = st.session_state.get(key(example, "run"))
     if data is None and old is not None:
         data = old.data
-    st.session_state[key(example, "run")] = Run(cfg, data, net)
+    st.session_state[key(example, "run")] = Run(cfg, data, net, opt_state)
     st.session_state[key(example, "selected")] = None
     st.session_state[key(example, "sample")] = 0
 
 
-def apply_config(example: str, cfg: Config, data=None, net=None) -> None:
+def apply_config(example: str, cfg: Config, data=None, net=None, opt_state=None) -> None:
     """Put ``cfg`` into the widgets (before they are drawn) and start a run for it (from ``net`` when given)."""
     for name, value in widget_values(cfg).items():
         st.session_state[key(example, name)] = value
-    reset_run(example, cfg, data, net)
+    reset_run(example, cfg, data, net, opt_state)
 
 
 def set_message(example: str, kind: str, text: str) -> None:

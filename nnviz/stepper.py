@@ -20,19 +20,35 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from nnviz import examples
-from nnviz.engine import BIAS_MODES, LOSSES, BatchSchedule, History, Network, Phase, StepRecord, phases
+from nnviz import datasets, examples
+from nnviz.engine import (
+    BIAS_MODES,
+    LOSSES,
+    REGULARIZERS,
+    BatchSchedule,
+    History,
+    Network,
+    Phase,
+    StepRecord,
+    phases,
+)
 from nnviz.examples import Dataset
+from nnviz.optim import OPTIMIZERS, make_optimizer
 
-EXAMPLES = ("study", "toy", "custom")
+EXAMPLES = ("study", "toy", "custom", "playground")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
 #: seeds offered (the sidebar's range); NumPy and Python's random both take any of them
 MAX_SEED = 2**31 - 1
 SEED_INIT = "seed's own"
-INITIALISERS = (SEED_INIT, "uniform01", "normal", "normal(0, 0.1)", "xavier", "he")
-MAX_HIDDEN_LAYERS = 3
+INITIALISERS = (SEED_INIT, "uniform01", "normal", "normal(0, 0.1)", "xavier", "he", "zeros")
+MAX_HIDDEN_LAYERS = 6  # Playground's limits (a UI limit: the engine has none)
 MAX_NEURONS = 8
+#: the largest regularisation rate λ a configuration takes (Playground's largest is 10, times a batch of 30)
+MAX_REGULARIZATION_RATE = 1000.0
+#: Playground's learning rates and regularisation rates (its state.ts menus)
+PLAYGROUND_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+PLAYGROUND_REG_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 #: learning rates offered (log scale, 1-2-5 steps)
 LEARNING_RATES = tuple(float(f"{m}e{e}") for e in range(-4, 3) for m in (1, 2, 5) if float(f"{m}e{e}") <= 100)
 #: a loss larger than this many times the first one (or than this many times 1, when the
@@ -56,9 +72,43 @@ class Config:
     bias_mode: str = "trainable"
     batch: str = "1"  # "1" (one sample), "full", or a mini-batch size "k"
     shuffle: bool = False
+    #: the loss's penalty term λ·Σ R(w) (engine.REGULARIZERS); λ as the engine uses it, except on the
+    #: playground page, where it is Playground's λ and the engine's is λ·B (:func:`engine_regularization_rate`)
+    regularization: str = "none"
+    regularization_rate: float = 0.0
+    #: optim.OPTIMIZERS' name and its hyper-parameters but η, as sorted (name, value) pairs
+    optimizer: str = "sgd"
+    opt_hyper: tuple[tuple[str, float], ...] = ()
+    #: the playground example's data (ignored by the others): a datasets.DATASETS generator,
+    #: Playground's noise in percent, the training share in percent, the data's seed, the input features
+    dataset: str = "circle"
+    noise: int = 0
+    train_percent: int = 50
+    data_seed: int = 0
+    features: tuple[str, ...] = datasets.DEFAULT_FEATURES
+
+    def __post_init__(self):
+        # One form per configuration, whoever builds it (the sidebar, a link, a file): no rate without
+        # a regulariser, and only the hyper-parameters that differ from the optimiser's defaults.
+        if self.regularization == "none":
+            object.__setattr__(self, "regularization_rate", 0.0)
+        spec = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else None
+        if spec is not None and isinstance(self.opt_hyper, tuple):
+            try:
+                pairs = tuple(sorted((str(k), float(v)) for k, v in self.opt_hyper))
+            except (TypeError, ValueError):
+                return
+            pairs = tuple((k, v) for k, v in pairs if spec.defaults.get(k) != v)
+            object.__setattr__(self, "opt_hyper", pairs)
 
     def sizes(self, data: Dataset) -> list[int]:
         return [data.n_in, *self.hidden, data.n_out]
+
+    @property
+    def hyper(self) -> dict[str, float]:
+        """The optimiser's hyper-parameters but η: its defaults, overridden by :attr:`opt_hyper`."""
+        spec = OPTIMIZERS[self.optimizer]
+        return {k: float(v) for k, v in {**spec.defaults, **dict(self.opt_hyper)}.items() if k != "learning_rate"}
 
     def validate(self) -> None:
         if self.example not in EXAMPLES:
@@ -87,6 +137,26 @@ class Config:
             raise ValueError(f"unknown bias mode {_shown(self.bias_mode)}")
         if self.batch != "full" and not (self.batch.isdigit() and int(self.batch) >= 1):
             raise ValueError(f"batch must be 'full' or a positive whole number, got {_shown(self.batch)}")
+        if self.regularization not in REGULARIZERS:
+            raise ValueError(f"unknown regularization {_shown(self.regularization)}: choose one of none, l1, l2")
+        rate = self.regularization_rate
+        if not (isinstance(rate, float) and math.isfinite(rate) and 0 <= rate <= MAX_REGULARIZATION_RATE):
+            raise ValueError(f"the regularization rate must be 0 … {MAX_REGULARIZATION_RATE:g}, got {_shown(rate)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {_shown(self.optimizer)}: choose one of {', '.join(OPTIMIZERS)}")
+        make_optimizer(self.optimizer, **self.hyper)  # its message names a bad hyper-parameter
+        if self.example == "playground":
+            if self.dataset not in datasets.DATASETS:
+                names = ", ".join(datasets.DATASETS)
+                raise ValueError(f"unknown data set {_shown(self.dataset)}: choose one of {names}")
+            if not (isinstance(self.noise, int) and 0 <= self.noise <= datasets.NOISE_PERCENT_MAX):
+                raise ValueError(f"noise must be 0 … {datasets.NOISE_PERCENT_MAX} %, got {_shown(self.noise)}")
+            lo, hi = datasets.TRAIN_PERCENT_RANGE
+            if not (isinstance(self.train_percent, int) and lo <= self.train_percent <= hi):
+                raise ValueError(f"the training share must be {lo} … {hi} %, got {_shown(self.train_percent)}")
+            if not (isinstance(self.data_seed, int) and 0 <= self.data_seed <= MAX_SEED):
+                raise ValueError(f"the data seed must be a whole number from 0 to {MAX_SEED:,}")
+            datasets.feature_matrix(np.zeros((1, 2)), self.features)  # its message names a bad feature
 
 
 def _shown(value, limit: int = 40) -> str:
@@ -103,11 +173,72 @@ def default_config(example: str, data: Dataset | None = None) -> Config:
         return Config("custom", (4,), ("tanh", "sigmoid"), "half_sse", "xavier", 0, "trainable", "full")
     if example == "study":
         return Config("study", (3,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, examples.STUDY_SEED, "none", "full")
+    if example == "playground":
+        # Playground's start: circle, noise 0, 50 % training data, 2 hidden layers 4-2, tanh, batch 10;
+        # its output is tanh on ±1 labels, its loss ½(o − t)² per point (our half_sse summed over the batch)
+        return Config("playground", (4, 2), ("tanh", "tanh", "tanh"), "half_sse", "xavier", 0, "trainable", "10")
     return Config("toy", (2,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, 1, "trainable", "1")
 
 
+#: Playground's default learning rate; nnviz's is η′ = η / B (see :func:`learning_rates`)
+PLAYGROUND_LR = 0.03
+
+
 def default_learning_rate(example: str) -> float:
+    if example == "playground":
+        return PLAYGROUND_LR / batch_size(default_config("playground"), None)
     return {"study": examples.STUDY_LR, "toy": examples.TOY_LR}.get(example, 0.5)
+
+
+def batch_size(cfg: Config, n_samples: int | None) -> int:
+    """B, the number of samples one update uses (``full``: all ``n_samples``)."""
+    if cfg.batch == "full":
+        return int(n_samples or 1)
+    return max(1, min(int(cfg.batch), n_samples or int(cfg.batch)))
+
+
+def learning_rates(cfg: Config, n_samples: int) -> tuple[float, ...]:
+    """The learning rates offered for ``cfg``: the 1-2-5 series, or on the playground page
+    Playground's own rates divided by the batch size B (η′ = η/B: our half_sse is summed over the
+    batch, Playground's update averages it)."""
+    if cfg.example != "playground":
+        return LEARNING_RATES
+    b = batch_size(cfg, n_samples)
+    return tuple(r / b for r in PLAYGROUND_RATES)
+
+
+def engine_regularization_rate(cfg: Config, n_samples: int) -> float:
+    """λ as the engine's loss uses it: the configuration's, or on the playground page Playground's λ
+    times the batch size B (λ′ = λ·B, so that (η/B)·(Σ∂E/∂w + λ′R′) = (η/B)·Σ∂E/∂w + η·λ·R′)."""
+    if cfg.example != "playground":
+        return cfg.regularization_rate
+    return cfg.regularization_rate * batch_size(cfg, n_samples)
+
+
+def playground_data(cfg: Config) -> tuple[Dataset, Dataset]:
+    """(training, test) data of a playground configuration: the generator's points, split as
+    Playground, with the chosen features as the network's inputs. ``plane`` keeps the points
+    (x₁, x₂) for the decision regions; classification targets are Playground's ±1 (one tanh output)."""
+    gen = datasets.DATASETS[cfg.dataset]
+    full = datasets.make_dataset(cfg.dataset, noise=datasets.noise_from_percent(cfg.noise), seed=cfg.data_seed)
+    parts = datasets.split(full, cfg.train_percent, seed=cfg.data_seed)
+    names = tuple(datasets.FEATURES[f].label for f in cfg.features)
+    out = []
+    for part in parts:
+        X = datasets.feature_matrix(part.X, cfg.features)
+        X.setflags(write=False)
+        if gen.task == "classification":
+            Y = datasets.targets(part, "signed")
+            Y.setflags(write=False)
+            out.append(
+                replace(
+                    part, X=X, Y=Y, input_names=names, output_names=("class (+1 / −1)",),
+                    plane=part.X, features=cfg.features, threshold=0.0,
+                )
+            )
+        else:
+            out.append(replace(part, X=X, input_names=names, plane=part.X, features=cfg.features))
+    return out[0], out[1]
 
 
 def output_activation_for(loss: str, chosen: str) -> str:
@@ -115,8 +246,11 @@ def output_activation_for(loss: str, chosen: str) -> str:
     return LOSSES[loss].requires or chosen
 
 
-def dataset(example: str) -> Dataset:
-    """The built-in data set of an example (``custom`` data comes from an upload)."""
+def dataset(example: str, cfg: Config | None = None) -> Dataset:
+    """The built-in data set of an example (``custom`` data comes from an upload; ``playground``'s
+    training data from ``cfg``)."""
+    if example == "playground":
+        return playground_data(cfg or default_config("playground"))[0]
     if example == "study":
         return examples.study_dataset()
     if example == "toy":
@@ -127,7 +261,7 @@ def dataset(example: str) -> Dataset:
 def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     """The initial network of a configuration."""
     cfg.validate()
-    data = data or dataset(cfg.example)
+    data = data or dataset(cfg.example, cfg)
     sizes = cfg.sizes(data)
     acts = list(cfg.activations)
     acts[-1] = output_activation_for(cfg.loss, acts[-1])
@@ -142,25 +276,55 @@ def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     return Network.init(sizes, acts, cfg.init, np.random.default_rng(cfg.seed), cfg.bias_mode)
 
 
-def build_history(cfg: Config, data: Dataset | None = None, net: Network | None = None) -> History:
-    """A fresh history for ``cfg`` on ``data``, starting from ``net`` (a loaded file) or from cfg's initialiser."""
-    data = data or dataset(cfg.example)
+def build_history(cfg: Config, data: Dataset | None = None, net: Network | None = None, opt_state=None) -> History:
+    """A fresh history for ``cfg`` on ``data``, starting from ``net`` (a loaded file) or from cfg's initialiser,
+    and from the optimiser state ``opt_state`` (a loaded file's) or zero buffers."""
+    data = data or dataset(cfg.example, cfg)
     net = net or build_network(cfg, data)
     size = None if cfg.batch == "full" else int(cfg.batch)
-    return History(net, data.X, data.Y, cfg.loss, BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed))
+    return History(
+        net,
+        data.X,
+        data.Y,
+        cfg.loss,
+        BatchSchedule(data.n_samples, size, cfg.shuffle, cfg.seed),
+        regularization=cfg.regularization,
+        regularization_rate=engine_regularization_rate(cfg, data.n_samples),
+        optimizer=cfg.optimizer,
+        optimizer_hyper=cfg.hyper,
+        optimizer_state=opt_state,
+    )
 
 
 class Run:
     """A history plus the learner's cursor into it; see the module docstring."""
 
-    def __init__(self, cfg: Config, data: Dataset | None = None, net: Network | None = None):
-        """``net``: start from this network (it must have cfg's architecture) instead of cfg's initialiser."""
+    def __init__(self, cfg: Config, data: Dataset | None = None, net: Network | None = None, opt_state=None):
+        """``net``: start from this network (it must have cfg's architecture) instead of cfg's initialiser.
+        The playground example makes its data (training and test) from ``cfg``, whatever ``data`` is."""
         self.config = cfg
+        self.test_data: Dataset | None = None
+        if cfg.example == "playground":
+            cfg.validate()
+            data, self.test_data = playground_data(cfg)
         self.data = data or dataset(cfg.example)
-        self.history = build_history(cfg, self.data, net)
+        self.history = build_history(cfg, self.data, net, opt_state)
         self.step_index = 0  # k
         self.phase_index = -1  # p
         self.diverged_at: int | None = None
+        #: Play/Run stop at the first new step that meets this: None, ("all_right",) or ("loss_below", v)
+        self.stop_rule: tuple | None = None
+        self.stopped_at: int | None = None  # the step (0-based) that met the stop rule
+        # per step, after its update: loss over all training points, over the test points, and the share
+        # of training / test points classified right (NaN: not computed, e.g. before a stop rule was
+        # chosen); the first _metrics_n columns belong to the steps of the history
+        self._metrics = np.full((4, 16), np.nan)
+        self._metrics_n = 0
+
+    @property
+    def learning_rates(self) -> tuple[float, ...]:
+        """The learning rates the player offers for this run (see :func:`learning_rates`)."""
+        return learning_rates(self.config, self.data.n_samples)
 
     # -- what is on screen ----------------------------------------------------
 
@@ -184,25 +348,132 @@ class Run:
 
     @property
     def network(self) -> Network:
-        return self.history.network(self.updates_applied)
+        u = self.updates_applied
+        if self.phase_index == len(self.phases) - 1 and u in self.history.edits():
+            # the update of the step before an edit: the network that update made, not the edited one
+            return self.history.record(self.step_index).after
+        return self.history.network(u)
 
     # -- moving -----------------------------------------------------------------
 
     def _ensure(self, k: int, learning_rate: float) -> bool:
-        """Make step k (0-based) exist in the history; False when the run has diverged before it."""
+        """Make step k (0-based) exist in the history; False when the run has diverged (or met its stop
+        rule) before it."""
         h = self.history
         if k < len(h) and h.learning_rates[k] != learning_rate:
             h.truncate(k)  # a new learning rate rewrites the future, never the past
-            if self.diverged_at is not None and self.diverged_at >= k:
-                self.diverged_at = None
-        if self.diverged_at is not None and k > self.diverged_at:
+            self.forget_after(k)
+        barrier = self.barrier
+        if barrier is not None and k > barrier:
             return False
+        self._metrics_n = min(self._metrics_n, len(h))
         while len(h) <= k:
             rec = h.step(learning_rate)
+            self._record_metrics(rec)
             if rec.diverged or self._exploded(rec):
                 self.diverged_at = len(h) - 1
                 return len(h) - 1 >= k
+            if self.stop_rule is not None and self._meets_stop_rule(len(h) - 1):
+                self.stopped_at = len(h) - 1
+                return len(h) - 1 >= k
         return True
+
+    @property
+    def barrier(self) -> int | None:
+        """The last step that may be shown (divergence or the stop rule), or None."""
+        marks = [m for m in (self.diverged_at, self.stopped_at) if m is not None]
+        return min(marks) if marks else None
+
+    def forget_after(self, k: int) -> None:
+        """The history was cut to steps 0 … k−1: what was recorded about later steps goes."""
+        if self.diverged_at is not None and self.diverged_at >= k:
+            self.diverged_at = None
+        if self.stopped_at is not None and self.stopped_at >= k:
+            self.stopped_at = None
+        self._metrics_n = min(self._metrics_n, k)
+
+    def edit(self, name: str, value: float) -> Network:
+        """Set parameter ``name`` of the network on screen to ``value`` and show the edited network: the
+        steps after it are dropped and the run continues from it (recorded in the history: Back shows the
+        network before the edit). ValueError names a bad name, value or a dead link."""
+        u = self.updates_applied
+        h = self.history
+        if u < len(h):
+            h.truncate(u)
+            self.forget_after(u)
+        net = h.edit(name, value)
+        self.step_index, self.phase_index = u, -1
+        return net
+
+    def set_stop_rule(self, rule: tuple | None) -> None:
+        """A new stop condition for Play/Run (checked on steps computed from now on)."""
+        if rule != self.stop_rule:
+            self.stop_rule = rule
+            self.stopped_at = None
+
+    # -- measures over the whole data (the loss chart, the stop rule) ---------------
+
+    @property
+    def measures_wanted(self) -> bool:
+        return self.test_data is not None or self.stop_rule is not None
+
+    def measure(self, net: Network, data: Dataset) -> tuple[float, float]:
+        """(loss, share right) of ``net`` over every point of ``data``: the configured loss without the
+        penalty, as a mean per point (half_sse, a sum, is divided by the number of points: Playground's
+        mean ½(o − t)²); the share is NaN for regression."""
+        with np.errstate(all="ignore"):
+            loss = net.loss(data.X, data.Y, self.config.loss)
+            if LOSSES[self.config.loss].reduction == "sum over the batch":
+                loss /= data.n_samples
+            right = float("nan")
+            if data.task == "classification":
+                out = net.predict(data.X)
+                pred = (out[:, 0] >= data.threshold).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
+                right = float(np.mean(pred == data.labels))
+        return float(loss), right
+
+    def _record_metrics(self, rec: StepRecord) -> None:
+        k = len(self.history) - 1
+        if k >= self._metrics.shape[1]:
+            grown = np.full((4, max(2 * self._metrics.shape[1], k + 1)), np.nan)
+            grown[:, : self._metrics.shape[1]] = self._metrics
+            self._metrics = grown
+        self._metrics[:, self._metrics_n : k + 1] = np.nan  # steps recorded past this object's back
+        if self.measures_wanted:
+            tl, ta = self.measure(rec.after, self.data)
+            vl, va = self.measure(rec.after, self.test_data) if self.test_data is not None else (np.nan, np.nan)
+            self._metrics[:, k] = (tl, vl, ta, va)
+        self._metrics_n = k + 1
+
+    def metrics(self) -> np.ndarray:
+        """(4, n_steps): training loss, test loss, training share right, test share right after each step
+        (NaN where not computed)."""
+        n = len(self.history)
+        out = np.full((4, n), np.nan)
+        m = min(self._metrics_n, n)
+        out[:, :m] = self._metrics[:, :m]
+        return out
+
+    def stop_message(self) -> str | None:
+        """Why Play/Run stopped, with its numbers (None when it did not)."""
+        k = self.stopped_at
+        if k is None or self.stop_rule is None or self._metrics_n <= k:
+            return None
+        loss, right = self._metrics[0, k], self._metrics[2, k]
+        n = self.data.n_samples
+        if self.stop_rule[0] == "all_right":
+            why = f"every training point is classified right ({round(right * n)} of {n})"
+        else:
+            why = f"the training loss {loss:.6g} is below {self.stop_rule[1]:g}"
+        return f"Stopped at step {k + 1}: {why}. Choose another stop condition in the sidebar to train on."
+
+    def _meets_stop_rule(self, k: int) -> bool:
+        if self._metrics_n <= k or not np.isfinite(self._metrics[0, k]):
+            return False
+        loss, right = self._metrics[0, k], self._metrics[2, k]
+        if self.stop_rule[0] == "all_right":
+            return bool(right == 1.0)
+        return bool(loss < self.stop_rule[1])
 
     def _exploded(self, rec: StepRecord) -> bool:
         first = self.history.loss_at(0) if len(self.history) else rec.loss_before
@@ -276,7 +547,7 @@ class Run:
     def reset(self) -> None:
         self.history.truncate(0)
         self.step_index, self.phase_index = 0, -1
-        self.diverged_at = None
+        self.forget_after(0)
 
 
 # ---------------------------------------------------------------------------
@@ -296,6 +567,21 @@ def to_query(cfg: Config, learning_rate: float, updates: int) -> dict[str, str]:
         "bias": cfg.bias_mode,
         "batch": cfg.batch,
         "shuffle": "1" if cfg.shuffle else "0",
+        "reg": cfg.regularization,
+        "reg_rate": f"{cfg.regularization_rate:g}",
+        "opt": cfg.optimizer,
+        **{f"opt_{k}": f"{v:g}" for k, v in cfg.opt_hyper},
+        **(
+            {
+                "data": cfg.dataset,
+                "noise": str(cfg.noise),
+                "train": str(cfg.train_percent),
+                "dseed": str(cfg.data_seed),
+                "feat": ",".join(cfg.features),
+            }
+            if cfg.example == "playground"
+            else {}
+        ),
         "steps": str(int(updates)),
     }
 
@@ -322,6 +608,15 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
             bias_mode=q.get("bias", base.bias_mode),
             batch=q.get("batch", base.batch),
             shuffle=q.get("shuffle", "0") == "1",
+            regularization=q.get("reg", base.regularization),
+            regularization_rate=float(q.get("reg_rate", base.regularization_rate)),
+            optimizer=q.get("opt", base.optimizer),
+            opt_hyper=tuple(sorted((k[4:], float(v)) for k, v in q.items() if k.startswith("opt_"))),
+            dataset=q.get("data", base.dataset),
+            noise=int(q.get("noise", base.noise)),
+            train_percent=int(q.get("train", base.train_percent)),
+            data_seed=int(q.get("dseed", base.data_seed)),
+            features=tuple(q["feat"].split(",")) if "feat" in q else base.features,
         )
         lr = float(q.get("lr", default_learning_rate(example)))
         steps = int(q.get("steps", 0))
@@ -332,10 +627,73 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
         raise ValueError(f"learning rate {lr:g} is outside (0, 100]")
     if not 0 <= steps <= MAX_LINK_STEPS:
         raise ValueError(f"step count {steps} is outside 0 … {MAX_LINK_STEPS:,}")
-    if example in ("study", "toy"):
+    if example in ("study", "toy", "playground"):
         build_network(cfg)  # what the page will do with it: any ValueError is the link's
     return cfg, lr, steps
 
 
 def config_dict(cfg: Config) -> dict:
     return asdict(cfg)
+
+
+# ---------------------------------------------------------------------------
+# Why a run fails: warnings with the numbers that show it.
+
+#: an output counts as saturated where f′(z) is below this (sigmoid: ŷ within ~0.001 of 0 or 1)
+SATURATION_SLOPE = 1e-3
+#: warn when at least this share of the training points saturate the output
+SATURATION_SHARE = 0.9
+#: the first layer's largest |∂L/∂w| below this share of the last layer's: vanishing gradients
+VANISHING_RATIO = 1e-4
+DIAGNOSE_ROWS = 1000
+
+
+def diagnose(net: Network, data: Dataset, loss: str) -> list[str]:
+    """Plain-text warnings about ``net`` on ``data`` (a seeded sample of at most 1,000 rows), each with
+    the numbers that show it: saturated outputs, dead ReLU units, vanishing gradients. [] when none."""
+    from nnviz import sampling
+    from nnviz.engine import ACTIVATIONS
+
+    rows = sampling.capped_subsample(data.n_samples, DIAGNOSE_ROWS, seed=0)
+    X, Y = data.X[rows], data.Y[rows]
+    out = []
+    with np.errstate(all="ignore"):
+        trace = net.forward(X)
+        grads = net.backward(trace, Y, loss)
+    if not np.all(np.isfinite(net.parameter_vector())):
+        return ["The parameters are no longer finite numbers: the run diverged. Lower the learning rate and Reset."]
+    last = trace.layers[-1]
+    act = net.activations[-1]
+    spec = ACTIVATIONS[act]
+    if act in ("sigmoid", "tanh") and spec.derivative is not None:
+        slope = spec.derivative(last.z, last.a)
+        share = float(np.mean(np.all(np.abs(slope) < SATURATION_SLOPE, axis=1)))
+        if share >= SATURATION_SHARE:
+            z = float(np.median(np.abs(last.z)))
+            out.append(
+                f"Saturated output: for {100 * share:.0f} % of the {len(rows)} training points every {act} output "
+                f"has f′(z) < {SATURATION_SLOPE:g} (median |z| = {z:.3g}), so almost no gradient passes the "
+                "output layer and the loss stops falling. Lower the learning rate and Reset, or use another "
+                "initialiser."
+            )
+    for l, (a_name, t) in enumerate(zip(net.activations[:-1], trace.layers[:-1]), start=1):
+        if a_name != "relu":
+            continue
+        dead = np.all(t.a <= 0, axis=0)
+        if dead.any():
+            units = ", ".join(f"a{l}[{j}]" for j in np.flatnonzero(dead)[:8])
+            out.append(
+                f"Dead ReLU units: {int(dead.sum())} of {dead.size} in layer {l} ({units}) output 0 for every one of "
+                f"the {len(rows)} training points, so their weights get no gradient and never recover. A smaller "
+                "learning rate, leaky ReLU or another seed avoids it."
+            )
+    if net.n_layers >= 2:
+        first = float(np.max(np.abs(grads.layers[0].dW)))
+        top = float(np.max(np.abs(grads.layers[-1].dW)))
+        if np.isfinite(first) and np.isfinite(top) and top > 0 and first < VANISHING_RATIO * top:
+            out.append(
+                f"Vanishing gradients: the largest |∂L/∂w| of layer 1 is {first:.3g}, {first / top:.2g} times that "
+                f"of layer {net.n_layers} ({top:.3g}): the first layer hardly learns. Saturating activations "
+                "(sigmoid, tanh) in deep nets do this; try ReLU or fewer layers."
+            )
+    return out

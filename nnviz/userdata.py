@@ -391,6 +391,7 @@ class LoadedNetwork:
     learning_rate: float | None
     updates: int | None  # how many updates its author had applied, when the file says
     restored: tuple[str, ...]  # the training settings taken from the file
+    optimizer_state: object | None = None  # the file's nnviz.optim.OptimizerState, when it fits
 
 
 def load_network(
@@ -408,6 +409,13 @@ def load_network(
     """
     net = Network.from_json(data)
     extra = json.loads(data)  # valid JSON holding an object: from_json checked it
+    settings = extra.get("config") if isinstance(extra.get("config"), dict) else {}
+    restored: list[str] = []
+    if current.example == "playground":  # the file's data settings make the data it must fit
+        current, what = _playground_settings(current, settings)
+        if what:
+            dataset = stepper.playground_data(current)[0]
+            restored += what
     sizes, acts = net.sizes, list(net.activations)
     hidden = sizes[1:-1]
     if sizes[0] != dataset.n_in:
@@ -432,7 +440,6 @@ def load_network(
     if acts[-1] not in output_activations:
         raise ValueError(f"the output layer uses {acts[-1]}; this page offers {', '.join(output_activations)}")
 
-    restored: list[str] = []
     loss = extra.get("loss")
     if loss is not None:
         if loss not in losses:
@@ -445,7 +452,6 @@ def load_network(
         fits = current.loss in losses and LOSSES[current.loss].requires in (None, acts[-1])
         loss = current.loss if fits else "half_sse"
 
-    settings = extra.get("config") if isinstance(extra.get("config"), dict) else {}
     cfg = replace(current, hidden=tuple(hidden), activations=tuple(acts), loss=loss, bias_mode=net.bias_mode)
     if settings.get("init") in stepper.INITIALISERS:
         cfg = replace(cfg, init=settings["init"])
@@ -458,16 +464,75 @@ def load_network(
         restored.append(f"batch {cfg.batch}")
     if isinstance(settings.get("shuffle"), bool):
         cfg = replace(cfg, shuffle=settings["shuffle"])
+    cfg, what = _training_settings(cfg, settings)
+    restored += what
     cfg.validate()
+    opt_state = None
+    raw_state = extra.get("optimizer_state")
+    if raw_state is not None:
+        from nnviz.optim import OptimizerState
+
+        state = OptimizerState.from_dict(raw_state, net)  # ValueError names the problem
+        if state.name != cfg.optimizer:
+            raise ValueError(f"the file's optimiser state is {state.name}'s but its settings say {cfg.optimizer}")
+        opt_state = state
+        restored.append(f"{state.name} state after {state.step} steps")
 
     lr = extra.get("learning_rate")
     if isinstance(lr, int | float) and not isinstance(lr, bool) and math.isfinite(lr) and 0 < lr <= 100:
-        lr = min(stepper.LEARNING_RATES, key=lambda v: abs(math.log(v) - math.log(lr)))
+        lr = min(stepper.learning_rates(cfg, dataset.n_samples), key=lambda v: abs(math.log(v) - math.log(lr)))
         restored.append(f"learning rate {lr:g}")
     else:
         lr = None
     updates = extra.get("updates") if _is_int(extra.get("updates")) else None
-    return LoadedNetwork(net, cfg, lr, updates, tuple(restored))
+    return LoadedNetwork(net, cfg, lr, updates, tuple(restored), opt_state)
+
+
+def _training_settings(cfg: Config, settings: dict) -> tuple[Config, list[str]]:
+    """``cfg`` with the file's regulariser and optimiser when they are valid (else ``cfg``'s own)."""
+    restored = []
+    reg, rate = settings.get("regularization"), settings.get("regularization_rate")
+    if isinstance(reg, str) and isinstance(rate, int | float) and not isinstance(rate, bool):
+        trial = replace(cfg, regularization=reg, regularization_rate=float(rate))
+        if _valid(trial):
+            cfg = trial
+            if reg != "none":
+                restored.append(f"{reg} regularization, rate {float(rate):g}")
+    name, hyper = settings.get("optimizer"), settings.get("opt_hyper")
+    if isinstance(name, str) and isinstance(hyper, list):
+        try:
+            pairs = tuple(sorted((str(k), float(v)) for k, v in hyper))
+        except (TypeError, ValueError):
+            pairs = None
+        trial = None if pairs is None else replace(cfg, optimizer=name, opt_hyper=pairs)
+        if trial is not None and _valid(trial):
+            cfg = trial
+            if name != "sgd":
+                restored.append(f"optimizer {name}")
+    return cfg, restored
+
+
+def _playground_settings(cfg: Config, settings: dict) -> tuple[Config, list[str]]:
+    """``cfg`` with the file's playground data settings when they are all valid."""
+    fields = ("dataset", "noise", "train_percent", "data_seed", "features")
+    if not all(f in settings for f in fields):
+        return cfg, []
+    feats = settings["features"]
+    if not (isinstance(feats, list) and all(isinstance(f, str) for f in feats)):
+        return cfg, []
+    trial = replace(cfg, **{f: settings[f] for f in fields[:-1]}, features=tuple(feats))
+    if not _valid(trial):
+        return cfg, []
+    what = f"data {trial.dataset}, noise {trial.noise} %, {trial.train_percent} % training, data seed {trial.data_seed}"
+    return trial, [what, "features " + ", ".join(trial.features)]
+
+
+def _valid(cfg: Config) -> bool:
+    try:
+        cfg.validate()
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _is_int(v) -> bool:

@@ -391,3 +391,256 @@ def test_the_check_catches_a_wrong_number():
 def test_parsing_fmt_output():
     for x in (0.0, 1.0, -0.5, 1.5e-7, -1234567.0, 3.14159265, -2.5e10, 9.999996):
         assert num(arithmetic.fmt(x)) == pytest.approx(x, rel=REL, abs=0)
+
+
+# ---------------------------------------------------------------------------
+# Regularisation and optimisers: the penalty in the loss and in ∂L/∂w, dead links, and every
+# optimiser's update written with its buffers (opt.explain), redone from the printed numbers.
+
+
+def _flat(net, layer: int, i: int, j: int | None = None) -> int:
+    """Flat index by the engine's own parameter names (independent of the panel's offset arithmetic)."""
+    name = f"W{layer}[{i},{j}]" if j is not None else f"b{layer}[{i}]"
+    return net.parameter_names().index(name)
+
+
+def _sign(x: float) -> float:
+    return float(np.sign(x))
+
+
+class OptChecker(Checker):
+    """Checker with the lines a regulariser and an optimiser add."""
+
+    def edge(self, layer, i, j, n, lines):
+        self.index = _flat(self.rec.before, layer, i, j)
+        self.param_new = float(self.rec.after.weights[layer - 1][i, j])
+        self.param_old = float(self.rec.before.weights[layer - 1][i, j])
+        super().edge(layer, i, j, n, lines)
+
+    def neuron(self, layer, j, n, lines):
+        if layer > 0 and self.rec.before.biases is not None:
+            self.index = _flat(self.rec.before, layer, j)
+            self.param_new = float(self.rec.after.biases[layer - 1][j])
+            self.param_old = float(self.rec.before.biases[layer - 1][j])
+        super().neuron(layer, j, n, lines)
+
+    def _dW_reg(self, parts, layer, j, n, i, tex):
+        t, g, net, l = self._engine(layer)
+        total = num(parts[-1])
+        rounded(total, g.dW[i, j], tex)
+        terms = split_top(parts[-2], " + ")
+        lam_tex, r_tex = split_top(terms[-1], r"\cdot")
+        lam = num(lam_tex)
+        rounded(lam, self.rec.grads.regularization_rate, tex)
+        w_true = net.weights[l][i, j]
+        if r_tex.startswith(r"\operatorname{sign}("):  # L1: R′(w) = sign(w)
+            assert self.rec.grads.regularization == "l1", tex
+            w = num(r_tex[len(r"\operatorname{sign}(") : -1])
+            rounded(w, w_true, tex)
+            r_prime = _sign(w)
+        else:  # L2: R′(w) = w
+            assert self.rec.grads.regularization == "l2", tex
+            r_prime = num(r_tex)
+            rounded(r_prime, w_true, tex)
+        data = float(np.dot(g.dz[:, j], t.x[:, i]))  # Σ_n δ·a from the engine's arrays
+        if r"\dots" in terms:
+            return
+        pq = [split_top(tm, r"\cdot") for tm in terms[:-1]]
+        pq = [(num(d), num(a)) for d, a in pq]
+        assert len(pq) == t.x.shape[0], tex
+        for k, (d, a) in enumerate(pq):
+            rounded(d, g.dz[k, j], tex)
+            rounded(a, t.x[k, i], tex)
+        s = sum(d * a for d, a in pq)
+        near(s, data, sum(abs(d * a) for d, a in pq), tex + " (the data part)")
+        near(s + lam * r_prime, total, sum(abs(d * a) for d, a in pq) + abs(lam * r_prime), tex)
+
+    def _penalty(self, parts, layer, j, n, i, tex):
+        g = self.rec.grads
+        pen = num(parts[-1].split(r"\quad")[0])
+        rounded(pen, g.penalty, tex)
+        (lam, tot), = products(parts[-2])
+        ws = self.rec.before.weights
+        true_tot = sum(float(np.abs(w).sum()) if g.regularization == "l1" else 0.5 * float((w * w).sum()) for w in ws)
+        rounded(lam, g.regularization_rate, tex)
+        rounded(tot, true_tot, tex)
+        near(lam * tot, pen, abs(lam * tot), tex)
+
+    def _loss_reg(self, parts, layer, j, n, i, tex):
+        L = num(parts[-1])
+        rounded(L, self.rec.loss_before, tex)
+        terms = split_top(parts[-2], " + ")
+        pen = num(terms[-1])
+        rounded(pen, self.rec.grads.penalty, tex)
+        if r"\dots" in terms:
+            return
+        per = [num(t) for t in terms[:-1]]
+        for p, true in zip(per, self.rec.per_sample, strict=True):
+            rounded(p, true, tex)
+        near(sum(per) + pen, L, sum(abs(p) for p in per) + abs(pen), tex)
+
+    def _dead(self, parts, layer, j, n, i, tex):
+        net, after = self.rec.before, self.rec.after
+        assert net.dead[layer - 1][i, j] and net.weights[layer - 1][i, j] == 0, tex
+        assert after.weights[layer - 1][i, j] == 0 and after.dead[layer - 1][i, j], tex
+
+    def _dies(self, parts, layer, j, n, i, tex):
+        l = layer - 1
+        assert self.rec.after.weights[l][i, j] == 0 and self.rec.after.dead[l][i, j], tex
+        assert self.rec.before.dead is None or not self.rec.before.dead[l][i, j], tex
+        assert self.rec.grads.regularization == "l1", tex
+
+    def _opt_state(self, parts, layer, j, n, i, tex):
+        body = tex.removeprefix(r"\text{state before: }")
+        st = self.rec.opt_before
+        names = {"velocity": "v", "square_avg": "s", "exp_avg": "m", "exp_avg_sq": "v"}
+        items = split_top(body, r",\ ")
+        assert items[0] == f"t = {st.step}", tex
+        assert len(items) == 1 + len(st.slots), tex
+        for item, (slot, v) in zip(items[1:], st.slots.items()):
+            sym, val = item.split(" = ")
+            assert sym == names[slot], tex
+            rounded(num(val), v[self.index], tex)
+
+    def _opt(self, parts, layer, j, n, i, tex):
+        rec, k = self.rec, self.index
+        h = rec.optimizer.hyper
+        after = rec.opt_after.slots
+        value = num(parts[-1])
+        lhs, expr = parts[0], parts[-2]
+        if lhs.startswith((r"v \leftarrow \mu v", r"m \leftarrow")):  # μ·v + g, or β₁·m + (1 − β₁)·g
+            (c0, b0), = products(split_top(expr, " + ")[0])
+            last = split_top(expr, " + ")[1]
+            if lhs.startswith("m"):
+                (c1, g), = products(last)
+                rounded(c0, h["beta1"], tex)
+                near(c0 * b0 + c1 * g, value, abs(c0 * b0) + abs(c1 * g), tex)
+                rounded(value, after["exp_avg"][k], tex)
+            else:
+                g = num(last)
+                rounded(c0, h["momentum"], tex)
+                near(c0 * b0 + g, value, abs(c0 * b0) + abs(g), tex)
+                rounded(value, after["velocity"][k], tex)
+            rounded(g, rec.before.gradient_vector(rec.grads)[k], tex)
+            return
+        if lhs.startswith((r"s \leftarrow", r"v \leftarrow \beta_2")):  # α·s + (1 − α)·g²
+            first, second = split_top(expr, " + ")
+            (c0, b0), = products(first)
+            c1, g_sq = split_top(second, r"\cdot")
+            g = num(g_sq.removesuffix("^2"))
+            rounded(g, rec.before.gradient_vector(rec.grads)[k], tex)
+            near(c0 * b0 + num(c1) * g * g, value, abs(c0 * b0) + abs(num(c1)) * g * g * 2, tex)
+            rounded(value, after["square_avg" if lhs.startswith("s") else "exp_avg_sq"][k], tex)
+            return
+        if lhs.startswith(r"\hat"):  # bias correction: m / (1 − β^t)
+            m = re.fullmatch(r"\\frac\{(.+)\}\{1-(.+)\^\{(\d+)\}\}", expr)
+            assert m, tex
+            b, beta, t = num(m.group(1)), num(m.group(2)), int(m.group(3))
+            assert t == rec.opt_after.step, tex
+            rounded(beta, h["beta1" if lhs.startswith(r"\hat m") else "beta2"], tex)
+            near(b / (1 - beta**t), value, 2 * abs(b / (1 - beta**t)), tex)
+            return
+        # the parameter itself: θ − step
+        rounded(value, self.param_new, tex)
+        old_tex, rest = split_top(expr, " - ")
+        old = num(old_tex)
+        rounded(old, self.param_old, tex)
+        frac = re.fullmatch(r"\\frac\{(.+)\\cdot(.+)\}\{\\sqrt\{(.+)\} \+ (.+)\}", rest)
+        if frac:  # RMSProp / Adam: η·g / (√s + ε)
+            lr, top, sq, eps = (num(frac.group(q)) for q in range(1, 5))
+            rounded(lr, h["learning_rate"], tex)
+            rounded(eps, h["eps"], tex)
+            step = lr * top / (np.sqrt(sq) + eps)
+        else:
+            lr_tex, *v_parts = split_top(rest, r"\cdot")
+            v_tex = r"\cdot".join(v_parts)
+            lr = num(lr_tex)
+            rounded(lr, h["learning_rate"], tex)
+            if len(split_top(v_tex[1:-1], " + ")) == 2:  # Nesterov: η·(g + μ·v)
+                g_tex, mv = split_top(v_tex[1:-1], " + ")
+                (mu, v), = products(mv)
+                step = lr * (num(g_tex) + mu * v)
+            else:  # momentum: η·v
+                step = lr * num(v_tex)
+        near(old - step, value, abs(old) + 3 * abs(step), tex)
+
+
+OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+
+
+def _reg_case(k: int, reg: str, opt_name: str):
+    """A seeded net trained 2 steps by ``opt_name`` (so its buffers are not zero), then the step checked;
+    with L1 one weight is already dead and one is tiny (the penalty step may kill it)."""
+    from nnviz.optim import make_optimizer
+
+    rng = np.random.default_rng([23, k])
+    sizes = [int(rng.integers(1, 4)), int(rng.integers(2, 4)), int(rng.integers(1, 3))]
+    acts = [HIDDEN[k % len(HIDDEN)], "sigmoid"]
+    bias_mode = BIAS_MODES[k % 3]
+    net = Network.init(sizes, acts, "normal", rng, bias_mode)
+    lam = float(rng.choice([0.05, 0.3]))
+    if reg == "l1":
+        ws = [w.copy() for w in net.weights]
+        ws[0][0, 0] = 0.0
+        ws[1][0, 0] = 1e-6
+        dead = [np.zeros(w.shape, bool) for w in ws]
+        dead[0][0, 0] = True
+        net = Network.from_arrays(ws, net.biases, acts, bias_mode, dead=dead)
+    B = int(rng.integers(1, 4))
+    X = rng.normal(0, 2, (B, sizes[0]))
+    Y = rng.random((B, sizes[-1]))
+    opt = make_optimizer(opt_name, learning_rate=float(rng.choice([0.01, 0.5])))
+    state = opt.init(net)
+    for _ in range(2):
+        rec = train_step(net, X, Y, "half_sse", opt.learning_rate, None, True, 0.0, None, reg, lam, opt, state)
+        net, state = rec.after, rec.opt_after
+    return train_step(net, X, Y, "half_sse", opt.learning_rate, None, True, 0.0, None, reg, lam, opt, state)
+
+
+def check_reg_record(rec) -> set[str]:
+    net = rec.before
+    B = rec.trace.input.shape[0]
+    rows = sorted({0, B - 1})
+    kinds = set()
+    for phase in [*phases(net.n_layers), None]:
+        c = OptChecker(rec, phase)
+        for line in arithmetic.loss_lines(rec, phase):
+            c.line(line)
+        for layer, size in enumerate(net.sizes):
+            for j in range(size):
+                for n in rows:
+                    c.neuron(layer, j, n, arithmetic.neuron_lines(rec, layer, j, n, phase))
+        for layer in range(1, net.n_layers + 1):
+            n_in, n_out = net.weights[layer - 1].shape
+            for i in range(n_in):
+                for j in range(n_out):
+                    for n in rows:
+                        c.edge(layer, i, j, n, arithmetic.edge_lines(rec, layer, i, j, phase, sample=n))
+        kinds |= c.kinds
+    return kinds
+
+
+@pytest.mark.parametrize("opt_name", OPTIMIZER_NAMES)
+def test_every_line_with_a_regulariser_and_an_optimizer_is_right(opt_name):
+    kinds = set()
+    for k in range(12):
+        for reg in ("l1", "l2"):
+            kinds |= check_reg_record(_reg_case(k, reg, opt_name))
+    assert {"dW_reg", "penalty", "loss_reg", "dead"} <= kinds
+    if opt_name == "sgd":
+        assert {"dW_new", "b_new", "dies"} <= kinds  # SGD's own line, and L1 killing a link
+    else:
+        assert {"opt", "opt_state"} <= kinds
+
+
+def test_the_optimizer_check_catches_a_wrong_buffer():
+    rec = _reg_case(3, "l2", "adam")
+    phase = phases(rec.before.n_layers)[-1]
+    lines = arithmetic.edge_lines(rec, 1, 0, 0, phase)
+    m_line = next(x for x in lines if x.what == "opt" and x.latex.startswith(r"m \leftarrow"))
+    head, value = m_line.latex.rsplit(" = ", 1)
+    bad = type(m_line)(head + " = " + arithmetic.fmt(num(value) * (1 + 3e-4) + 1e-9), m_line.value, "opt")
+    c = OptChecker(rec, phase)
+    c.index, c.param_new, c.param_old = _flat(rec.before, 1, 0, 0), 0.0, 0.0
+    with pytest.raises(AssertionError):
+        c.line(bad, layer=1, j=0, n=0, i=0)

@@ -43,15 +43,16 @@ TIMEOUT_MS = 30_000
 PHASES = ["forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"]
 #: URL path of each page. The study page is st.navigation's default page, which Streamlit serves at
 #: "/" whatever its url_path says (opening "/study" shows a "Page not found" dialog).
-PATHS = {"study": "", "toy": "toy", "forward": "forward", "data": "data", "about": "about"}
+PATHS = {"study": "", "toy": "toy", "playground": "playground", "forward": "forward", "data": "data", "about": "about"}
 TITLES = {
     "study": "Study hours",
     "toy": "Toy classification",
+    "playground": "Playground",
     "forward": "Fixed-weight forward pass",
     "data": "Your data",
     "about": "About nnviz",
 }
-WITH_FIGURES = ("study", "toy", "forward")
+WITH_FIGURES = ("study", "toy", "playground", "forward")
 WITH_PLAYER = ("study", "toy")
 #: short name → the player's button label
 BUTTONS = {"next": "Next phase", "step": "Step", "run_n": "Run", "back": "Back"}

@@ -561,7 +561,11 @@ OUTPUT_FOR_LOSS = {
 @given(
     seed=hst.integers(0, 2**31 - 1),
     hidden=hst.lists(hst.integers(1, stepper.MAX_NEURONS), min_size=1, max_size=stepper.MAX_HIDDEN_LAYERS),
-    hidden_acts=hst.lists(hst.sampled_from(stepper.HIDDEN_ACTIVATIONS), min_size=3, max_size=3),
+    hidden_acts=hst.lists(
+        hst.sampled_from(stepper.HIDDEN_ACTIVATIONS),
+        min_size=stepper.MAX_HIDDEN_LAYERS,
+        max_size=stepper.MAX_HIDDEN_LAYERS,
+    ),
     loss=hst.sampled_from(sorted(LOSSES)),
     output=hst.integers(0, 3),
     init=hst.sampled_from(stepper.INITIALISERS),

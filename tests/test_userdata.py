@@ -302,8 +302,8 @@ def test_load_network_without_settings_keeps_the_current_ones():
     [
         ([3, 3, 1], ["sigmoid", "sigmoid"], {}, "takes 3 inputs but this data set has 2"),
         ([2, 3, 2], ["sigmoid", "sigmoid"], {}, "2 outputs but this data set has 1 target"),
-        ([2, 1], ["sigmoid"], {}, "1 to 3 hidden layers; the file has 0"),
-        ([2, 2, 2, 2, 2, 1], ["sigmoid"] * 5, {}, "1 to 3 hidden layers; the file has 4"),
+        ([2, 1], ["sigmoid"], {}, "1 to 6 hidden layers; the file has 0"),
+        ([2, 2, 2, 2, 2, 2, 2, 2, 1], ["sigmoid"] * 8, {}, "1 to 6 hidden layers; the file has 7"),
         ([2, 9, 1], ["sigmoid", "sigmoid"], {}, "up to 8 neurons per hidden layer"),
         ([2, 3, 1], ["sigmoid", "relu"], {}, "output layer uses relu"),
         ([2, 3, 1], ["sigmoid", "sigmoid"], {"loss": "cross_entropy"}, "loss 'cross_entropy' does not fit"),

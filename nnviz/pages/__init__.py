@@ -24,6 +24,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(stepper_page.render_study, N_("Study hours"), "study", default=True),
     PageSpec(stepper_page.render_toy, N_("Toy classification"), "toy"),
+    PageSpec(stepper_page.render_playground, N_("Playground"), "playground"),
     PageSpec(forward_page.render, N_("Fixed-weight forward pass"), "forward"),
     PageSpec(data_page.render, N_("Your data"), "data"),
     PageSpec(mnist_page.render, N_("MNIST digits"), "mnist"),

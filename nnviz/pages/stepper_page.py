@@ -1,4 +1,4 @@
-"""The step-through pages: study hours (seed 003) and toy classification (seed 004).
+"""The step-through pages: study hours (seed 003), toy classification (seed 004), Playground.
 
 Widgets and figure calls only; the run logic is :mod:`nnviz.stepper`, the
 formulas :mod:`nnviz.arithmetic`, the drawings :mod:`nnviz.figures`.
@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, examples, figures, safe_text, sampling, state, stepper, userdata
-from nnviz.engine import LOSSES, gradient_check, loss_surface
+from nnviz import arithmetic, datasets, examples, figures, safe_text, sampling, state, stepper, userdata
+from nnviz.engine import INITIALIZER_NOTES, LOSSES, REGULARIZERS, gradient_check, loss_surface
+from nnviz.optim import OPTIMIZERS
 from nnviz.player import component as player
+from nnviz.player import payload
 from nnviz.player.session import PlayerSession
 from nnviz.stepper import Run
 
@@ -29,7 +31,20 @@ TEXT = {
         "Python's `random()` after `seed(1)` (each neuron's inputs, then its bias), online SGD "
         "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)².",
     ),
+    "playground": (
+        "Playground",
+        "TensorFlow Playground's data sets, features, regularisation and batches, stepped with every "
+        "number shown. It starts as Playground does: the circle, noise 0, half the points to train, two "
+        "hidden layers 4-2 of tanh, a tanh output trained towards the ±1 labels, batch 10, η = 0.03. "
+        "Playground averages ½(o − t)² over a batch; nnviz's half_sse sums it, so the player's rate is "
+        "**η′ = η / B** and the engine's penalty rate **λ′ = λ · B**: the numbers are Playground's "
+        "(checked against a transcription of its nn.ts). The README's *Coming from TensorFlow Playground* "
+        "maps each of its controls to this page.",
+    ),
 }
+#: the playground page's losses and output activations (one output: ±1 labels or a value)
+PLAYGROUND_LOSSES = ("half_sse", "mse")
+PLAYGROUND_OUTPUTS = ("tanh", "identity", "sigmoid")
 CLASSIFICATION_LOSSES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
@@ -47,6 +62,10 @@ def render_study() -> None:
 
 def render_toy() -> None:
     render("toy")
+
+
+def render_playground() -> None:
+    render("playground")
 
 
 # ---------------------------------------------------------------------------
@@ -82,6 +101,12 @@ def _body(example: str) -> None:
         ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
     st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
+    # below the player's fragment, so a player request does not redraw them (a selection in the diagram
+    # reruns the page: the editor follows it)
+    _weight_editor(example, run, ps)
+    _pin_controls(example, run, ps)
+    for text in _diagnosis(example, run):
+        st.warning(safe_text.markdown(text, limit=None))
     _lower_tabs(example, run)
     _sync_url(example, run, ps.lr)
 
@@ -95,11 +120,118 @@ def _player_part(example: str) -> None:
     slot = st.container()  # the player comes first on the page, its surface settings below it
     surface_inputs = _loss_surface_controls(example, run)
     ps.set_surface(*_surface_for_player(example, run, surface_inputs))
-    data = ps.data(player.plotly_url(), has_regions=run.data.task == "classification" and run.data.n_in == 2)
+    if example == "playground":
+        ss = st.session_state
+        show, disc = ss.get(state.key(example, "show_test"), True), ss.get(state.key(example, "discretize"), False)
+        ps.set_region_options(show, disc)
+    data = ps.data(player.plotly_url(), has_regions=payload.has_regions(run))
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
     if st.session_state.pop(state.key(example, "follow"), False):
         st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
+
+
+def _diagnosis(example: str, run: Run) -> list[str]:
+    """Warnings for the network on screen (saturated outputs, dead ReLUs, vanishing gradients); memoised."""
+    net = run.network
+    key = (net.parameter_vector().tobytes(), _data_key(example, run), run.config.loss)
+    return state.memo(example, "diagnosis", key, lambda: stepper.diagnose(net, run.data, run.config.loss))
+
+
+def _selected_parameter(net, sel: tuple | None) -> str | None:
+    """The parameter a selection in the player's diagram names: an edge's weight, a neuron's bias."""
+    if sel is None:
+        return None
+    if sel[0] == "edge":
+        return f"W{sel[1]}[{sel[2]},{sel[3]}]"
+    if sel[0] == "neuron" and sel[1] > 0 and net.biases is not None:
+        return f"b{sel[1]}[{sel[2]}]"
+    return None
+
+
+def _weight_editor(example: str, run: Run, ps: PlayerSession) -> None:
+    """Type a new value for a weight or bias (the one selected in the diagram by default); the run goes on
+    from the edited network, and Back shows the network before the edit."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    ss = st.session_state
+    net = run.network
+    names = net.parameter_names()
+    picked = _selected_parameter(net, ps.view.selection)
+    if ss.get(k("edit_seen")) != (picked, id(run)) or ss.get(k("edit_name")) not in names:
+        ss[k("edit_seen")] = (picked, id(run))
+        ss[k("edit_name")] = picked if picked in names else names[0]
+        ss[k("edit_value")] = float(net.parameter_vector()[names.index(ss[k("edit_name")])])
+    with st.expander("Edit a weight or bias", expanded=picked is not None):
+        c1, c2, c3 = st.columns([2, 2, 1])
+        c1.selectbox(
+            "Parameter (click one in the diagram)",
+            names,
+            key=k("edit_name"),
+            on_change=_edit_name_changed,
+            args=(example,),
+        )
+        c2.number_input("New value", key=k("edit_value"), format="%.6g", step=0.1)
+        c3.button("Set value", key=k("edit_apply"), on_click=_apply_edit, args=(example,))
+        st.caption(
+            f"Sets it in the network after {run.updates_applied} updates (the one on screen); the steps after "
+            "it are dropped and the run continues from the edited network. Back shows the network before the edit."
+        )
+        msg = ss.pop(k("edit_result"), None)
+        if msg:
+            getattr(st, msg[0])(msg[1])
+
+
+def _pin_controls(example: str, run: Run, ps: PlayerSession) -> None:
+    """Pin the run's loss curve, to compare it with the runs that follow (another η, optimiser …)."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    c1, c2, c3 = st.columns([1, 1, 3])
+    # callbacks: they run before the player's data is built, so the chart shows the change at once
+    c1.button("Pin this run's loss curve", key=k("pin"), disabled=not len(run.history), on_click=_pin, args=(example,))
+    if ps.pinned:
+        c2.button("Clear pinned curves", key=k("unpin"), on_click=_unpin, args=(example,))
+    if ps.pinned:
+        c3.caption("Pinned (dashed in the loss chart): " + "; ".join(p[0] for p in ps.pinned))
+
+
+def _pin(example: str) -> None:
+    run = state.run(example)
+    ps = _player_session(example, run)
+    cfg = run.config
+    reg = "" if cfg.regularization == "none" else f", {cfg.regularization} λ={cfg.regularization_rate:g}"
+    ps.pin(f"η={ps.lr:g}, {cfg.optimizer}{reg}, {'-'.join(map(str, cfg.hidden))}, {len(run.history)} steps")
+
+
+def _unpin(example: str) -> None:
+    ps = _player_session(example, state.run(example))
+    ps.pinned = []
+    ps.force = True
+
+
+def _edit_name_changed(example: str) -> None:
+    ss, run = st.session_state, state.run(example)
+    net = run.network
+    name = ss[state.key(example, "edit_name")]
+    ss[state.key(example, "edit_value")] = float(net.parameter_vector()[net.parameter_names().index(name)])
+
+
+def _apply_edit(example: str) -> None:
+    ss, run = st.session_state, state.run(example)
+    name, value = ss[state.key(example, "edit_name")], ss[state.key(example, "edit_value")]
+    ps = _player_session(example, run)
+    old = float(run.network.parameter_vector()[run.network.parameter_names().index(name)])
+    try:
+        run.edit(name, value)
+    except ValueError as exc:
+        ss[state.key(example, "edit_result")] = ("error", safe_text.markdown(str(exc), limit=300))
+        return
+    ps.clear = True
+    ps._set_cursor(run.step_index, run.phase_index, force=True)
+    ps.trunc = run.updates_applied
+    ss[state.key(example, "edit_result")] = (
+        "success",
+        f"{name}: {old:.6g} → {float(value):.6g} after {run.updates_applied} updates. "
+        "Step on to train from the edited network; Back shows the network before the edit.",
+    )
 
 
 def _player_session(example: str, run: Run) -> PlayerSession:
@@ -122,7 +254,7 @@ def _on_request(example: str) -> None:
     req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
     ps.handle(req)
-    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr"):
+    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr", "select"):
         st.session_state[state.key(example, "follow")] = True
 
 
@@ -141,13 +273,13 @@ def _restore_from_url(example: str) -> None:
         state.set_message(example, "warning", f"Could not open the shared link ({exc}); showing the default run.")
         return
     state.apply_config(example, cfg)
-    st.session_state[state.key(example, "lr")] = _nearest_lr(lr)
+    st.session_state[state.key(example, "lr")] = _nearest_lr(lr, state.run(example).learning_rates)
     if steps:  # computed by the player in chunks of bounded time, with progress (not in this rerun)
         st.session_state[state.key(example, "link_steps")] = steps
 
 
-def _nearest_lr(lr: float) -> float:
-    return min(stepper.LEARNING_RATES, key=lambda v: abs(np.log(v) - np.log(lr)))
+def _nearest_lr(lr: float, rates) -> float:
+    return min(rates, key=lambda v: abs(np.log(v) - np.log(lr)))
 
 
 # -- configuration -----------------------------------------------------------
@@ -156,6 +288,8 @@ def _nearest_lr(lr: float) -> float:
 def _sidebar_config(example: str) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     with st.sidebar:
+        if example == "playground":
+            _sidebar_data(example)
         st.header("Network")
         st.caption("Changing anything here starts a new run. The learning rate (above the diagram) keeps history.")
         n = st.number_input("Hidden layers", 1, stepper.MAX_HIDDEN_LAYERS, key=k("n_hidden"))
@@ -165,14 +299,19 @@ def _sidebar_config(example: str) -> None:
             c2.selectbox(f"Layer {i + 1} activation", stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
         task = state.run(example).data.task
         choices = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
+        outputs = OUTPUT_ACTIVATIONS
+        if example == "playground":
+            choices, outputs = PLAYGROUND_LOSSES, PLAYGROUND_OUTPUTS
         loss = st.selectbox("Loss", choices, key=k("loss"), format_func=_loss_label)
         forced = LOSSES[loss].requires
         if forced:
             st.session_state[k("act_out")] = forced
-        st.selectbox("Output activation", OUTPUT_ACTIVATIONS, key=k("act_out"), disabled=bool(forced))
+        st.selectbox("Output activation", outputs, key=k("act_out"), disabled=bool(forced))
         if forced:
             st.caption(f"{loss} needs a {forced} output layer.")
-        st.selectbox("Initialiser", stepper.INITIALISERS, key=k("init"))
+        init = st.selectbox("Initialiser", stepper.INITIALISERS, key=k("init"))
+        if init in INITIALIZER_NOTES:
+            st.caption(INITIALIZER_NOTES[init])
         st.number_input("Seed", 0, 2**31 - 1, key=k("seed"))
         st.selectbox("Biases", ("trainable", "frozen", "none"), key=k("bias"))
         st.header("Step size")
@@ -181,6 +320,7 @@ def _sidebar_config(example: str) -> None:
             n_samples = state.run(example).data.n_samples
             st.number_input("Mini-batch size k", 1, n_samples, key=k("batch_k"))
         st.checkbox("Shuffle every epoch (seeded)", key=k("shuffle"))
+        _sidebar_training(example)
         cfg = state.config_from_widgets(example)
         if cfg.activations[-1] == "softmax" and not forced:
             st.warning("softmax output goes with the cross-entropy loss; half_sse / mse back-propagate through it too.")
@@ -191,10 +331,103 @@ def _sidebar_config(example: str) -> None:
                 st.toast("New configuration: the run starts again.")
             except ValueError as exc:
                 st.error(safe_text.markdown(str(exc), limit=400))
+        _sidebar_stop(example)
         st.divider()
-        label = "Back to the default configuration" if example == "custom" else "Back to the tutorial's configuration"
+        label = {"custom": "Back to the default configuration", "playground": "Back to Playground's defaults"}.get(
+            example, "Back to the tutorial's configuration"
+        )
         # A callback: it runs before the widgets above are drawn, so it may set their values.
         st.button(label, key=k("defaults"), on_click=_back_to_defaults, args=(example,))
+
+
+def _sidebar_data(example: str) -> None:
+    """The playground page's data: Playground's generators, noise, training share, Regenerate, features."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    st.header("Data")
+    label = lambda n: datasets.DATASETS[n].label  # noqa: E731
+    st.selectbox("Data set", list(datasets.DATASETS), key=k("dataset"), format_func=label)
+    st.slider("Noise (%)", 0, datasets.NOISE_PERCENT_MAX, step=5, key=k("noise"))
+    lo, hi = datasets.TRAIN_PERCENT_RANGE
+    st.slider("Ratio of training to test data (%)", lo, hi, step=10, key=k("train_percent"))
+    c1, c2 = st.columns([1, 1])
+    c1.button("Regenerate", key=k("regenerate"), on_click=_regenerate, args=(example,), help="New points: next seed")
+    c2.caption(f"data seed {int(st.session_state[k('data_seed')])}")
+    st.caption("Features (the input nodes)")
+    cols = st.columns(3)
+    for i, (name, feat) in enumerate(datasets.FEATURES.items()):
+        cols[i % 3].checkbox(feat.label, key=k(f"feat_{name}"))
+    st.checkbox("Show test data", value=True, key=k("show_test"))
+    st.checkbox("Discretize output", value=False, key=k("discretize"))
+    run = state.run(example)
+    st.caption(
+        f"{run.data.n_samples} training and {run.test_data.n_samples} test points; test points are drawn hollow "
+        "on the decision regions."
+        if run.test_data is not None
+        else ""
+    )
+
+
+def _regenerate(example: str) -> None:
+    key = state.key(example, "data_seed")
+    st.session_state[key] = (int(st.session_state[key]) + 1) % (stepper.MAX_SEED + 1)
+
+
+def _sidebar_training(example: str) -> None:
+    """Regularisation and optimiser (every step-through page)."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    ss = st.session_state
+    st.header("Training")
+    reg = st.selectbox("Regularization", list(REGULARIZERS), key=k("reg"), format_func=lambda n: REGULARIZERS[n].label)
+    run = state.run(example)
+    b = stepper.batch_size(run.config, run.data.n_samples)
+    if reg != "none":
+        options = sorted({*state.REG_RATES, float(ss[k("reg_rate")])})
+        lam = st.select_slider("Regularization rate λ", options, key=k("reg_rate"), format_func=lambda v: f"{v:g}")
+        if example == "playground":
+            st.caption(f"Playground's λ = {lam:g}; the loss adds λ′·Σ R(w) with λ′ = λ·B = {lam * b:g} (B = {b}).")
+        st.latex(rf"L_{{\text{{total}}}} = L + \lambda \sum_w R(w),\quad {REGULARIZERS[reg].formula}")
+    opt = st.selectbox("Optimizer", list(OPTIMIZERS), key=k("opt"), format_func=lambda n: OPTIMIZERS[n].label)
+    spec = OPTIMIZERS[opt]
+    hyper = [h for h in spec.defaults if h != "learning_rate"]
+    if hyper:
+        cols = st.columns(len(hyper))
+        for col, h in zip(cols, hyper):
+            step = 1e-8 if h == "eps" else 0.01
+            col.number_input(_HYPER_LABELS.get(h, h), 0.0, 1.0, key=k(f"opt_{h}"), format="%g", step=step)
+    st.latex(spec.formula)
+    if example == "playground":
+        lr = float(ss[k("lr")])
+        st.caption(f"The player's η is η′ = η/B: Playground's η = η′·B = {lr * b:g} (B = {b}).")
+
+
+STOP_CHOICES = ("never", "every training point right", "training loss below")
+
+
+def _sidebar_stop(example: str) -> None:
+    """The stop condition of Play and Run (not part of the run's configuration: it keeps the history)."""
+    k = lambda name: state.key(example, name)  # noqa: E731
+    run = state.run(example)
+    choices = STOP_CHOICES if run.data.task == "classification" else (STOP_CHOICES[0], STOP_CHOICES[2])
+    st.header("Stop Play and Run when")
+    if st.session_state.get(k("stop")) not in choices:
+        st.session_state[k("stop")] = "never"
+    choice = st.radio("Stop when", choices, key=k("stop"), label_visibility="collapsed")
+    rule = None
+    if choice == STOP_CHOICES[1]:
+        rule = ("all_right",)
+    elif choice == STOP_CHOICES[2]:
+        value = st.number_input("Loss threshold", min_value=0.0, value=0.01, format="%g", key=k("stop_loss"))
+        rule = ("loss_below", float(value))
+    if rule is not None:
+        what = "mean per point" if LOSSES[run.config.loss].reduction == "sum over the batch" else "as configured"
+        st.caption(
+            f"Checked after each new step over all {run.data.n_samples} training points ({run.config.loss}, "
+            f"{what}, without the penalty). Play pauses and Run stops at the first step that meets it."
+        )
+    run.set_stop_rule(rule)
+
+
+_HYPER_LABELS = {"momentum": "μ (momentum)", "alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 
 
 def _back_to_defaults(example: str) -> None:
@@ -244,6 +477,7 @@ def _save_load_panel(example: str, run: Run, net) -> None:
             config=stepper.config_dict(run.config),
             updates=run.updates_applied,
             learning_rate=st.session_state[k("lr")],
+            **_optimizer_state_field(run),
         ),
         file_name=f"nnviz-{example}-step{run.updates_applied}.json",
         mime="application/json",
@@ -277,7 +511,7 @@ def _load_network(example: str) -> None:
         name, why = safe_text.markdown(up.name), safe_text.markdown(str(exc), limit=400)
         st.session_state[k("load_result")] = ("error", f"Could not load {name}: {why}. Your current run is kept.")
         return
-    state.apply_config(example, loaded.config, net=loaded.network)
+    state.apply_config(example, loaded.config, net=loaded.network, opt_state=loaded.optimizer_state)
     st.session_state[k("loaded")] = True
     if loaded.learning_rate is not None:
         st.session_state[k("lr")] = loaded.learning_rate
@@ -289,6 +523,12 @@ def _load_network(example: str) -> None:
         f"Loaded {safe_text.markdown(up.name)}: a {sizes} network{trained}. "
         f"A new run starts from its weights.{settings}",
     )
+
+
+def _optimizer_state_field(run: Run) -> dict:
+    """The optimiser's state at the step on screen, for the saved file (none for SGD: it has no buffers)."""
+    st_ = run.history.optimizer_state(run.updates_applied)
+    return {} if st_ is None or not st_.slots else {"optimizer_state": st_.to_dict()}
 
 
 def _loss_surface_controls(example: str, run: Run) -> tuple:
@@ -388,9 +628,9 @@ def _data_panel(example: str, run: Run) -> None:
     if example == "study":
         _study_panel(example, net)
         return
-    if data.task == "classification" and data.n_in == 2:
+    if payload.has_regions(run):
         st.subheader("What each neuron does with the plane")
-        correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
+        correct = int(np.sum(_predicted_classes(net, data) == data.labels))
         st.caption(
             f"{correct} of {data.n_samples} points classified correctly by the network after "
             f"{run.updates_applied} updates (the decision regions are in the player above, live while it plays)."
@@ -400,7 +640,9 @@ def _data_panel(example: str, run: Run) -> None:
             example,
             "neuron_maps",
             params,
-            lambda: figures.neuron_maps(net, data.X, resolution=NEURON_MAP_POINTS),
+            lambda: figures.neuron_maps(
+                net, data.X if data.plane is None else data.plane, resolution=NEURON_MAP_POINTS, features=data.features
+            ),
         )
         st.plotly_chart(fig, key=k("neuron_maps"))
         return
@@ -408,7 +650,7 @@ def _data_panel(example: str, run: Run) -> None:
     shown = min(data.n_samples, 20)
     pred = net.predict(data.X[:shown])
     if data.task == "classification":
-        correct = int(np.sum(_predicted_classes(net, data.X) == data.labels))
+        correct = int(np.sum(_predicted_classes(net, data) == data.labels))
         st.caption(f"{correct} of {data.n_samples} samples classified correctly.")
     labels = [f"#{i}" for i in range(shown)]
     st.plotly_chart(figures.study_predictions(pred[:, 0], data.Y[:shown, 0], labels), key=k("predictions"))
@@ -416,9 +658,8 @@ def _data_panel(example: str, run: Run) -> None:
     st.caption(f"First output, predicted vs target, for the first {shown} samples (scaled units). {note}")
 
 
-def _predicted_classes(net, X: np.ndarray) -> np.ndarray:
-    out = net.predict(X)
-    return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else np.argmax(out, axis=1)
+def _predicted_classes(net, data) -> np.ndarray:
+    return figures.predicted_classes(net, data.X, data.threshold)
 
 
 def _study_panel(example: str, net) -> None:
@@ -460,7 +701,11 @@ def _gradient_check_panel(example: str, run: Run) -> None:
     else:
         net, Xb, Yb = rec.before, rec.trace.input, rec.grads.targets
     rows = sampling.capped_subsample(len(Xb), GRADCHECK_ROWS, seed=0)
-    check = gradient_check(net, Xb[rows], Yb[rows], run.config.loss)
+    h = run.history
+    check = gradient_check(
+        net, Xb[rows], Yb[rows], run.config.loss, regularization=h.regularization,
+        regularization_rate=h.regularization_rate,
+    )
     st.plotly_chart(figures.gradient_check_figure(check), key=k)
     sample = (
         f" — a seeded sample of {len(rows):,} of its {len(Xb):,} rows (the check costs 2 losses per parameter)"

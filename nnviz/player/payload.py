@@ -45,6 +45,8 @@ class View:
     sample: int = 0
     selection: tuple | None = None
     layer: int = 0
+    show_test: bool = True  # the test points on the decision regions (when the run has test data)
+    discretize: bool = False  # the regions as two flat colours (Playground's "discretize output")
 
 
 def selection_name(sel: tuple | None) -> str:
@@ -128,12 +130,41 @@ def _status(run: Run, k: int) -> str:
     return f"Step {k + 1} (epoch {sched.epoch_of(k) + 1}) on {on}"
 
 
-def _regions(run: Run, net: Network, resolution: int = REGION_POINTS) -> dict | None:
+def has_regions(run: Run) -> bool:
+    """Whether the run's data lie in a plane the decision regions can be drawn over."""
     data = run.data
-    if data.task != "classification" or data.n_in != 2:
+    return data.task == "classification" and (data.X if data.plane is None else data.plane).shape[1] == 2
+
+
+def input_labels(run: Run) -> tuple[str, ...] | None:
+    """The input nodes' labels in the diagram: the features' formulas (playground), else none."""
+    return run.data.input_names if run.data.features is not None else None
+
+
+def _regions(run: Run, net: Network, resolution: int = REGION_POINTS, view: View | None = None) -> dict | None:
+    data = run.data
+    if not has_regions(run):
         return None
+    view = view or View()
+    plane = data.X if data.plane is None else data.plane
     rows = sampling.capped_subsample(data.n_samples, REGION_ROWS, seed=0)  # a seeded sample of large data sets
-    spec = figures.decision_boundary(net, data.X[rows], data.labels[rows], resolution=resolution)
+    test = None
+    t = run.test_data
+    if view.show_test and t is not None and t.n_samples:
+        t_rows = sampling.capped_subsample(t.n_samples, REGION_ROWS, seed=0)
+        test = ((t.X if t.plane is None else t.plane)[t_rows], t.labels[t_rows])
+    spec = figures.decision_boundary(
+        net,
+        plane[rows],
+        data.labels[rows],
+        resolution=resolution,
+        features=data.features,
+        threshold=data.threshold,
+        test=test,
+        discretize=view.discretize,
+        class_names=data.output_names if len(data.output_names) >= 2 else None,  # a CSV's class names
+        axis_names=data.input_names if data.plane is None else ("x₁", "x₂"),
+    )
     if len(rows) < data.n_samples:
         spec["layout"]["title"]["text"] += f" — {len(rows)} of {data.n_samples:,} points shown"
     return spec
@@ -145,12 +176,12 @@ def idle_frame(run: Run, k: int, view: View, surface: dict | None) -> dict:
     sc, sa = _surface_point(net, run, surface)
     nxt = f"Next: {_status(run, k).replace('Step', 'step', 1)} — press <b>Next phase</b> to compute forward layer 1."
     return {
-        "d": figures.network_diagram(net, None, None, 0, view.selection),
+        "d": figures.network_diagram(net, None, None, 0, view.selection, input_labels=input_labels(run)),
         "a": f'<p class="note">Network after <b>{k}</b> updates. {nxt}</p>',
         "m": None,
         "sc": sc,
         "sa": sa,
-        "r": _regions(run, net),
+        "r": _regions(run, net, view=view),
     }
 
 
@@ -169,12 +200,12 @@ def step_frames(run: Run, k: int, view: View, surface: dict | None, cache: Mutab
         ring = view.selection or auto_selection(ph, rec.before.n_layers)
         frames.append(
             {
-                "d": figures.network_diagram(rec.before, rec, ph, s, ring),
+                "d": figures.network_diagram(rec.before, rec, ph, s, ring, input_labels=input_labels(run)),
                 "a": arithmetic_html(rec, ph, v, cache),
                 "m": figures.layer_matrices(rec, v.layer, s, ph),
                 "sc": sc,
                 "sa": sa,
-                "r": _regions(run, rec.after) if upd else None,
+                "r": _regions(run, rec.after, view=view) if upd else None,
             }
         )
     for f in frames:
@@ -213,11 +244,13 @@ def light_frames(run: Run, first: int, last: int, stride: int, view: View, surfa
         upd = rec.phases[-1]
         sc, sa = _surface_point(rec.after, run, surface)
         out[k] = {
-            "d": figures.network_diagram(rec.before, rec, upd, 0, view.selection, compact=True),
+            "d": figures.network_diagram(
+                rec.before, rec, upd, 0, view.selection, compact=True, input_labels=input_labels(run)
+            ),
             "sc": sc,
             "sa": sa,
             # the player redraws the regions on every 2nd frame: only those frames carry them
-            "r": _regions(run, rec.after, REGION_POINTS_PLAY) if (k // max(1, stride)) % 2 == 0 else None,
+            "r": _regions(run, rec.after, REGION_POINTS_PLAY, view) if (k // max(1, stride)) % 2 == 0 else None,
             "t": _status(run, k),
             "loss": float(rec.loss_before),
         }

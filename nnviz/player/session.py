@@ -26,7 +26,7 @@ from nnviz import figures, sampling
 from nnviz.engine import HistoryFull
 from nnviz.player import payload
 from nnviz.player.payload import View
-from nnviz.stepper import LEARNING_RATES, Run
+from nnviz.stepper import Run
 
 #: one request may compute steps for this long before it answers (the rest follows in chunks)
 COMPUTE_BUDGET_S = 0.5
@@ -38,6 +38,8 @@ LONG_WORK_PAUSE = 1.0
 MAX_STEPS = 100_000
 #: losses sent for the loss curve at most (evenly thinned beyond)
 MAX_CURVE_POINTS = 4_000
+#: loss curves a session may pin at once
+MAX_PINS = 3
 
 
 @dataclass
@@ -61,6 +63,8 @@ class PlayerSession:
     light: dict = field(default_factory=dict)
     have: tuple[int, ...] = ()
     mathml_cache: dict = field(default_factory=dict)
+    #: loss curves pinned for comparison: (label, step numbers, batch losses), at most MAX_PINS
+    pinned: list = field(default_factory=list)
     _requested: bool = False  # this rerun answers a request from the player
 
     # -- the run --------------------------------------------------------------
@@ -142,6 +146,24 @@ class PlayerSession:
             self.target = None
             self._set_cursor(k, p, force=True)
 
+    def pin(self, label: str) -> bool:
+        """Keep the run's loss curve so far (downsampled) to draw beside later runs; False when nothing
+        is recorded yet. The oldest pin goes beyond MAX_PINS."""
+        h = self.run.history
+        if not len(h):
+            return False
+        idx, curve = sampling.downsample_curve(h.losses, MAX_CURVE_POINTS)
+        self.pinned = [*self.pinned, (str(label)[:80], idx + 1, curve)][-MAX_PINS:]
+        self.force = True
+        return True
+
+    def set_region_options(self, show_test: bool, discretize: bool) -> None:
+        """The page's "show test data" and "discretize output" toggles; a change redraws every frame."""
+        if (self.view.show_test, self.view.discretize) != (show_test, discretize):
+            self.view = replace(self.view, show_test=bool(show_test), discretize=bool(discretize))
+            self.clear = True
+            self.force = True
+
     def _compute_to(self, k: int, budget_s: float) -> bool:
         """Record steps up to k (0-based) with the current learning rate, for at most ``budget_s``;
         True when step k exists. Stops at divergence."""
@@ -149,7 +171,7 @@ class PlayerSession:
         h = run.history
         t0 = time.perf_counter()
         while len(h) <= k:
-            if run.diverged_at is not None:
+            if run.barrier is not None:
                 return False
             nxt = min(k, len(h) + 63)
             # Run._ensure truncates a recorded step whose rate differs: here only new steps are made.
@@ -179,9 +201,9 @@ class PlayerSession:
             self.target = None
             self._set_cursor(k, p, force=True)
             return
-        if self.run.diverged_at is not None:
+        if self.run.barrier is not None:
             self.target = None
-            last = max(0, min(self.run.diverged_at, len(h) - 1))
+            last = max(0, min(self.run.barrier, len(h) - 1))
             self._set_cursor(last, self._last() if len(h) else -1, force=True)
 
     def _ahead(self, k: int, stride: int) -> None:
@@ -199,7 +221,7 @@ class PlayerSession:
             lr = float(lr)
         except (TypeError, ValueError):
             return
-        if not (math.isfinite(lr) and lr in LEARNING_RATES):
+        if not (math.isfinite(lr) and lr in self.run.learning_rates):
             self.message = ("warning", f"Learning rate {lr!r} is not one of the offered rates; it is unchanged.")
             return
         self.lr = lr
@@ -209,8 +231,7 @@ class PlayerSession:
         if first < len(h) and h.learning_rates[first] != lr:
             h.truncate(first)
             self.trunc = first
-            if run.diverged_at is not None and run.diverged_at >= first:
-                run.diverged_at = None
+            run.forget_after(first)
         if p >= 0 and p < self._last():
             self._compute_to(k, COMPUTE_BUDGET_S)
         self._set_cursor(k, p, force=True)
@@ -247,6 +268,7 @@ class PlayerSession:
             idle = {i: payload.idle_frame(run, i, self.view, self._surface) for i in {0, min(k, n), min(k + 1, n)}}
         # at most MAX_CURVE_POINTS points drawn, min/max per bucket so spikes survive
         idx, curve = sampling.downsample_curve(h.losses, MAX_CURVE_POINTS) if n else (np.arange(0), np.empty(0))
+        measures = run.metrics()[:, idx] if n and run.measures_wanted else None
         out = {
             "run": f"{self.token}",
             "plotly": plotly_url,
@@ -257,17 +279,20 @@ class PlayerSession:
             "spe": h.schedule.steps_per_epoch,
             "max_steps": MAX_STEPS,
             "lr": self.lr,
-            "lrs": list(LEARNING_RATES),
+            "lrs": list(run.learning_rates),
             "steps": steps,
             "idle": idle,
             "light": self.light,
-            "loss_spec": figures.loss_curve(curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1)
+            "loss_spec": figures.loss_curve(
+                curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1, measures=measures,
+                measure_note="(over all points, after the last step)", pinned=self.pinned,
+            )
             if n
             else None,
             **self._surface_if_new(),
             "has_regions": has_regions,
             "view": {"sample": self.view.sample, "layer": self.view.layer, "layers": run.history.template.n_layers},
-            "diverged": run.diverged_at,
+            "diverged": run.barrier,  # the last step Play and Run may reach (divergence or the stop rule)
             "trunc": self.trunc,
             "clear": self.clear,
             "ack": self.ack,
@@ -284,6 +309,8 @@ class PlayerSession:
                 "or lower the learning rate."
             )
             out["message_kind"] = "error"
+        elif run.stop_message():
+            out["message"], out["message_kind"] = run.stop_message(), "success"
         elif self.message:
             out["message_kind"], out["message"] = self.message
         if self.force:
