@@ -8,6 +8,7 @@ rerun. Each browser session has its own state: nothing here is module-level.
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 
 import streamlit as st
 
@@ -16,9 +17,9 @@ from nnviz.optim import OPTIMIZERS
 from nnviz.stepper import Config, Run
 
 #: every optimiser hyper-parameter but η, with the default its first optimiser gives it (the widgets' start)
-HYPER_DEFAULTS = {
-    k: v for spec in reversed(list(OPTIMIZERS.values())) for k, v in spec.defaults.items() if k != "learning_rate"
-}
+HYPER_DEFAULTS = MappingProxyType(
+    {k: v for spec in reversed(list(OPTIMIZERS.values())) for k, v in spec.defaults.items() if k != "learning_rate"}
+)
 #: the regularisation rates offered (Playground's menu)
 REG_RATES = stepper.PLAYGROUND_REG_RATES
 
