@@ -100,6 +100,7 @@ function build(root, st) {
   ui.lr = el("select", { "aria-label": "Learning rate η", class: "lr" });
   ui.lrLabel = el("label", { class: "lrlab", text: "η " }, [ui.lr]);
   ui.controls = el("div", { class: "controls" }, [ui.back, ui.next, ui.step, ui.epoch, ui.nrun, ui.run, ui.play, ui.speed, ui.reset, ui.lrLabel]);
+  buildQuiz(st, ui);
   ui.slider = el("input", { type: "range", min: "0", max: "0", value: "0", step: "1", class: "slider",
     "aria-label": "History: updates applied (drag to scrub; every figure redraws for that step)" });
   ui.sliderText = el("span", { class: "slidertext" });
@@ -108,7 +109,7 @@ function build(root, st) {
   ui.progress = el("div", { class: "progress", hidden: "" });
   ui.diagram = el("div", { class: "plot diagram", "data-plot": "diagram" });
   ui.arith = el("div", { class: "arith", "data-panel": "arithmetic" });
-  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.arith])]);
+  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.quiz.box, ui.arith])]);
   ui.loss = el("div", { class: "plot loss", "data-plot": "loss" });
   ui.surface = el("div", { class: "plot surface", "data-plot": "surface" });
   ui.surfaceMark = svgOverlay();
@@ -147,6 +148,169 @@ function build(root, st) {
   });
   ui.speed.addEventListener("change", () => { if (st.playing) { stopPlay(st); startPlay(st); } });
   return ui;
+}
+
+// -- quiz mode ------------------------------------------------------------------
+// The server sends each phase's questions (prompt, hint as MathML, the engine's answer, the
+// 3-significant-figure tolerance: nnviz/quiz.py); the check happens here, with no round trip.
+// While a phase has an unanswered question, its numbers (arithmetic, diagram labels and hover,
+// matrices, loss curve) are hidden.
+
+const QUIZ_TEXT = {
+  toggle: "Quiz me",
+  answer: "Your answer",
+  check: "Check",
+  show: "Show answer",
+  next: "Next question",
+  of: (i, n, phase) => `Question ${i} of ${n} · ${phase}`,
+  correct: (name, shown) => `Correct: ${name} = ${shown}.`,
+  wrong: "Not quite. Hint — the formula with its numbers:",
+  notNumber: "Type a number, e.g. 0.123 or -1.5e-3.",
+  answerIs: (shown) => `Answer: ${shown}`,
+  score: (right, total) => `Score: ${right} / ${total} correct`,
+  none: "Nothing to compute before the first phase: press Next phase.",
+  done: "Every question of this phase is answered: its numbers are shown. Press Next phase (→) to go on.",
+  playing: "Playing… pause to be quizzed.",
+};
+
+function buildQuiz(st, ui) {
+  const q = {};
+  q.toggle = el("input", { type: "checkbox", role: "switch", "data-quiz": "toggle" });
+  q.toggleLabel = el("label", { class: "quizlab" }, [q.toggle, document.createTextNode(" " + QUIZ_TEXT.toggle)]);
+  ui.controls.appendChild(q.toggleLabel);
+  q.progress = el("p", { class: "qprogress" });
+  q.prompt = el("p", { class: "qprompt" });
+  q.input = el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: "qinput", id: "nnviz-quiz-answer" });
+  q.inputLabel = el("label", { for: "nnviz-quiz-answer", text: QUIZ_TEXT.answer + " " });
+  q.check = el("button", { type: "button", "data-quiz": "check", text: QUIZ_TEXT.check });
+  q.show = el("button", { type: "button", "data-quiz": "show", text: QUIZ_TEXT.show });
+  q.next = el("button", { type: "button", "data-quiz": "next", text: QUIZ_TEXT.next, hidden: "" });
+  q.form = el("div", { class: "qform" }, [q.inputLabel, q.input, q.check, q.show, q.next]);
+  q.result = el("p", { class: "qresult", role: "status", "aria-live": "polite", "data-quiz": "result" });
+  q.hint = el("div", { class: "qhint", "data-quiz": "hint", hidden: "" });
+  q.score = el("p", { class: "qscore", "data-quiz": "score" });
+  q.box = el("div", { class: "quiz", "data-panel": "quiz", hidden: "" }, [q.progress, q.prompt, q.form, q.result, q.hint, q.score]);
+  ui.quiz = q;
+  st.quiz = { on: false, results: new Map(), active: null, right: 0, total: 0, frame: null };
+  q.toggle.addEventListener("change", () => setQuiz(st, q.toggle.checked));
+  q.check.addEventListener("click", () => quizCheck(st));
+  q.show.addEventListener("click", () => quizShow(st));
+  q.next.addEventListener("click", () => quizNext(st));
+  q.input.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    ev.preventDefault();
+    const cur = quizCurrent(st);
+    if (cur && !(st.quiz.results.get(cur.id) || {}).done) quizCheck(st);
+    else if (!st.ui.quiz.next.hidden) quizNext(st);
+    else act(st, "next");  // everything here answered: Enter goes on to the next phase
+  });
+}
+
+function setQuiz(st, on) {
+  st.quiz.on = !!on;
+  st.ui.quiz.toggle.checked = st.quiz.on;
+  st.root.toggleAttribute("data-quiz", st.quiz.on);
+  render(st);
+}
+
+function quizCurrent(st) {
+  const fr = st.quiz.frame;
+  if (!fr || !fr.q) return null;
+  return fr.q.find((x) => x.id === st.quiz.active) || null;
+}
+
+function quizFinish(st, cur, correct) {
+  const r = st.quiz.results.get(cur.id) || { tries: 0 };
+  if (!r.done) {
+    r.done = true;
+    r.correct = correct;
+    st.quiz.total += 1;
+    if (correct) st.quiz.right += 1;
+  }
+  st.quiz.results.set(cur.id, r);
+}
+
+function parseAnswer(text) {
+  // a number as a person types it: "−0.5" (Unicode minus), "0,5" (decimal comma), "1.5e-3", "1.5×10^-3"
+  let t = String(text).trim().replace(/[\u2212\u2013]/g, "-").replace(/\s+/g, "");
+  t = t.replace(/[×x*]10\^\(?(-?\d+)\)?$/i, "e$1");
+  if (!t.includes(".") && /^-?\d+,\d+(e-?\d+)?$/i.test(t)) t = t.replace(",", ".");
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return NaN;
+  return Number(t);
+}
+
+function quizCheck(st) {
+  const cur = quizCurrent(st);
+  if (!cur) return;
+  const q = st.ui.quiz;
+  const r = st.quiz.results.get(cur.id) || { tries: 0 };
+  if (r.done) return;
+  const v = parseAnswer(q.input.value);
+  if (!Number.isFinite(v)) { q.result.textContent = QUIZ_TEXT.notNumber; q.result.className = "qresult"; return; }
+  r.tries += 1;
+  st.quiz.results.set(cur.id, r);
+  if (Math.abs(v - cur.answer) <= cur.tol) {
+    quizFinish(st, cur, true);
+    st.quiz.last = { id: cur.id, text: QUIZ_TEXT.correct(cur.name, cur.shown), kind: "correct" };
+  } else {
+    st.quiz.last = { id: cur.id, text: QUIZ_TEXT.wrong, kind: "wrong" };
+  }
+  render(st);
+}
+
+function quizShow(st) {
+  const cur = quizCurrent(st);
+  if (!cur) return;
+  quizFinish(st, cur, false);
+  st.quiz.last = { id: cur.id, text: QUIZ_TEXT.answerIs(cur.shown), kind: "shown" };
+  render(st);
+}
+
+function quizNext(st) {
+  const fr = st.quiz.frame;
+  const nxt = fr && fr.q && fr.q.find((x) => !(st.quiz.results.get(x.id) || {}).done);
+  if (nxt) { st.quiz.active = nxt.id; st.quiz.last = null; st.ui.quiz.input.value = ""; }
+  render(st);
+  st.ui.quiz.input.focus();
+}
+
+function renderQuiz(st, fr, light) {
+  const q = st.ui.quiz;
+  const z = st.quiz;
+  q.box.hidden = !z.on;
+  q.score.textContent = QUIZ_TEXT.score(z.right, z.total);
+  const qs = z.on && !light && fr && fr.q ? fr.q : [];
+  const undone = qs.filter((x) => !(z.results.get(x.id) || {}).done);
+  st.root.toggleAttribute("data-quiz-asking", undone.length > 0);
+  z.frame = fr;
+  if (!z.on) return;
+  if (light) { q.prompt.textContent = QUIZ_TEXT.playing; q.form.hidden = true; q.progress.textContent = ""; q.result.textContent = ""; q.hint.hidden = true; return; }
+  let cur = qs.find((x) => x.id === z.active);
+  if (!cur) {
+    cur = undone[0] || null;
+    z.active = cur ? cur.id : null;
+    z.last = null;
+    q.input.value = "";
+  }
+  if (!cur) {
+    q.progress.textContent = "";
+    q.prompt.textContent = qs.length ? QUIZ_TEXT.done : QUIZ_TEXT.none;
+    q.form.hidden = true; q.result.textContent = ""; q.hint.hidden = true;
+    return;
+  }
+  const r = z.results.get(cur.id) || {};
+  q.form.hidden = false;
+  q.progress.textContent = QUIZ_TEXT.of(qs.indexOf(cur) + 1, qs.length, st.labels[st.p] || "");
+  q.prompt.textContent = cur.prompt;
+  q.input.disabled = false;
+  q.check.disabled = q.show.disabled = !!r.done;
+  q.next.hidden = !(r.done && undone.length > 0);
+  const last = z.last && z.last.id === cur.id ? z.last : null;
+  q.result.textContent = last ? last.text : "";
+  q.result.className = "qresult " + (last ? last.kind : "");
+  const hintOn = !!last && last.kind === "wrong";
+  q.hint.hidden = !hintOn;
+  if (hintOn && q.hint.dataset.id !== cur.id) { q.hint.innerHTML = cur.hint; q.hint.dataset.id = cur.id; }
 }
 
 // -- the cursor ---------------------------------------------------------------
@@ -385,6 +549,7 @@ function render(st, light = false) {
     }
     ui.sample.value = String(Math.min(st.viewSample || 0, batch.length - 1));
   }
+  renderQuiz(st, fr, light);
   if (!fr) return;
   react(st, ui.diagram, fr.d, "diagram");
   if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
@@ -485,6 +650,7 @@ function merge(st, data) {
     if (has(st, wk) || wp < 0) { st.k = wk; st.p = wp; st.waiting = null; }
   }
   showMessage(st, data.message || "", data.message_kind || "info");
+  if (data.quiz && !st.quiz.fromLink) { st.quiz.fromLink = true; setQuiz(st, true); }
   if (data.progress) {
     ui.progress.hidden = false;
     ui.progress.innerHTML = `<progress max="${data.progress[1]}" value="${data.progress[0]}"></progress> ${data.progress[0]} of ${data.progress[1]} steps <button type="button" data-action="stop">Stop</button>`;
