@@ -11,6 +11,7 @@ import streamlit as st
 
 from nnviz import arithmetic, examples, figures, safe_text, sampling, state, stepper, userdata
 from nnviz.engine import LOSSES, gradient_check, loss_surface
+from nnviz.pages import teaching
 from nnviz.player import component as player
 from nnviz.player.session import PlayerSession
 from nnviz.stepper import Run
@@ -56,6 +57,7 @@ def render(example: str, show_title: bool = True) -> None:
     """The step-through page for ``example`` ("study", "toy", or "custom": the uploaded data set)."""
     state.init(example)
     _restore_from_url(example)
+    teaching.classroom_view(example)
     if show_title:
         title, intro = TEXT[example]
         st.title(title)
@@ -77,13 +79,14 @@ def _body(example: str) -> None:
     if msg:
         getattr(st, msg[0])(msg[1])
     ps = _player_session(example, run)
-    link_steps = st.session_state.pop(state.key(example, "link_steps"), 0)
-    if link_steps:
-        ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
+    link = st.session_state.pop(state.key(example, "link"), None)
+    if link is not None:
+        teaching.open_link(ps, link)
     st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
+    teaching.worksheet_controls(example, run, ps.lr, TEXT[example][0] if example in TEXT else "Your data")
     _lower_tabs(example, run)
-    _sync_url(example, run, ps.lr)
+    _sync_url(example, run, ps)
 
 
 @st.fragment
@@ -96,6 +99,7 @@ def _player_part(example: str) -> None:
     surface_inputs = _loss_surface_controls(example, run)
     ps.set_surface(*_surface_for_player(example, run, surface_inputs))
     data = ps.data(player.plotly_url(), has_regions=run.data.task == "classification" and run.data.n_in == 2)
+    data.update(teaching.player_extras(example))
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
     if st.session_state.pop(state.key(example, "follow"), False):
@@ -121,8 +125,12 @@ def _on_request(example: str) -> None:
     result = st.session_state.get(state.key(example, "player"))
     req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
-    ps.handle(req)
-    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr"):
+    if isinstance(req, dict) and req.get("a") == "share":  # Share for class: the cursor, then the link
+        ps.handle({**req, "a": "cursor"})
+        teaching.make_share(example, state.run(example), ps, quiz_on=bool(req.get("quiz")))
+    else:
+        ps.handle(req)
+    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr", "share"):
         st.session_state[state.key(example, "follow")] = True
 
 
@@ -136,14 +144,20 @@ def _restore_from_url(example: str) -> None:
     if not q or q.get("ex") != example:
         return
     try:
-        cfg, lr, steps = stepper.from_query(q, example)
+        cfg, lr, _ = stepper.from_query(q, example)
     except ValueError as exc:
         state.set_message(example, "warning", f"Could not open the shared link ({exc}); showing the default run.")
         return
-    state.apply_config(example, cfg)
+    try:
+        link = teaching.parse_link(q, cfg, state.run(example).data)  # step, phase, selection, rates, weights
+    except ValueError as exc:  # its messages quote the link's text: escaped
+        why = safe_text.markdown(str(exc), limit=300)
+        state.set_message(example, "warning", teaching.LINK_TEXT["bad_link"].format(why=why))
+        return
+    state.apply_config(example, cfg, net=link.network)
     st.session_state[state.key(example, "lr")] = _nearest_lr(lr)
-    if steps:  # computed by the player in chunks of bounded time, with progress (not in this rerun)
-        st.session_state[state.key(example, "link_steps")] = steps
+    # computed by the player in chunks of bounded time, with progress (not in this rerun)
+    st.session_state[state.key(example, "link")] = link.classroom
 
 
 def _nearest_lr(lr: float) -> float:
@@ -473,8 +487,8 @@ def _gradient_check_panel(example: str, run: Run) -> None:
     )
 
 
-def _sync_url(example: str, run: Run, lr: float) -> None:
-    q = stepper.to_query(run.config, lr, run.updates_applied)
+def _sync_url(example: str, run: Run, ps: PlayerSession) -> None:
+    q = teaching.link_query(example, run, ps)[0]  # the screen: configuration, step, phase, selection, rates, weights
     current = {k: st.query_params[k] for k in st.query_params}
     if current != q:
         st.query_params.from_dict(q)

@@ -101,6 +101,13 @@ function build(root, st) {
   ui.lrLabel = el("label", { class: "lrlab", text: "η " }, [ui.lr]);
   ui.controls = el("div", { class: "controls" }, [ui.back, ui.next, ui.step, ui.epoch, ui.nrun, ui.run, ui.play, ui.speed, ui.reset, ui.lrLabel]);
   buildQuiz(st, ui);
+  ui.share = b("Share for class", "share", "Copy a link that opens this screen for the class (settings hidden; the quiz as you have it)");
+  ui.controls.appendChild(ui.share);
+  ui.shareText = el("input", { type: "text", readonly: "", class: "sharetext", id: "nnviz-share-link" });
+  ui.shareStatus = el("span", { class: "sharestatus", role: "status" });
+  ui.shareNotes = el("p", { class: "note sharenotes" });
+  ui.shareBox = el("div", { class: "sharebox", "data-panel": "share", hidden: "" }, [
+    el("label", { for: "nnviz-share-link", text: "Classroom link " }), ui.shareText, ui.shareStatus, ui.shareNotes]);
   ui.slider = el("input", { type: "range", min: "0", max: "0", value: "0", step: "1", class: "slider",
     "aria-label": "History: updates applied (drag to scrub; every figure redraws for that step)" });
   ui.sliderText = el("span", { class: "slidertext" });
@@ -123,7 +130,7 @@ function build(root, st) {
   ui.view = el("div", { class: "view" }, [ui.sampleLabel, ui.layerLabel]);
   ui.matrices = el("div", { class: "plot matrices", "data-plot": "matrices" });
   ui.matNote = el("p", { class: "note" });
-  root.append(ui.status, ui.controls, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.view, ui.matNote, ui.matrices);
+  root.append(ui.status, ui.controls, ui.shareBox, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.view, ui.matNote, ui.matrices);
   const view = () => { stopPlay(st); st.send({ a: "view", sample: Number(ui.sample.value), layer: Number(ui.layer.value), k: st.k, p: st.p }); };
   ui.sample.addEventListener("change", view);
   ui.layer.addEventListener("change", view);
@@ -313,6 +320,22 @@ function renderQuiz(st, fr, light) {
   if (hintOn && q.hint.dataset.id !== cur.id) { q.hint.innerHTML = cur.hint; q.hint.dataset.id = cur.id; }
 }
 
+function showShare(st, share) {
+  // the server made the query string for the screen; the address is this page's
+  const { ui } = st;
+  const url = `${window.location.origin}${window.location.pathname}?${share.query}`;
+  ui.shareBox.hidden = false;
+  ui.shareText.value = url;
+  ui.shareNotes.textContent = (share.notes || []).join(" ");
+  ui.shareText.select();
+  const copied = () => { ui.shareStatus.textContent = "Copied to the clipboard."; };
+  const manual = () => { ui.shareStatus.textContent = "Select the link and copy it (Ctrl+C): the browser did not allow the clipboard."; };
+  try {
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(copied, manual);
+    else manual();
+  } catch (e) { manual(); }
+}
+
 // -- the cursor ---------------------------------------------------------------
 
 function last(st) { return st.P - 1; }
@@ -372,6 +395,9 @@ function act(st, action) {
     st.send({ a: "reset" });
   } else if (action === "play") {
     if (st.playing) stopPlay(st); else startPlay(st);
+  } else if (action === "share") {
+    st.ui.shareStatus.textContent = "Making the link…";
+    st.send({ a: "share", k: st.k, p: st.p, quiz: st.quiz.on });
   } else if (action === "stop") {
     st.waiting = null;
     st.send({ a: "stop", k: st.k, p: st.p });
@@ -651,6 +677,7 @@ function merge(st, data) {
   }
   showMessage(st, data.message || "", data.message_kind || "info");
   if (data.quiz && !st.quiz.fromLink) { st.quiz.fromLink = true; setQuiz(st, true); }
+  if (data.share && data.share.nonce !== st.shareShown) { st.shareShown = data.share.nonce; showShare(st, data.share); }
   if (data.progress) {
     ui.progress.hidden = false;
     ui.progress.innerHTML = `<progress max="${data.progress[1]}" value="${data.progress[0]}"></progress> ${data.progress[0]} of ${data.progress[1]} steps <button type="button" data-action="stop">Stop</button>`;
