@@ -24,6 +24,40 @@ function loadPlotly(url) {
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true };
 
+// Streamlit's dark theme: the player sits in the page (no iframe), so its text colour is the
+// theme's. On light text, figures get a transparent background, that text colour and faint grid
+// lines (the specs are made for a white page); the colour scales of the data are unchanged.
+function darkTheme(root) {
+  const m = (getComputedStyle(root).color || "").match(/\d+(\.\d+)?/g);
+  if (!m) return null;
+  const lum = 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2];
+  return lum > 140 ? { text: `rgb(${m[0]}, ${m[1]}, ${m[2]})`, grid: "rgba(250, 250, 250, 0.16)" } : null;
+}
+
+function themedData(root, data) {
+  // number labels drawn in near-black beside the neurons take the theme's text colour
+  const t = darkTheme(root);
+  if (!t) return data;
+  return data.map((tr) => (tr.textfont && tr.textfont.color === "#222222"
+    ? Object.assign({}, tr, { textfont: Object.assign({}, tr.textfont, { color: t.text }) }) : tr));
+}
+
+function themed(root, layout) {
+  const t = darkTheme(root);
+  if (!t) return layout;
+  const out = Object.assign({}, layout, {
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: Object.assign({}, layout.font || {}, { color: t.text }),
+  });
+  for (const k of Object.keys(out)) {
+    if (/^[xy]axis\d*$/.test(k)) out[k] = Object.assign({}, out[k], { gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.grid });
+  }
+  for (const k of ["xaxis", "yaxis"]) if (!out[k]) out[k] = { gridcolor: t.grid, zerolinecolor: t.grid };
+  if (out.title && out.title.font) out.title = Object.assign({}, out.title, { font: Object.assign({}, out.title.font, { color: t.text }) });
+  if (out.annotations) out.annotations = out.annotations.map((a) => Object.assign({}, a, { font: Object.assign({}, a.font || {}, { color: t.text }) }));
+  return out;
+}
+
 function el(tag, attrs = {}, children = []) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -517,17 +551,18 @@ function react(st, div, spec, key) {
   div.hidden = false;
   if (st.drawn[key] === spec) return;
   st.drawn[key] = spec;
-  const layout = Object.assign({}, spec.layout, { autosize: true });
+  const layout = themed(st.root, Object.assign({}, spec.layout, { autosize: true }));
   delete layout.width;
   // Plotly.react leaves text labels unrendered when traces with text replace traces without
   // (seen going from the idle network to a phase): a new set of traces is drawn afresh.
   const sig = shape(spec);
+  const data = themedData(st.root, spec.data);
   if (st.shapes[key] !== sig) {
     st.shapes[key] = sig;
-    st.Plotly.newPlot(div, spec.data, layout, PLOT_CONFIG);
+    st.Plotly.newPlot(div, data, layout, PLOT_CONFIG);
     if (key === "diagram") bindDiagram(st);
   } else {
-    st.Plotly.react(div, spec.data, layout, PLOT_CONFIG);
+    st.Plotly.react(div, data, layout, PLOT_CONFIG);
   }
 }
 
@@ -697,7 +732,7 @@ function drawStatic(st) {
   const { ui } = st;
   if (st.lossSpec && st.drawn.loss !== st.lossSpec) {
     st.drawn.loss = st.lossSpec;
-    st.Plotly.react(ui.loss, st.lossSpec.data, Object.assign({}, st.lossSpec.layout, { autosize: true }), PLOT_CONFIG);
+    st.Plotly.react(ui.loss, st.lossSpec.data, themed(st.root, Object.assign({}, st.lossSpec.layout, { autosize: true })), PLOT_CONFIG);
     st.lossDrawn = true;
     st.lossLastX = st.lossN;
     st.lossShownX = null;
@@ -708,7 +743,7 @@ function drawStatic(st) {
     ui.surface.hidden = !st.surfaceSpec;
     st.surfaceDrawn = false;
     if (st.surfaceSpec) {
-      st.Plotly.react(ui.surface, st.surfaceSpec.data, Object.assign({}, st.surfaceSpec.layout, { autosize: true }), PLOT_CONFIG);
+      st.Plotly.react(ui.surface, st.surfaceSpec.data, themed(st.root, Object.assign({}, st.surfaceSpec.layout, { autosize: true })), PLOT_CONFIG);
       st.surfaceDrawn = !!st.surfaceSpec.overlay;  // the contour view: the star and arrow are the overlay's
     }
     ui.surfaceMark.svg.style.display = st.surfaceDrawn ? "" : "none";
