@@ -122,3 +122,30 @@ def test_player_figures_stay_white_in_the_light_theme(app_url):  # noqa: F811
             assert any(name == "diagram" and plot == "white" for name, _, plot, _ in figs), figs
         finally:
             close_browser(ctx)
+
+
+SELECT_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stSidebar] [data-baseweb=select]')].map(s => {
+  const v = [...s.querySelectorAll('div')].filter(d => d.children.length === 0 && d.textContent.trim())[0];
+  return v ? [v.textContent, v.scrollWidth, v.clientWidth] : null;
+}).filter(Boolean)"""
+
+
+def test_sidebar_select_labels_are_not_cut(app_url):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        ctx = launch_browser(p, viewport=(W, H))
+        try:
+            page = ctx.pages[0]
+            # the longest names: binary_cross_entropy, leaky_relu in a half-width column, normal(0, 0.1)
+            link = "toy?ex=toy&act=leaky_relu,sigmoid&loss=binary_cross_entropy&init=normal(0, 0.1)"
+            open_player(page, app_url, link)
+            shown = page.evaluate(SELECT_CUT_JS)
+            texts = [t for t, _, _ in shown]
+            assert {"binary_cross_entropy", "leaky_relu", "normal(0, 0.1)"} <= set(texts), texts
+            cut = [(t, sw, cw) for t, sw, cw in shown if sw > cw]
+            assert cut == [], f"select labels cut off (text, needed px, shown px): {cut}"
+            caption = page.locator('[data-testid=stSidebar] [data-testid=stCaptionContainer]').all_inner_texts()
+            assert "binary_cross_entropy: mean over batch and outputs." in caption
+        finally:
+            close_browser(ctx)

@@ -156,6 +156,12 @@ def test_quiz_right_wrong_show_answer_score_and_keyboard(page, app_url):  # noqa
     toggle.uncheck()
     assert not quiz(page).is_visible()
     assert not numbers_hidden(page)
+    # Reset starts the quiz again with the run (the score is the session's)
+    toggle.check()
+    press(page, "Reset", 0, "")
+    press(page, "Next phase", 1, "forward layer 1")
+    assert asked(page) == ("z1[0]", "z") and numbers_hidden(page)
+    assert result(page) == "" and score(page) == "Score: 2 / 3 correct"
     assert page.nnviz_errors == []
     assert page.locator('[data-testid="stException"]').count() == 0
 

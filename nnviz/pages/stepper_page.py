@@ -179,7 +179,8 @@ def _sidebar_config(example: str) -> None:
             c2.selectbox(f"Layer {i + 1} activation", stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
         task = state.run(example).data.task
         choices = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
-        loss = st.selectbox("Loss", choices, key=k("loss"), format_func=_loss_label)
+        loss = st.selectbox("Loss", choices, key=k("loss"))
+        st.caption(_loss_label(loss))  # the reduction below the box: in it, a long label was cut off
         forced = LOSSES[loss].requires
         if forced:
             st.session_state[k("act_out")] = forced
@@ -218,7 +219,7 @@ def _back_to_defaults(example: str) -> None:
 
 def _loss_label(name: str) -> str:
     spec = LOSSES[name]
-    return f"{name} ({spec.reduction})"
+    return f"{name}: {spec.reduction}."
 
 
 # -- below the player -----------------------------------------------------------

@@ -241,7 +241,7 @@ function buildQuiz(st, ui) {
     if (ev.key !== "Enter") return;
     ev.preventDefault();
     const cur = quizCurrent(st);
-    if (cur && !(st.quiz.results.get(cur.id) || {}).done) quizCheck(st);
+    if (cur && !(st.quiz.results.get(qkey(st, cur)) || {}).done) quizCheck(st);
     else if (!st.ui.quiz.next.hidden) quizNext(st);
     else act(st, "next");  // everything here answered: Enter goes on to the next phase
   });
@@ -254,21 +254,23 @@ function setQuiz(st, on) {
   render(st);
 }
 
+function qkey(st, q) { return `${st.run}|${q.id}|${q.answer}`; }
+
 function quizCurrent(st) {
   const fr = st.quiz.frame;
   if (!fr || !fr.q) return null;
-  return fr.q.find((x) => x.id === st.quiz.active) || null;
+  return fr.q.find((x) => qkey(st, x) === st.quiz.active) || null;
 }
 
 function quizFinish(st, cur, correct) {
-  const r = st.quiz.results.get(cur.id) || { tries: 0 };
+  const r = st.quiz.results.get(qkey(st, cur)) || { tries: 0 };
   if (!r.done) {
     r.done = true;
     r.correct = correct;
     st.quiz.total += 1;
     if (correct) st.quiz.right += 1;
   }
-  st.quiz.results.set(cur.id, r);
+  st.quiz.results.set(qkey(st, cur), r);
 }
 
 function parseAnswer(text) {
@@ -284,17 +286,17 @@ function quizCheck(st) {
   const cur = quizCurrent(st);
   if (!cur) return;
   const q = st.ui.quiz;
-  const r = st.quiz.results.get(cur.id) || { tries: 0 };
+  const r = st.quiz.results.get(qkey(st, cur)) || { tries: 0 };
   if (r.done) return;
   const v = parseAnswer(q.input.value);
   if (!Number.isFinite(v)) { q.result.textContent = QUIZ_TEXT.notNumber; q.result.className = "qresult"; return; }
   r.tries += 1;
-  st.quiz.results.set(cur.id, r);
+  st.quiz.results.set(qkey(st, cur), r);
   if (Math.abs(v - cur.answer) <= cur.tol) {
     quizFinish(st, cur, true);
-    st.quiz.last = { id: cur.id, text: QUIZ_TEXT.correct(cur.name, cur.shown), kind: "correct" };
+    st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.correct(cur.name, cur.shown), kind: "correct" };
   } else {
-    st.quiz.last = { id: cur.id, text: QUIZ_TEXT.wrong, kind: "wrong" };
+    st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.wrong, kind: "wrong" };
   }
   render(st);
 }
@@ -303,14 +305,14 @@ function quizShow(st) {
   const cur = quizCurrent(st);
   if (!cur) return;
   quizFinish(st, cur, false);
-  st.quiz.last = { id: cur.id, text: QUIZ_TEXT.answerIs(cur.shown), kind: "shown" };
+  st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.answerIs(cur.shown), kind: "shown" };
   render(st);
 }
 
 function quizNext(st) {
   const fr = st.quiz.frame;
-  const nxt = fr && fr.q && fr.q.find((x) => !(st.quiz.results.get(x.id) || {}).done);
-  if (nxt) { st.quiz.active = nxt.id; st.quiz.last = null; st.ui.quiz.input.value = ""; }
+  const nxt = fr && fr.q && fr.q.find((x) => !(st.quiz.results.get(qkey(st, x)) || {}).done);
+  if (nxt) { st.quiz.active = qkey(st, nxt); st.quiz.last = null; st.ui.quiz.input.value = ""; }
   render(st);
   st.ui.quiz.input.focus();
 }
@@ -321,15 +323,15 @@ function renderQuiz(st, fr, light) {
   q.box.hidden = !z.on;
   q.score.textContent = QUIZ_TEXT.score(z.right, z.total);
   const qs = z.on && !light && fr && fr.q ? fr.q : [];
-  const undone = qs.filter((x) => !(z.results.get(x.id) || {}).done);
+  const undone = qs.filter((x) => !(z.results.get(qkey(st, x)) || {}).done);
   st.root.toggleAttribute("data-quiz-asking", undone.length > 0);
   z.frame = fr;
   if (!z.on) return;
   if (light) { q.prompt.textContent = QUIZ_TEXT.playing; q.form.hidden = true; q.progress.textContent = ""; q.result.textContent = ""; q.hint.hidden = true; return; }
-  let cur = qs.find((x) => x.id === z.active);
+  let cur = qs.find((x) => qkey(st, x) === z.active);
   if (!cur) {
     cur = undone[0] || null;
-    z.active = cur ? cur.id : null;
+    z.active = cur ? qkey(st, cur) : null;
     z.last = null;
     q.input.value = "";
   }
@@ -339,19 +341,19 @@ function renderQuiz(st, fr, light) {
     q.form.hidden = true; q.result.textContent = ""; q.hint.hidden = true;
     return;
   }
-  const r = z.results.get(cur.id) || {};
+  const r = z.results.get(qkey(st, cur)) || {};
   q.form.hidden = false;
   q.progress.textContent = QUIZ_TEXT.of(qs.indexOf(cur) + 1, qs.length, st.labels[st.p] || "");
   q.prompt.textContent = cur.prompt;
   q.input.disabled = false;
   q.check.disabled = q.show.disabled = !!r.done;
   q.next.hidden = !(r.done && undone.length > 0);
-  const last = z.last && z.last.id === cur.id ? z.last : null;
+  const last = z.last && z.last.id === qkey(st, cur) ? z.last : null;
   q.result.textContent = last ? last.text : "";
   q.result.className = "qresult " + (last ? last.kind : "");
   const hintOn = !!last && last.kind === "wrong";
   q.hint.hidden = !hintOn;
-  if (hintOn && q.hint.dataset.id !== cur.id) { q.hint.innerHTML = cur.hint; q.hint.dataset.id = cur.id; }
+  if (hintOn && q.hint.dataset.id !== qkey(st, cur)) { q.hint.innerHTML = cur.hint; q.hint.dataset.id = qkey(st, cur); }
 }
 
 function showShare(st, share) {
@@ -426,6 +428,7 @@ function act(st, action) {
     const n = Math.max(1, Math.min(100000, Math.floor(Number(st.ui.nrun.value) || 1)));
     goUpdates(st, updates(st) + n);
   } else if (action === "reset") {
+    st.quiz.results = new Map();  // the quiz starts again with the run (the score is the session's)
     st.send({ a: "reset" });
   } else if (action === "play") {
     if (st.playing) stopPlay(st); else startPlay(st);
