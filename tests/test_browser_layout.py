@@ -124,10 +124,9 @@ def test_player_figures_stay_white_in_the_light_theme(app_url):  # noqa: F811
             close_browser(ctx)
 
 
-SELECT_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stSidebar] [data-baseweb=select]')].map(s => {
-  const v = [...s.querySelectorAll('div')].filter(d => d.children.length === 0 && d.textContent.trim())[0];
-  return v ? [v.textContent, v.scrollWidth, v.clientWidth] : null;
-}).filter(Boolean)"""
+SELECT_CUT_JS = """() => [...document.querySelectorAll(
+  '[data-testid=stSidebar] [data-testid=stSelectbox] input[role=combobox]')]
+  .map(i => [i.value, i.scrollWidth, i.clientWidth])"""
 
 
 def test_sidebar_select_labels_are_not_cut(app_url):  # noqa: F811

@@ -7,7 +7,9 @@ revealed answer and the score are read from the screen.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from browser_helpers import (  # noqa: F401  (app_url is a fixture)
@@ -32,6 +34,7 @@ from nnviz.arithmetic import fmt
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 30_000
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PHASES = ["forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"]
 
 
@@ -135,6 +138,8 @@ def test_quiz_right_wrong_show_answer_score_and_keyboard(page, app_url):  # noqa
     assert hint_tex.endswith("= ?") and f"{rec.trace.layers[0].z[0, 0]:.6g}" in hint_tex
     assert f"{a:.6g}" not in quiz(page).locator("[data-quiz=hint]").inner_text()
     assert score(page) == "Score: 1 / 1 correct"  # a wrong check does not finish the question
+    if os.environ.get("NNVIZ_SCREENSHOTS") == "1":  # the README's picture of quiz mode
+        page.locator(PLAYER).screenshot(path=str(SCREENSHOTS / "quiz.png"))
     button(page, "Show answer").click()
     shown = result(page)
     assert shown.startswith("Answer: ")

@@ -8,7 +8,9 @@ same learning rates and weights as the browser's session; a link must reopen, in
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
@@ -145,6 +147,11 @@ def test_download_worked_step_and_blank_sheet(browser, app_url):  # noqa: F811
     sheet, key = blank.split('<section class="key">')
     assert [v for v in computed(rec) if f"= {fmt(v)}" in sheet] == []
     assert f"({1}) {rec.trace.layers[0].z[0, 0]:.6g}" in key  # the first blank is z1[0]
+    if os.environ.get("NNVIZ_SCREENSHOTS") == "1":  # the README's pictures of the two documents
+        shots = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+        for name, text in (("worksheet.png", doc), ("exercise.png", blank)):
+            page.set_content(text)
+            page.screenshot(path=str(shots / name))
     assert page.nnviz_errors == []
 
 
