@@ -89,9 +89,9 @@ def _blank(line: Line, n: int, cache: dict) -> str:
 class _Sheet:
     """Collects the lines of the document; in blank mode numbers them and keeps the key."""
 
-    def __init__(self, blank: bool):
+    def __init__(self, blank: bool, cache: dict | None):
         self.blank = blank
-        self.cache: dict = {}
+        self.cache: dict = {} if cache is None else cache  # MathML templates (mathml.to_mathml)
         self.key: list[tuple[int, Line]] = []
         self.values: list[float] = []  # every computed value written (worked) or asked (blank)
 
@@ -269,9 +269,10 @@ svg text.w { font-size: 11px; fill: #333; } svg text.n { font-size: 10px; }
 """
 
 
-def document(rec: StepRecord, *, step: int, page: str, blank: bool = False) -> str:
-    """The worked step ``step`` (1-based) of ``page`` as one HTML document (UTF-8 text)."""
-    sheet = _Sheet(blank)
+def document(rec: StepRecord, *, step: int, page: str, blank: bool = False, cache: dict | None = None) -> str:
+    """The worked step ``step`` (1-based) of ``page`` as one HTML document (UTF-8 text); ``cache``: a
+    MathML template cache to reuse (the player session's), else a new one."""
+    sheet = _Sheet(blank, cache)
     loss = rec.grads.loss_name
     title = TEXT["title_blank" if blank else "title"].format(step=step, page=page)
     body = [

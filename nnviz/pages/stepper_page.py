@@ -65,6 +65,11 @@ def render(example: str, show_title: bool = True) -> None:
             st.markdown(intro)
     _sidebar_config(example)
     _body(example)
+    # outside the fragment: Streamlit 1.67 loses a deferred download's message when a fragment holding it
+    # reruns the app ("Cached ForwardMsg MISS"); the full rerun after each cursor report updates it
+    page = TEXT[example][0] if example in TEXT else "Your data"
+    ps = st.session_state[state.key(example, "player_session")]
+    teaching.worksheet_controls(example, state.run(example), ps.lr, page)
 
 
 @st.fragment
@@ -84,7 +89,6 @@ def _body(example: str) -> None:
         teaching.open_link(ps, link)
     st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
-    teaching.worksheet_controls(example, run, ps.lr, TEXT[example][0] if example in TEXT else "Your data")
     _lower_tabs(example, run)
     _sync_url(example, run, ps)
 
