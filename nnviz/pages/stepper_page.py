@@ -12,6 +12,7 @@ import streamlit as st
 from nnviz import arithmetic, datasets, examples, figures, safe_text, sampling, state, stepper, userdata
 from nnviz.engine import INITIALIZER_NOTES, LOSSES, REGULARIZERS, gradient_check, loss_surface
 from nnviz.optim import OPTIMIZERS
+from nnviz.pages import teaching
 from nnviz.player import component as player
 from nnviz.player import payload
 from nnviz.player.session import PlayerSession
@@ -75,6 +76,7 @@ def render(example: str, show_title: bool = True) -> None:
     """The step-through page for ``example`` ("study", "toy", or "custom": the uploaded data set)."""
     state.init(example)
     _restore_from_url(example)
+    teaching.classroom_view(example)
     if show_title:
         title, intro = TEXT[example]
         st.title(title)
@@ -82,6 +84,11 @@ def render(example: str, show_title: bool = True) -> None:
             st.markdown(intro)
     _sidebar_config(example)
     _body(example)
+    # outside the fragment: Streamlit 1.67 loses a deferred download's message when a fragment holding it
+    # reruns the app ("Cached ForwardMsg MISS"); the full rerun after each cursor report updates it
+    page = TEXT[example][0] if example in TEXT else "Your data"
+    ps = st.session_state[state.key(example, "player_session")]
+    teaching.worksheet_controls(example, state.run(example), ps.lr, page)
 
 
 @st.fragment
@@ -96,9 +103,9 @@ def _body(example: str) -> None:
     if msg:
         getattr(st, msg[0])(msg[1])
     ps = _player_session(example, run)
-    link_steps = st.session_state.pop(state.key(example, "link_steps"), 0)
-    if link_steps:
-        ps.handle({"a": "goto", "k": link_steps - 1, "p": len(run.phases) - 1})
+    link = st.session_state.pop(state.key(example, "link"), None)
+    if link is not None:
+        teaching.open_link(ps, link)
     st.session_state[state.key(example, "surface_anchor")] = (run, run.updates_applied)
     _player_part(example)
     # below the player's fragment, so a player request does not redraw them (a selection in the diagram
@@ -108,7 +115,7 @@ def _body(example: str) -> None:
     for text in _diagnosis(example, run):
         st.warning(safe_text.markdown(text, limit=None))
     _lower_tabs(example, run)
-    _sync_url(example, run, ps.lr)
+    _sync_url(example, run, ps)
 
 
 @st.fragment
@@ -125,6 +132,7 @@ def _player_part(example: str) -> None:
         show, disc = ss.get(state.key(example, "show_test"), True), ss.get(state.key(example, "discretize"), False)
         ps.set_region_options(show, disc)
     data = ps.data(player.plotly_url(), has_regions=payload.has_regions(run))
+    data.update(teaching.player_extras(example))
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
     if st.session_state.pop(state.key(example, "follow"), False):
@@ -253,8 +261,12 @@ def _on_request(example: str) -> None:
     result = st.session_state.get(state.key(example, "player"))
     req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
-    ps.handle(req)
-    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr", "select"):
+    if isinstance(req, dict) and req.get("a") == "share":  # Share for class: the cursor, then the link
+        ps.handle({**req, "a": "cursor"})
+        teaching.make_share(example, state.run(example), ps, quiz_on=bool(req.get("quiz")))
+    else:
+        ps.handle(req)
+    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr", "select", "share"):
         st.session_state[state.key(example, "follow")] = True
 
 
@@ -268,14 +280,20 @@ def _restore_from_url(example: str) -> None:
     if not q or q.get("ex") != example:
         return
     try:
-        cfg, lr, steps = stepper.from_query(q, example)
+        cfg, lr, _ = stepper.from_query(q, example)
     except ValueError as exc:
         state.set_message(example, "warning", f"Could not open the shared link ({exc}); showing the default run.")
         return
-    state.apply_config(example, cfg)
+    try:
+        link = teaching.parse_link(q, cfg, state.run(example).data)  # step, phase, selection, rates, weights
+    except ValueError as exc:  # its messages quote the link's text: escaped
+        why = safe_text.markdown(str(exc), limit=300)
+        state.set_message(example, "warning", teaching.LINK_TEXT["bad_link"].format(why=why))
+        return
+    state.apply_config(example, cfg, net=link.network)
     st.session_state[state.key(example, "lr")] = _nearest_lr(lr, state.run(example).learning_rates)
-    if steps:  # computed by the player in chunks of bounded time, with progress (not in this rerun)
-        st.session_state[state.key(example, "link_steps")] = steps
+    # computed by the player in chunks of bounded time, with progress (not in this rerun)
+    st.session_state[state.key(example, "link")] = link.classroom
 
 
 def _nearest_lr(lr: float, rates) -> float:
@@ -302,7 +320,8 @@ def _sidebar_config(example: str) -> None:
         outputs = OUTPUT_ACTIVATIONS
         if example == "playground":
             choices, outputs = PLAYGROUND_LOSSES, PLAYGROUND_OUTPUTS
-        loss = st.selectbox("Loss", choices, key=k("loss"), format_func=_loss_label)
+        loss = st.selectbox("Loss", choices, key=k("loss"))
+        st.caption(_loss_label(loss))  # the reduction below the box: in it, a long label was cut off
         forced = LOSSES[loss].requires
         if forced:
             st.session_state[k("act_out")] = forced
@@ -437,7 +456,7 @@ def _back_to_defaults(example: str) -> None:
 
 def _loss_label(name: str) -> str:
     spec = LOSSES[name]
-    return f"{name} ({spec.reduction})"
+    return f"{name}: {spec.reduction}."
 
 
 # -- below the player -----------------------------------------------------------
@@ -718,8 +737,8 @@ def _gradient_check_panel(example: str, run: Run) -> None:
     )
 
 
-def _sync_url(example: str, run: Run, lr: float) -> None:
-    q = stepper.to_query(run.config, lr, run.updates_applied)
+def _sync_url(example: str, run: Run, ps: PlayerSession) -> None:
+    q = teaching.link_query(example, run, ps)[0]  # the screen: configuration, step, phase, selection, rates, weights
     current = {k: st.query_params[k] for k in st.query_params}
     if current != q:
         st.query_params.from_dict(q)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnviz import arithmetic, figures, sampling
+from nnviz import arithmetic, figures, quiz, sampling
 from nnviz.engine import Network, Phase, StepRecord
 from nnviz.player.mathml import equation_html
 from nnviz.stepper import Run
@@ -194,7 +194,7 @@ def step_frames(run: Run, k: int, view: View, surface: dict | None, cache: Mutab
     before = _surface_point(rec.before, run, surface)
     after = _surface_point(rec.after, run, surface)
     frames = []
-    for ph in phases:
+    for p, ph in enumerate(phases):
         upd = ph.kind == "update"
         sc, sa = after if upd else before
         ring = view.selection or auto_selection(ph, rec.before.n_layers)
@@ -206,6 +206,11 @@ def step_frames(run: Run, k: int, view: View, surface: dict | None, cache: Mutab
                 "sc": sc,
                 "sa": sa,
                 "r": _regions(run, rec.after, view=view) if upd else None,
+                # quiz mode: what this phase asks, hint as MathML (the browser checks the answers)
+                "q": [
+                    dict(q, hint=equation_html(q["hint"], cache))
+                    for q in quiz.questions(rec, ph, view.selection, s, k, p)
+                ],
             }
         )
     for f in frames:

@@ -24,6 +24,40 @@ function loadPlotly(url) {
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true };
 
+// Streamlit's dark theme: the player sits in the page (no iframe), so its text colour is the
+// theme's. On light text, figures get a transparent background, that text colour and faint grid
+// lines (the specs are made for a white page); the colour scales of the data are unchanged.
+function darkTheme(root) {
+  const m = (getComputedStyle(root).color || "").match(/\d+(\.\d+)?/g);
+  if (!m) return null;
+  const lum = 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2];
+  return lum > 140 ? { text: `rgb(${m[0]}, ${m[1]}, ${m[2]})`, grid: "rgba(250, 250, 250, 0.16)" } : null;
+}
+
+function themedData(root, data) {
+  // number labels drawn in near-black beside the neurons take the theme's text colour
+  const t = darkTheme(root);
+  if (!t) return data;
+  return data.map((tr) => (tr.textfont && tr.textfont.color === "#222222"
+    ? Object.assign({}, tr, { textfont: Object.assign({}, tr.textfont, { color: t.text }) }) : tr));
+}
+
+function themed(root, layout) {
+  const t = darkTheme(root);
+  if (!t) return layout;
+  const out = Object.assign({}, layout, {
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: Object.assign({}, layout.font || {}, { color: t.text }),
+  });
+  for (const k of Object.keys(out)) {
+    if (/^[xy]axis\d*$/.test(k)) out[k] = Object.assign({}, out[k], { gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.grid });
+  }
+  for (const k of ["xaxis", "yaxis"]) if (!out[k]) out[k] = { gridcolor: t.grid, zerolinecolor: t.grid };
+  if (out.title && out.title.font) out.title = Object.assign({}, out.title, { font: Object.assign({}, out.title.font, { color: t.text }) });
+  if (out.annotations) out.annotations = out.annotations.map((a) => Object.assign({}, a, { font: Object.assign({}, a.font || {}, { color: t.text }) }));
+  return out;
+}
+
 function el(tag, attrs = {}, children = []) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -100,6 +134,14 @@ function build(root, st) {
   ui.lr = el("select", { "aria-label": "Learning rate η", class: "lr" });
   ui.lrLabel = el("label", { class: "lrlab", text: "η " }, [ui.lr]);
   ui.controls = el("div", { class: "controls" }, [ui.back, ui.next, ui.step, ui.epoch, ui.nrun, ui.run, ui.play, ui.speed, ui.reset, ui.lrLabel]);
+  buildQuiz(st, ui);
+  ui.share = b("Share for class", "share", "Copy a link that opens this screen for the class (settings hidden; the quiz as you have it)");
+  ui.controls.appendChild(ui.share);
+  ui.shareText = el("input", { type: "text", readonly: "", class: "sharetext", id: "nnviz-share-link" });
+  ui.shareStatus = el("span", { class: "sharestatus", role: "status" });
+  ui.shareNotes = el("p", { class: "note sharenotes" });
+  ui.shareBox = el("div", { class: "sharebox", "data-panel": "share", hidden: "" }, [
+    el("label", { for: "nnviz-share-link", text: "Classroom link " }), ui.shareText, ui.shareStatus, ui.shareNotes]);
   ui.slider = el("input", { type: "range", min: "0", max: "0", value: "0", step: "1", class: "slider",
     "aria-label": "History: updates applied (drag to scrub; every figure redraws for that step)" });
   ui.sliderText = el("span", { class: "slidertext" });
@@ -108,7 +150,7 @@ function build(root, st) {
   ui.progress = el("div", { class: "progress", hidden: "" });
   ui.diagram = el("div", { class: "plot diagram", "data-plot": "diagram" });
   ui.arith = el("div", { class: "arith", "data-panel": "arithmetic" });
-  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.arith])]);
+  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.quiz.box, ui.arith])]);
   ui.loss = el("div", { class: "plot loss", "data-plot": "loss" });
   ui.surface = el("div", { class: "plot surface", "data-plot": "surface" });
   ui.surfaceMark = svgOverlay();
@@ -122,7 +164,7 @@ function build(root, st) {
   ui.view = el("div", { class: "view" }, [ui.sampleLabel, ui.layerLabel]);
   ui.matrices = el("div", { class: "plot matrices", "data-plot": "matrices" });
   ui.matNote = el("p", { class: "note" });
-  root.append(ui.status, ui.controls, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.view, ui.matNote, ui.matrices);
+  root.append(ui.status, ui.controls, ui.shareBox, ui.sliderRow, ui.message, ui.progress, ui.top, ui.mid, ui.view, ui.matNote, ui.matrices);
   const view = () => { stopPlay(st); st.send({ a: "view", sample: Number(ui.sample.value), layer: Number(ui.layer.value), k: st.k, p: st.p }); };
   ui.sample.addEventListener("change", view);
   ui.layer.addEventListener("change", view);
@@ -147,6 +189,187 @@ function build(root, st) {
   });
   ui.speed.addEventListener("change", () => { if (st.playing) { stopPlay(st); startPlay(st); } });
   return ui;
+}
+
+// -- quiz mode ------------------------------------------------------------------
+// The server sends each phase's questions (prompt, hint as MathML, the engine's answer, the
+// 3-significant-figure tolerance: nnviz/quiz.py); the check happens here, with no round trip.
+// While a phase has an unanswered question, its numbers (arithmetic, diagram labels and hover,
+// matrices, loss curve) are hidden.
+
+const QUIZ_TEXT = {
+  toggle: "Quiz me",
+  answer: "Your answer",
+  check: "Check",
+  show: "Show answer",
+  next: "Next question",
+  of: (i, n, phase) => `Question ${i} of ${n} · ${phase}`,
+  correct: (name, shown) => `Correct: ${name} = ${shown}.`,
+  wrong: "Not quite. Hint — the formula with its numbers:",
+  notNumber: "Type a number, e.g. 0.123 or -1.5e-3.",
+  answerIs: (shown) => `Answer: ${shown}`,
+  score: (right, total) => `Score: ${right} / ${total} correct`,
+  none: "Nothing to compute before the first phase: press Next phase.",
+  done: "Every question of this phase is answered: its numbers are shown. Press Next phase (→) to go on.",
+  playing: "Playing… pause to be quizzed.",
+};
+
+function buildQuiz(st, ui) {
+  const q = {};
+  q.toggle = el("input", { type: "checkbox", role: "switch", "data-quiz": "toggle" });
+  q.toggleLabel = el("label", { class: "quizlab" }, [q.toggle, document.createTextNode(" " + QUIZ_TEXT.toggle)]);
+  ui.controls.appendChild(q.toggleLabel);
+  q.progress = el("p", { class: "qprogress" });
+  q.prompt = el("p", { class: "qprompt" });
+  q.input = el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: "qinput", id: "nnviz-quiz-answer" });
+  q.inputLabel = el("label", { for: "nnviz-quiz-answer", text: QUIZ_TEXT.answer + " " });
+  q.check = el("button", { type: "button", "data-quiz": "check", text: QUIZ_TEXT.check });
+  q.show = el("button", { type: "button", "data-quiz": "show", text: QUIZ_TEXT.show });
+  q.next = el("button", { type: "button", "data-quiz": "next", text: QUIZ_TEXT.next, hidden: "" });
+  q.form = el("div", { class: "qform" }, [q.inputLabel, q.input, q.check, q.show, q.next]);
+  q.result = el("p", { class: "qresult", role: "status", "aria-live": "polite", "data-quiz": "result" });
+  q.hint = el("div", { class: "qhint", "data-quiz": "hint", hidden: "" });
+  q.score = el("p", { class: "qscore", "data-quiz": "score" });
+  q.box = el("div", { class: "quiz", "data-panel": "quiz", hidden: "" }, [q.progress, q.prompt, q.form, q.result, q.hint, q.score]);
+  ui.quiz = q;
+  st.quiz = { on: false, results: new Map(), active: null, right: 0, total: 0, frame: null };
+  q.toggle.addEventListener("change", () => setQuiz(st, q.toggle.checked));
+  q.check.addEventListener("click", () => quizCheck(st));
+  q.show.addEventListener("click", () => quizShow(st));
+  q.next.addEventListener("click", () => quizNext(st));
+  q.input.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    ev.preventDefault();
+    const cur = quizCurrent(st);
+    if (cur && !(st.quiz.results.get(qkey(st, cur)) || {}).done) quizCheck(st);
+    else if (!st.ui.quiz.next.hidden) quizNext(st);
+    else act(st, "next");  // everything here answered: Enter goes on to the next phase
+  });
+}
+
+function setQuiz(st, on) {
+  st.quiz.on = !!on;
+  st.ui.quiz.toggle.checked = st.quiz.on;
+  st.root.toggleAttribute("data-quiz", st.quiz.on);
+  render(st);
+}
+
+function qkey(st, q) { return `${st.run}|${q.id}|${q.answer}`; }
+
+function quizCurrent(st) {
+  const fr = st.quiz.frame;
+  if (!fr || !fr.q) return null;
+  return fr.q.find((x) => qkey(st, x) === st.quiz.active) || null;
+}
+
+function quizFinish(st, cur, correct) {
+  const r = st.quiz.results.get(qkey(st, cur)) || { tries: 0 };
+  if (!r.done) {
+    r.done = true;
+    r.correct = correct;
+    st.quiz.total += 1;
+    if (correct) st.quiz.right += 1;
+  }
+  st.quiz.results.set(qkey(st, cur), r);
+}
+
+function parseAnswer(text) {
+  // a number as a person types it: "−0.5" (Unicode minus), "0,5" (decimal comma), "1.5e-3", "1.5×10^-3"
+  let t = String(text).trim().replace(/[\u2212\u2013]/g, "-").replace(/\s+/g, "");
+  t = t.replace(/[×x*]10\^\(?(-?\d+)\)?$/i, "e$1");
+  if (!t.includes(".") && /^-?\d+,\d+(e-?\d+)?$/i.test(t)) t = t.replace(",", ".");
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return NaN;
+  return Number(t);
+}
+
+function quizCheck(st) {
+  const cur = quizCurrent(st);
+  if (!cur) return;
+  const q = st.ui.quiz;
+  const r = st.quiz.results.get(qkey(st, cur)) || { tries: 0 };
+  if (r.done) return;
+  const v = parseAnswer(q.input.value);
+  if (!Number.isFinite(v)) { q.result.textContent = QUIZ_TEXT.notNumber; q.result.className = "qresult"; return; }
+  r.tries += 1;
+  st.quiz.results.set(qkey(st, cur), r);
+  if (Math.abs(v - cur.answer) <= cur.tol) {
+    quizFinish(st, cur, true);
+    st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.correct(cur.name, cur.shown), kind: "correct" };
+  } else {
+    st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.wrong, kind: "wrong" };
+  }
+  render(st);
+}
+
+function quizShow(st) {
+  const cur = quizCurrent(st);
+  if (!cur) return;
+  quizFinish(st, cur, false);
+  st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.answerIs(cur.shown), kind: "shown" };
+  render(st);
+}
+
+function quizNext(st) {
+  const fr = st.quiz.frame;
+  const nxt = fr && fr.q && fr.q.find((x) => !(st.quiz.results.get(qkey(st, x)) || {}).done);
+  if (nxt) { st.quiz.active = qkey(st, nxt); st.quiz.last = null; st.ui.quiz.input.value = ""; }
+  render(st);
+  st.ui.quiz.input.focus();
+}
+
+function renderQuiz(st, fr, light) {
+  const q = st.ui.quiz;
+  const z = st.quiz;
+  q.box.hidden = !z.on;
+  q.score.textContent = QUIZ_TEXT.score(z.right, z.total);
+  const qs = z.on && !light && fr && fr.q ? fr.q : [];
+  const undone = qs.filter((x) => !(z.results.get(qkey(st, x)) || {}).done);
+  st.root.toggleAttribute("data-quiz-asking", undone.length > 0);
+  z.frame = fr;
+  if (!z.on) return;
+  if (light) { q.prompt.textContent = QUIZ_TEXT.playing; q.form.hidden = true; q.progress.textContent = ""; q.result.textContent = ""; q.hint.hidden = true; return; }
+  let cur = qs.find((x) => qkey(st, x) === z.active);
+  if (!cur) {
+    cur = undone[0] || null;
+    z.active = cur ? qkey(st, cur) : null;
+    z.last = null;
+    q.input.value = "";
+  }
+  if (!cur) {
+    q.progress.textContent = "";
+    q.prompt.textContent = qs.length ? QUIZ_TEXT.done : QUIZ_TEXT.none;
+    q.form.hidden = true; q.result.textContent = ""; q.hint.hidden = true;
+    return;
+  }
+  const r = z.results.get(qkey(st, cur)) || {};
+  q.form.hidden = false;
+  q.progress.textContent = QUIZ_TEXT.of(qs.indexOf(cur) + 1, qs.length, st.labels[st.p] || "");
+  q.prompt.textContent = cur.prompt;
+  q.input.disabled = false;
+  q.check.disabled = q.show.disabled = !!r.done;
+  q.next.hidden = !(r.done && undone.length > 0);
+  const last = z.last && z.last.id === qkey(st, cur) ? z.last : null;
+  q.result.textContent = last ? last.text : "";
+  q.result.className = "qresult " + (last ? last.kind : "");
+  const hintOn = !!last && last.kind === "wrong";
+  q.hint.hidden = !hintOn;
+  if (hintOn && q.hint.dataset.id !== qkey(st, cur)) { q.hint.innerHTML = cur.hint; q.hint.dataset.id = qkey(st, cur); }
+}
+
+function showShare(st, share) {
+  // the server made the query string for the screen; the address is this page's
+  const { ui } = st;
+  const url = `${window.location.origin}${window.location.pathname}?${share.query}`;
+  ui.shareBox.hidden = false;
+  ui.shareText.value = url;
+  ui.shareNotes.textContent = (share.notes || []).join(" ");
+  ui.shareText.select();
+  const copied = () => { ui.shareStatus.textContent = "Copied to the clipboard."; };
+  const manual = () => { ui.shareStatus.textContent = "Select the link and copy it (Ctrl+C): the browser did not allow the clipboard."; };
+  try {
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(copied, manual);
+    else manual();
+  } catch (e) { manual(); }
 }
 
 // -- the cursor ---------------------------------------------------------------
@@ -205,9 +428,13 @@ function act(st, action) {
     const n = Math.max(1, Math.min(100000, Math.floor(Number(st.ui.nrun.value) || 1)));
     goUpdates(st, updates(st) + n);
   } else if (action === "reset") {
+    st.quiz.results = new Map();  // the quiz starts again with the run (the score is the session's)
     st.send({ a: "reset" });
   } else if (action === "play") {
     if (st.playing) stopPlay(st); else startPlay(st);
+  } else if (action === "share") {
+    st.ui.shareStatus.textContent = "Making the link…";
+    st.send({ a: "share", k: st.k, p: st.p, quiz: st.quiz.on });
   } else if (action === "stop") {
     st.waiting = null;
     st.send({ a: "stop", k: st.k, p: st.p });
@@ -327,17 +554,18 @@ function react(st, div, spec, key) {
   div.hidden = false;
   if (st.drawn[key] === spec) return;
   st.drawn[key] = spec;
-  const layout = Object.assign({}, spec.layout, { autosize: true });
+  const layout = themed(st.root, Object.assign({}, spec.layout, { autosize: true }));
   delete layout.width;
   // Plotly.react leaves text labels unrendered when traces with text replace traces without
   // (seen going from the idle network to a phase): a new set of traces is drawn afresh.
   const sig = shape(spec);
+  const data = themedData(st.root, spec.data);
   if (st.shapes[key] !== sig) {
     st.shapes[key] = sig;
-    st.Plotly.newPlot(div, spec.data, layout, PLOT_CONFIG);
+    st.Plotly.newPlot(div, data, layout, PLOT_CONFIG);
     if (key === "diagram") bindDiagram(st);
   } else {
-    st.Plotly.react(div, spec.data, layout, PLOT_CONFIG);
+    st.Plotly.react(div, data, layout, PLOT_CONFIG);
   }
 }
 
@@ -385,6 +613,7 @@ function render(st, light = false) {
     }
     ui.sample.value = String(Math.min(st.viewSample || 0, batch.length - 1));
   }
+  renderQuiz(st, fr, light);
   if (!fr) return;
   react(st, ui.diagram, fr.d, "diagram");
   if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
@@ -485,6 +714,8 @@ function merge(st, data) {
     if (has(st, wk) || wp < 0) { st.k = wk; st.p = wp; st.waiting = null; }
   }
   showMessage(st, data.message || "", data.message_kind || "info");
+  if (data.quiz && !st.quiz.fromLink) { st.quiz.fromLink = true; setQuiz(st, true); }
+  if (data.share && data.share.nonce !== st.shareShown) { st.shareShown = data.share.nonce; showShare(st, data.share); }
   if (data.progress) {
     ui.progress.hidden = false;
     ui.progress.innerHTML = `<progress max="${data.progress[1]}" value="${data.progress[0]}"></progress> ${data.progress[0]} of ${data.progress[1]} steps <button type="button" data-action="stop">Stop</button>`;
@@ -505,7 +736,7 @@ function drawStatic(st) {
   const { ui } = st;
   if (st.lossSpec && st.drawn.loss !== st.lossSpec) {
     st.drawn.loss = st.lossSpec;
-    st.Plotly.react(ui.loss, st.lossSpec.data, Object.assign({}, st.lossSpec.layout, { autosize: true }), PLOT_CONFIG);
+    st.Plotly.react(ui.loss, st.lossSpec.data, themed(st.root, Object.assign({}, st.lossSpec.layout, { autosize: true })), PLOT_CONFIG);
     st.lossDrawn = true;
     st.lossLastX = st.lossN;
     st.lossShownX = null;
@@ -516,7 +747,7 @@ function drawStatic(st) {
     ui.surface.hidden = !st.surfaceSpec;
     st.surfaceDrawn = false;
     if (st.surfaceSpec) {
-      st.Plotly.react(ui.surface, st.surfaceSpec.data, Object.assign({}, st.surfaceSpec.layout, { autosize: true }), PLOT_CONFIG);
+      st.Plotly.react(ui.surface, st.surfaceSpec.data, themed(st.root, Object.assign({}, st.surfaceSpec.layout, { autosize: true })), PLOT_CONFIG);
       st.surfaceDrawn = !!st.surfaceSpec.overlay;  // the contour view: the star and arrow are the overlay's
     }
     ui.surfaceMark.svg.style.display = st.surfaceDrawn ? "" : "none";

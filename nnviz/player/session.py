@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnviz import figures, sampling
+from nnviz import figures, sampling, share
 from nnviz.engine import HistoryFull
 from nnviz.player import payload
 from nnviz.player.payload import View
@@ -65,6 +65,8 @@ class PlayerSession:
     mathml_cache: dict = field(default_factory=dict)
     #: loss curves pinned for comparison: (label, step numbers, batch losses), at most MAX_PINS
     pinned: list = field(default_factory=list)
+    #: a classroom link's learning rates, (first step, count, rate) segments: new steps replay them
+    planned: tuple = ()
     _requested: bool = False  # this rerun answers a request from the player
 
     # -- the run --------------------------------------------------------------
@@ -121,6 +123,7 @@ class PlayerSession:
         elif action == "ahead":
             self._ahead(k, max(1, min(int(req.get("stride", 1)), 1000)))
         elif action == "lr":
+            self.planned = ()  # the learner takes over the rates a link replayed
             self._learning_rate(req.get("lr"), k, p)
         elif action == "select":
             sel = req.get("sel")
@@ -138,6 +141,7 @@ class PlayerSession:
             self.clear = True
             self._set_cursor(k, p, force=False)
         elif action == "reset":
+            self.planned = ()
             run.reset()
             self.trunc = 0
             self.target = None
@@ -177,7 +181,7 @@ class PlayerSession:
             # Run._ensure truncates a recorded step whose rate differs: here only new steps are made.
             try:
                 while len(h) <= nxt:
-                    if not run._ensure(len(h), self.lr):
+                    if not run._ensure(len(h), share.rate_for(self.planned, len(h), self.lr)):
                         return len(h) > k
             except HistoryFull as exc:
                 self.message = ("warning", str(exc))
