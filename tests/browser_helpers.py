@@ -253,6 +253,23 @@ def browser_page():
             close_browser(context)
 
 
+@pytest.fixture
+def player_page(app_url):
+    """One 1400×1000 Chromium page with its console errors watched (``page.nnviz_errors``); a test
+    module takes it as its ``page`` with ``from browser_helpers import player_page as page``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = launch_browser(p, viewport=(1400, 1000))
+        try:
+            pg = first_page(context)
+            pg.nnviz_errors = watch_errors(pg)
+            pg.nnviz_unrendered = []
+            yield pg
+        finally:
+            close_browser(context)
+
+
 # ---------------------------------------------------------------------------
 # The step-through player (nnviz/player): a Components v2 element in the page DOM (no shadow root).
 

@@ -39,6 +39,7 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     wait_for_player,
     watch_errors,
 )
+from browser_helpers import player_page as page  # noqa: F401  (the fixture)
 
 from nnviz import stepper, userdata
 from nnviz.arithmetic import fmt
@@ -49,21 +50,6 @@ TIMEOUT_MS = 30_000
 #: The phases of one update of a net with two weight layers (2-3-1 study, 2-2-2 toy), in order.
 PHASES = ["forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"]
 PATHS = {"study": "", "toy": "toy"}
-
-
-@pytest.fixture
-def page(app_url):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = launch_browser(p, viewport=(1400, 1000))
-        try:
-            pg = context.pages[0] if context.pages else context.new_page()
-            pg.nnviz_errors = watch_errors(pg)
-            pg.nnviz_unrendered = []
-            yield pg
-        finally:
-            close_browser(context)
 
 
 class Engine:

@@ -27,6 +27,7 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     settle,
     watch_errors,
 )
+from browser_helpers import player_page as page  # noqa: F401  (the fixture)
 
 from nnviz import stepper
 from nnviz.arithmetic import fmt
@@ -43,20 +44,6 @@ CFG = replace(
     optimizer="adam",
 )
 LR = 0.003  # Playground's η = 0.03 over the batch of 10
-
-
-@pytest.fixture
-def page(app_url):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = launch_browser(p, viewport=(1400, 1000))
-        try:
-            pg = context.pages[0] if context.pages else context.new_page()
-            pg.nnviz_errors = watch_errors(pg)
-            yield pg
-        finally:
-            close_browser(context)
 
 
 def _has(joined: str, number: str) -> bool:

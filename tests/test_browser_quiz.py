@@ -26,6 +26,7 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     wait_for_player,
     watch_errors,
 )
+from browser_helpers import player_page as page  # noqa: F401  (the fixture)
 from test_quiz import engine_value
 
 from nnviz import stepper, userdata
@@ -36,20 +37,6 @@ pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PHASES = ["forward layer 1", "forward layer 2", "loss", "backward layer 2", "backward layer 1", "update"]
-
-
-@pytest.fixture
-def page(app_url):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = launch_browser(p, viewport=(1400, 1000))
-        try:
-            pg = context.pages[0] if context.pages else context.new_page()
-            pg.nnviz_errors = watch_errors(pg)
-            yield pg
-        finally:
-            close_browser(context)
 
 
 def quiz(page):
