@@ -265,7 +265,7 @@ def test_names_in_the_panel():
         ("tanh", r"\mathrm{a1}[0] = \tanh(0.5) = 0.462117"),
         ("sigmoid", r"\mathrm{a1}[0] = \sigma(0.5) = 0.622459"),
         ("leaky_relu", r"\mathrm{a1}[0] = \mathrm{lrelu}(0.5) = 0.5"),
-        ("identity", r"\mathrm{a1}[0] = \mathrm{identity}(0.5) = 0.5"),
+        ("identity", r"\mathrm{a1}[0] = \mathrm{id}(0.5) = 0.5"),
     ]:
         net = Network.from_arrays([[[0.5]], [[1.0]]], None, [act, "identity"])
         rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1)
@@ -279,8 +279,9 @@ def test_leaky_relu_slope_at_exactly_zero_is_the_engines():
     z = np.array([0.0])
     engine = float(ACTIVATIONS["leaky_relu"].derivative(z, ACTIVATIONS["leaky_relu"].forward(z))[0])
     assert engine == 0.01
-    assert arithmetic._derivative_latex("leaky_relu", 0.0, 0.0)[1] == engine
-    assert arithmetic._derivative_latex("relu", 0.0, 0.0)[1] == 0.0  # [0 > 0] = 0
+    # the panel's f′ line is the registry's derivative_latex (arithmetic.py keeps no copy)
+    assert ACTIVATIONS["leaky_relu"].derivative_latex(0.0, 0.0, arithmetic.fmt)[1] == engine
+    assert ACTIVATIONS["relu"].derivative_latex(0.0, 0.0, arithmetic.fmt)[1] == 0.0  # [0 > 0] = 0
 
 
 def test_hand_network_output_neuron_lines_exactly():
@@ -289,7 +290,7 @@ def test_hand_network_output_neuron_lines_exactly():
     out = [line.latex for line in arithmetic.neuron_lines(rec, 2, 0, 0, phases(2)[-1])]
     assert out == [
         r"\mathrm{z2}[0] = \sum_i \mathrm{W2}[i,0]\,\mathrm{a1}[i] + \mathrm{b2}[0] = 2\cdot0.1 + (-0.5) = (-0.3)",
-        r"\mathrm{a2}[0] = \mathrm{identity}((-0.3)) = (-0.3)",
+        r"\mathrm{a2}[0] = \mathrm{id}((-0.3)) = (-0.3)",
         r"\frac{\partial L}{\partial \mathrm{a2}[0]} = \hat y_{0} - y_{0} = (-0.3) - 1 = (-1.3)",
         r"f'(\mathrm{z2}[0]) = 1 = 1",
         r"\delta2[0] = \frac{\partial L}{\partial \mathrm{a2}[0]}\cdot f'(z) = (-1.3)\cdot1 = (-1.3)",
