@@ -560,7 +560,9 @@ OUTPUT_FOR_LOSS = {
 )
 @given(
     seed=hst.integers(0, 2**31 - 1),
-    hidden=hst.lists(hst.integers(1, stepper.MAX_NEURONS), min_size=1, max_size=stepper.MAX_HIDDEN_LAYERS),
+    # up to 3 hidden layers: a random 6-layer net (e.g. 3-7-1-3-6, sigmoid/relu/identity, half_sse) can
+    # truly blow up at η = 1e-2, which the divergence stop then reports (the claim here is for shallow nets)
+    hidden=hst.lists(hst.integers(1, stepper.MAX_NEURONS), min_size=1, max_size=min(3, stepper.MAX_HIDDEN_LAYERS)),
     hidden_acts=hst.lists(
         hst.sampled_from(stepper.HIDDEN_ACTIVATIONS),
         min_size=stepper.MAX_HIDDEN_LAYERS,
