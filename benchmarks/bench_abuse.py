@@ -120,40 +120,52 @@ async def abuse_browser(base: str, what: str) -> None:
         page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})).new_page()
         page.set_default_timeout(WAIT_MS)
         idle = lambda: page.wait_for_selector(IDLE, state="attached", timeout=WAIT_MS)  # noqa: E731
-        if what == "csv":
-            await page.goto(f"{base}/data")
-            await idle()
-            with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as f:
-                f.write(largest_csv())
-            dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
-            await dropzone.wait_for(state="attached")
-            await page.wait_for_timeout(1000)  # the uploader is ready after its first render
-            await dropzone.set_input_files(f.name)
-            os.unlink(f.name)
-            await page.locator(".st-key-data_use button").wait_for()
-            await idle()
-            await page.locator(".st-key-data_use button").click()
-            player = page.locator(f"{PLAYER} [data-plot=diagram] .main-svg").first
-            await player.wait_for(state="attached")
-            await idle()
-            # the player's Step: the first step is computed on the server (a player request)
-            await page.locator(PLAYER).get_by_role("button", name="Step", exact=True).click()
-            await page.wait_for_function(
-                f"document.querySelector('{PLAYER}')?.dataset.phase === 'update'", timeout=WAIT_MS
-            )
-            await idle()
-        else:
-            await page.goto(f"{base}/mnist")
-            await idle()
-            await page.get_by_role("tab", name="Train").click()
-            await page.locator(".st-key-mnist_cfg_hidden input").wait_for()
-            await idle()
-            await page.locator(".st-key-mnist_cfg_hidden input").fill("1024, 128")
-            await page.locator(".st-key-mnist_cfg_epochs input").fill("36")
-            await page.locator(".st-key-mnist_cfg_mode label").first.click()  # mini-batch
-            await page.get_by_role("button", name="Train a new network").click()
-            await page.wait_for_timeout(500)
-            await idle()
+        t0 = time.perf_counter()
+        stage = lambda name: print(f"  ({what}: {name} at {time.perf_counter() - t0:.1f} s)", flush=True)  # noqa: E731
+        try:
+            if what == "csv":
+                await page.goto(f"{base}/data")
+                await idle()
+                stage("the data page is drawn")
+                dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+                await dropzone.wait_for(state="attached")
+                await page.wait_for_timeout(1000)  # the uploader is ready after its first render
+                # the file's bytes, not a path: with a path Chromium reads the file only when it
+                # uploads it, after the call returns
+                await dropzone.set_input_files({"name": "largest.csv", "mimeType": "text/csv", "buffer": largest_csv()})
+                stage("uploaded")
+                await page.locator(".st-key-data_use button").wait_for()
+                await idle()
+                stage("parsed")
+                await page.locator(".st-key-data_use button").click()
+                player = page.locator(f"{PLAYER} [data-plot=diagram] .main-svg").first
+                await player.wait_for(state="attached")
+                await idle()
+                stage("the player is drawn")
+                # the player's Step: the first step is computed on the server (a player request)
+                await page.locator(PLAYER).get_by_role("button", name="Step", exact=True).click()
+                await page.wait_for_function(
+                    f"document.querySelector('{PLAYER}')?.dataset.phase === 'update'", timeout=WAIT_MS
+                )
+                await idle()
+                stage("Step shows the update")
+            else:
+                await page.goto(f"{base}/mnist")
+                await idle()
+                await page.get_by_role("tab", name="Train").click()
+                await page.locator(".st-key-mnist_cfg_hidden input").wait_for()
+                await idle()
+                await page.locator(".st-key-mnist_cfg_hidden input").fill("1024, 128")
+                await page.locator(".st-key-mnist_cfg_epochs input").fill("36")
+                await page.locator(".st-key-mnist_cfg_mode label").first.click()  # mini-batch
+                await page.get_by_role("button", name="Train a new network").click()
+                await page.wait_for_timeout(500)
+                await idle()
+        except asyncio.CancelledError:  # stopped by --timeout: keep what the abuser's page showed
+            shot = Path(tempfile.gettempdir()) / f"bench_abuse_{what}.png"
+            await asyncio.shield(page.screenshot(path=str(shot), full_page=True))
+            print(f"  ({what}: stopped; its page is in {shot})", flush=True)
+            raise
         await browser.close()
 
 
