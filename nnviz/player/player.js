@@ -23,6 +23,9 @@ function loadPlotly(url) {
 }
 
 const PLOT_CONFIG = { displayModeBar: false, responsive: true };
+// an unanswered request is sent again after RETRY_MS, at most RETRIES times (see st.transmit)
+const RETRY_MS = 3000;
+const RETRIES = 2;
 
 // Streamlit's dark theme: the player sits in the page (no iframe), so its text colour is the
 // theme's. On light text, figures get a transparent background, that text colour and faint grid
@@ -713,6 +716,7 @@ function merge(st, data) {
     const [wk, wp] = st.waiting;
     if (has(st, wk) || wp < 0) { st.k = wk; st.p = wp; st.waiting = null; }
   }
+  st.acked = data.ack;
   showMessage(st, data.message || "", data.message_kind || "info");
   if (data.quiz && !st.quiz.fromLink) { st.quiz.fromLink = true; setQuiz(st, true); }
   if (data.share && data.share.nonce !== st.shareShown) { st.shareShown = data.share.nonce; showShare(st, data.share); }
@@ -791,7 +795,18 @@ export default function (component) {
     st.pending = true;
     st.nonce += 1;
     const have = [...st.steps.keys()].filter((s) => Math.abs(s - st.k) <= 20).slice(0, 64);
-    setTriggerValue("req", Object.assign({ nonce: `${Date.now()}-${st.nonce}`, background, have }, req));
+    const sent = Object.assign({ nonce: `${Date.now()}-${st.nonce}`, background, have }, req);
+    st.lastSent = sent;
+    st.transmit(sent, 0);
+  };
+  // A request can be lost when it is sent while the page reruns for another reason (its trigger
+  // goes to an element being replaced). Unanswered after RETRY_MS, it is sent again with the same
+  // nonce: the server applies a nonce once (PlayerSession.handle) and answers a repeat with its state.
+  st.transmit = (sent, attempt) => {
+    setTriggerValue("req", sent);
+    setTimeout(() => {
+      if (st.lastSent === sent && st.acked !== sent.nonce && attempt < RETRIES) st.transmit(sent, attempt + 1);
+    }, RETRY_MS);
   };
   merge(st, data);
   loadPlotly(data.plotly).then((Plotly) => {

@@ -40,6 +40,8 @@ MAX_STEPS = 100_000
 MAX_CURVE_POINTS = 4_000
 #: loss curves a session may pin at once
 MAX_PINS = 3
+#: how many recent request nonces a session remembers, to apply a resent request once
+HANDLED_NONCES = 16
 
 
 @dataclass
@@ -60,6 +62,7 @@ class PlayerSession:
     trunc: int | None = None
     clear: bool = False
     ack: str = ""
+    handled: tuple[str, ...] = ()  # the nonces of the last requests applied (a repeat is not re-applied)
     light: dict = field(default_factory=dict)
     have: tuple[int, ...] = ()
     mathml_cache: dict = field(default_factory=dict)
@@ -97,8 +100,16 @@ class PlayerSession:
         run = self.run
         if run is None or not isinstance(req, dict):
             return
-        self.ack = str(req.get("nonce", ""))[:40]
+        nonce = str(req.get("nonce", ""))[:40]
+        self.ack = nonce
         self._requested = True
+        if nonce in self.handled:
+            # the player sent it again, its answer unseen (player.js st.transmit): apply it once, and
+            # answer with the cursor so the player shows where the first one led
+            self.force = True
+            return
+        if nonce:
+            self.handled = (*self.handled, nonce)[-HANDLED_NONCES:]
         self.light = {}
         self.have = tuple(int(h) for h in req.get("have", ()) if isinstance(h, int))[:64]
         try:
