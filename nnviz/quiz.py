@@ -21,8 +21,9 @@ import math
 
 import numpy as np
 
-from nnviz import arithmetic
+from nnviz import arithmetic, i18n
 from nnviz.engine import LOSSES, Phase, StepRecord
+from nnviz.i18n import N_
 
 #: significant figures a typed answer must agree to
 SIG_FIGS = 3
@@ -35,16 +36,15 @@ ASKED = {
     "update": ("dW_new", "b_new"),
 }
 
-#: the quiz's words (one place, for translation)
+#: the question asked for each ``Line.what`` (whole sentences, translated where the questions are made)
 TEXT = {
-    "z": "the pre-activation {name}",
-    "a": "the activation {name}",
-    "loss": "the loss L of this batch",
-    "dz": "the delta {name} = ∂L/∂z",
-    "dW": "the gradient ∂L/∂{name}",
-    "dW_new": "the new value of {name} after the update",
-    "b_new": "the new value of {name} after the update",
-    "prompt": "What is {what}?",
+    "z": N_("What is the pre-activation {name}?"),
+    "a": N_("What is the activation {name}?"),
+    "loss": N_("What is the loss L of this batch?"),
+    "dz": N_("What is the delta {name} = ∂L/∂z?"),
+    "dW": N_("What is the gradient ∂L/∂{name}?"),
+    "dW_new": N_("What is the new value of {name} after the update?"),
+    "b_new": N_("What is the new value of {name} after the update?"),
 }
 
 
@@ -135,8 +135,10 @@ def questions(rec: StepRecord, phase: Phase, selection: tuple | None, sample: in
 
     Each: ``id`` (unique in the run), ``prompt`` (plain text), ``hint`` (LaTeX: the formula with its
     numbers, the value hidden), ``answer`` (the engine's float), ``shown`` (it as the panel prints it),
-    ``tol`` (the 3-significant-figure tolerance).
+    ``tol`` (the 3-significant-figure tolerance). The prompt is in the session's language (English outside
+    a Streamlit run); the player rebuilds its frames when the language changes.
     """
+    t = i18n.translator()  # once: this runs for every phase of every step the player builds
     sel, lines = phase_lines(rec, phase, selection, sample)
     out = []
     for n, line in enumerate(lines):
@@ -147,7 +149,7 @@ def questions(rec: StepRecord, phase: Phase, selection: tuple | None, sample: in
                 "id": f"{k}:{p}:{'.'.join(map(str, sel))}:{sample}:{n}",
                 "what": line.what,
                 "name": name,
-                "prompt": TEXT["prompt"].format(what=TEXT[line.what].format(name=name)),
+                "prompt": t.gettext(TEXT[line.what]).format(name=name),
                 "hint": hint,
                 "answer": line.value,
                 "shown": plain_number(line.value),
