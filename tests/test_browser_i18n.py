@@ -75,6 +75,7 @@ def _wait_for_url_lang(page, lang: str) -> None:
 
 def test_korean_link_shows_korean_navigation_and_keeps_lang_beside_the_run(page, app_url):  # noqa: F811
     open_page(page, app_url, "?lang=ko", TIMEOUT_MS)
+    assert _h1(page) == _translated("ko", "Study hours (regression, seed 003)")  # the default page, in Korean
     assert _nav_labels(page) == [_translated("ko", p.title) for p in PAGES]
     picker = page.locator(PICKER)
     assert picker.locator("label").inner_text().strip() == "언어 · Language"
