@@ -830,7 +830,10 @@ def _gradient_check_panel(example: str, run: Run) -> None:
 
 
 def _sync_url(example: str, run: Run, ps: PlayerSession) -> None:
-    q = teaching.link_query(example, run, ps)[0]  # the screen: configuration, step, phase, selection, rates, weights
+    """Write the screen into the query string: configuration, step, phase, selection, rates, weights and
+    the session's language (``i18n.url_fields()``, merged by :func:`teaching.link_query`: a fragment's rerun
+    does not reach app.py's ``i18n.keep_in_url``, and the two writers must agree or they alternate)."""
+    q = teaching.link_query(example, run, ps)[0]
     current = {k: st.query_params[k] for k in st.query_params}
     if current != q:
         st.query_params.from_dict(q)
