@@ -82,6 +82,20 @@ def test_the_language_switch_keeps_the_learners_settings():
     assert at.session_state["study_run"].config.seed == 7
 
 
+def test_the_open_tab_stays_open_when_the_language_changes():
+    # Streamlit keys st.tabs by their labels: new labels would open the first tab again
+    at = _app({})
+    at.session_state["study_tabs"] = "Gradient check"  # the learner opened the gradient check
+    at.run()
+    caption = "Analytic gradient (backprop) against central finite differences"
+    assert any(c.value.startswith(caption) for c in at.caption)
+    at.sidebar.selectbox(key="lang").set_value("ko").run()
+    assert not at.exception, at.exception
+    assert at.session_state["study_tabs"] == _tr("ko", "Gradient check")
+    ko_caption = _tr("ko", caption + " (L(θ+ε) − L(θ−ε))/2ε with ε = 1e-6, on the batch of the step on screen.")
+    assert ko_caption in [c.value for c in at.caption]
+
+
 @pytest.mark.parametrize(
     "lang, expected",
     [

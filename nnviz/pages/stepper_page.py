@@ -528,7 +528,11 @@ def _lower_tabs(example: str, run: Run) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     rec = run.record
     names = [_("What the network does"), _("Gradient check"), _("Weights over time"), _("Save / load")]
-    tabs = st.tabs(names, key=k("tabs"), on_change="rerun")
+    # Streamlit keys the tabs' state by their labels too: the open tab is also kept by its index, so that
+    # switching the language (new labels) keeps it open
+    opened = st.session_state.get(k("tab_open"), 0)
+    tabs = st.tabs(names, key=k("tabs"), on_change="rerun", default=names[opened])
+    st.session_state[k("tab_open")] = next((i for i, tab in enumerate(tabs) if tab.open), 0)
     with tabs[0]:
         if tabs[0].open:
             _data_panel(example, run)
