@@ -75,11 +75,17 @@ def test_the_language_switch_keeps_the_learners_settings():
     # a widget with a translated label keeps its value when the label changes (its key is its id)
     at = _app({"lang": "en"})
     at.sidebar.number_input(key="study_seed").set_value(7).run()
+    at.sidebar.selectbox(key="study_bias").set_value("frozen").run()  # options whose labels are translated
+    at.sidebar.radio(key="study_batch_mode").set_value("one sample").run()
+    before = at.session_state["study_run"].config
     at.sidebar.selectbox(key="lang").set_value("zh-Hant").run()
     assert not at.exception, at.exception
     seed = at.sidebar.number_input(key="study_seed")
     assert seed.value == 7 and seed.label == _tr("zh-Hant", "Seed") == "隨機種子"
-    assert at.session_state["study_run"].config.seed == 7
+    assert at.sidebar.selectbox(key="study_bias").value == "frozen"
+    assert at.sidebar.radio(key="study_batch_mode").value == "one sample"
+    cfg = at.session_state["study_run"].config
+    assert cfg == before and (cfg.seed, cfg.bias_mode, cfg.batch) == (7, "frozen", "1")  # the same run
 
 
 def test_the_open_tab_stays_open_when_the_language_changes():
