@@ -88,9 +88,9 @@ def hint_tex(line: arithmetic.Line) -> str:
     return " = ".join(parts[:-1]) + " = ?"
 
 
-def _loss_hint(rec: StepRecord) -> str:
+def _loss_hint(rec: StepRecord, t=None) -> str:
     """The loss formula with the batch's outputs and targets (a one-sample batch's L = Σ of one term
-    would give the value away)."""
+    would give the value away); the reduction's words in the catalogue ``t``'s language (English: None)."""
     spec = LOSSES[rec.grads.loss_name]
     out, y = rec.trace.output, rec.grads.targets
     rows = min(len(out), 3)
@@ -101,8 +101,9 @@ def _loss_hint(rec: StepRecord) -> str:
     yhat = ", ".join(vec(out[n]) for n in range(rows))
     ys = ", ".join(vec(y[n]) for n in range(rows))
     more = r",\ \dots" if len(out) > rows else ""
+    reduction = spec.reduction if t is None else t.gettext(spec.reduction)
     return (
-        rf"{spec.formula}\ \text{{({spec.reduction})}},\quad \hat y = {yhat}{more},\quad y = {ys}{more}"
+        rf"{spec.formula}\ \text{{({reduction})}},\quad \hat y = {yhat}{more},\quad y = {ys}{more}"
         r",\quad L = ?"
     )
 
@@ -143,7 +144,7 @@ def questions(rec: StepRecord, phase: Phase, selection: tuple | None, sample: in
     out = []
     for n, line in enumerate(lines):
         name = _name(line.what, sel)
-        hint = _loss_hint(rec) if line.what == "loss" and len(rec.grads.per_sample) == 1 else hint_tex(line)
+        hint = _loss_hint(rec, t) if line.what == "loss" and len(rec.grads.per_sample) == 1 else hint_tex(line)
         out.append(
             {
                 "id": f"{k}:{p}:{'.'.join(map(str, sel))}:{sample}:{n}",

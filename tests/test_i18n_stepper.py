@@ -190,6 +190,18 @@ def test_quiz_questions_in_chinese_ask_the_same_numbers():
     assert zh[0]["prompt"] == f"预激活值 {first['name']} 是多少？"
 
 
+def test_the_loss_hint_names_the_reduction_in_the_sessions_language():
+    # seed 004 trains on one sample per step: the loss question's hint is the formula with ŷ and y
+    run = stepper.Run(stepper.default_config("toy"))
+    run.step(examples.TOY_LR)
+    rec = run.history.record(0)
+    (en,) = [q for q in _prompts(rec) if q["what"] == "loss"]
+    (ko,) = [q for q in _in_language("ko", _prompts, rec) if q["what"] == "loss"]
+    assert r"\text{(sum over the batch)}" in en["hint"]  # half_sse's reduction (engine.LOSSES)
+    assert ko["hint"] == en["hint"].replace("sum over the batch", _tr("ko", "sum over the batch"))
+    assert ko["answer"] == en["answer"]
+
+
 def test_the_stop_message_in_traditional_chinese():
     def stopped():
         run = stepper.Run(stepper.default_config("toy"))
