@@ -21,8 +21,9 @@ import math
 
 import numpy as np
 
-from nnviz import arithmetic
+from nnviz import arithmetic, i18n
 from nnviz.engine import LOSSES, Phase, StepRecord
+from nnviz.i18n import N_
 
 #: significant figures a typed answer must agree to
 SIG_FIGS = 3
@@ -35,16 +36,15 @@ ASKED = {
     "update": ("dW_new", "b_new"),
 }
 
-#: the quiz's words (one place, for translation)
+#: the question asked for each ``Line.what`` (whole sentences, translated where the questions are made)
 TEXT = {
-    "z": "the pre-activation {name}",
-    "a": "the activation {name}",
-    "loss": "the loss L of this batch",
-    "dz": "the delta {name} = ∂L/∂z",
-    "dW": "the gradient ∂L/∂{name}",
-    "dW_new": "the new value of {name} after the update",
-    "b_new": "the new value of {name} after the update",
-    "prompt": "What is {what}?",
+    "z": N_("What is the pre-activation {name}?"),
+    "a": N_("What is the activation {name}?"),
+    "loss": N_("What is the loss L of this batch?"),
+    "dz": N_("What is the delta {name} = ∂L/∂z?"),
+    "dW": N_("What is the gradient ∂L/∂{name}?"),
+    "dW_new": N_("What is the new value of {name} after the update?"),
+    "b_new": N_("What is the new value of {name} after the update?"),
 }
 
 
@@ -88,9 +88,9 @@ def hint_tex(line: arithmetic.Line) -> str:
     return " = ".join(parts[:-1]) + " = ?"
 
 
-def _loss_hint(rec: StepRecord) -> str:
+def _loss_hint(rec: StepRecord, t=None) -> str:
     """The loss formula with the batch's outputs and targets (a one-sample batch's L = Σ of one term
-    would give the value away)."""
+    would give the value away); the reduction's words in the catalogue ``t``'s language (English: None)."""
     spec = LOSSES[rec.grads.loss_name]
     out, y = rec.trace.output, rec.grads.targets
     rows = min(len(out), 3)
@@ -101,8 +101,9 @@ def _loss_hint(rec: StepRecord) -> str:
     yhat = ", ".join(vec(out[n]) for n in range(rows))
     ys = ", ".join(vec(y[n]) for n in range(rows))
     more = r",\ \dots" if len(out) > rows else ""
+    reduction = spec.reduction if t is None else t.gettext(spec.reduction)
     return (
-        rf"{spec.formula}\ \text{{({spec.reduction})}},\quad \hat y = {yhat}{more},\quad y = {ys}{more}"
+        rf"{spec.formula}\ \text{{({reduction})}},\quad \hat y = {yhat}{more},\quad y = {ys}{more}"
         r",\quad L = ?"
     )
 
@@ -135,19 +136,21 @@ def questions(rec: StepRecord, phase: Phase, selection: tuple | None, sample: in
 
     Each: ``id`` (unique in the run), ``prompt`` (plain text), ``hint`` (LaTeX: the formula with its
     numbers, the value hidden), ``answer`` (the engine's float), ``shown`` (it as the panel prints it),
-    ``tol`` (the 3-significant-figure tolerance).
+    ``tol`` (the 3-significant-figure tolerance). The prompt is in the session's language (English outside
+    a Streamlit run); the player rebuilds its frames when the language changes.
     """
+    t = i18n.translator()  # once: this runs for every phase of every step the player builds
     sel, lines = phase_lines(rec, phase, selection, sample)
     out = []
     for n, line in enumerate(lines):
         name = _name(line.what, sel)
-        hint = _loss_hint(rec) if line.what == "loss" and len(rec.grads.per_sample) == 1 else hint_tex(line)
+        hint = _loss_hint(rec, t) if line.what == "loss" and len(rec.grads.per_sample) == 1 else hint_tex(line)
         out.append(
             {
                 "id": f"{k}:{p}:{'.'.join(map(str, sel))}:{sample}:{n}",
                 "what": line.what,
                 "name": name,
-                "prompt": TEXT["prompt"].format(what=TEXT[line.what].format(name=name)),
+                "prompt": t.gettext(TEXT[line.what]).format(name=name),
                 "hint": hint,
                 "answer": line.value,
                 "shown": plain_number(line.value),

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.engine import Network
+from nnviz.i18n import N_, _
 from nnviz.stepper import LEARNING_RATES, MAX_LINK_STEPS
 
 #: the largest network whose weights go into a link (300 float64 = 3.2 kB of text)
@@ -40,16 +41,27 @@ MAX_LINK_PARAMETERS = 300
 MAX_LINK_SEGMENTS = 500
 FIELDS = ("step", "phase", "sel", "row", "lrs", "w")
 
-#: messages (one place, for translation)
+#: the notes a link shows (one place; translated where they are made: :func:`encode`, the page)
 TEXT = {
-    "too_big": "This network has {n:,} parameters; a link carries the weights of networks up to {m} parameters, so "
-    "the link opens the configuration's own initial weights, not yours. Share the network file (Save / load) "
-    "for the exact weights.",
-    "custom": "The link does not carry your uploaded data set: whoever opens it must upload the same CSV and press "
-    "'Use this data' first.",
-    "segments": "This run changed the learning rate {n:,} times; a link keeps at most {m}: the link replays the "
-    "first changes only.",
+    "too_big": N_(
+        "This network has {n} parameters; a link carries the weights of networks up to {m} parameters, so "
+        "the link opens the configuration's own initial weights, not yours. Share the network file (Save / load) "
+        "for the exact weights."
+    ),
+    "custom": N_(
+        "The link does not carry your uploaded data set: whoever opens it must upload the same CSV and press "
+        "'Use this data' first."
+    ),
+    "segments": N_(
+        "This run changed the learning rate {n} times; a link keeps at most {m}: the link replays the "
+        "first changes only."
+    ),
 }
+
+
+def note(name: str) -> str:
+    """``TEXT[name]`` in the session's language (English outside a Streamlit run)."""
+    return _(TEXT[name])
 
 
 @dataclass(frozen=True)
@@ -86,18 +98,20 @@ def encode_parameters(v: np.ndarray) -> str:
 
 def decode_parameters(text: str, n: int) -> np.ndarray:
     if len(text) > 4 * ((8 * MAX_LINK_PARAMETERS + 2) // 3) + 4:
-        raise ValueError(f"the weights field is longer than a {MAX_LINK_PARAMETERS}-parameter network's")
+        raise ValueError(_("the weights field is longer than a {n}-parameter network's").format(n=MAX_LINK_PARAMETERS))
     if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
-        raise ValueError("the weights field is not base64url")
+        raise ValueError(_("the weights field is not base64url"))
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
-        raise ValueError("the weights field is not base64url") from None
+        raise ValueError(_("the weights field is not base64url")) from None
     if len(raw) != 8 * n:
-        raise ValueError(f"the weights field holds {len(raw) // 8} numbers; this network has {n} parameters")
+        raise ValueError(
+            _("the weights field holds {k} numbers; this network has {n} parameters").format(k=len(raw) // 8, n=n)
+        )
     v = np.frombuffer(raw, dtype="<f8").astype(np.float64)
     if not np.all(np.isfinite(v)):
-        raise ValueError("the weights field holds a non-finite number")
+        raise ValueError(_("the weights field holds a non-finite number"))
     return v
 
 
@@ -112,15 +126,25 @@ def selection_field(sel: tuple | None) -> str | None:
 def parse_selection(text: str, sizes: list[int]) -> tuple:
     m = re.fullmatch(r"n(\d{1,2})\.(\d{1,3})|e(\d{1,2})\.(\d{1,3})\.(\d{1,3})", text)
     if not m:
-        raise ValueError(f"the selection {text[:20]!r} is neither n<layer>.<j> nor e<layer>.<i>.<j>")
+        raise ValueError(
+            _("the selection {value} is neither n<layer>.<j> nor e<layer>.<i>.<j>").format(value=repr(text[:20]))
+        )
     if m.group(1) is not None:
         layer, j = int(m.group(1)), int(m.group(2))
         if layer >= len(sizes) or j >= sizes[layer]:
-            raise ValueError(f"the selected neuron {text!r} is not in a {'-'.join(map(str, sizes))} network")
+            raise ValueError(
+                _("the selected neuron {value} is not in a {sizes} network").format(
+                    value=repr(text), sizes="-".join(map(str, sizes))
+                )
+            )
         return ("neuron", layer, j)
     layer, i, j = int(m.group(3)), int(m.group(4)), int(m.group(5))
     if not 1 <= layer < len(sizes) or i >= sizes[layer - 1] or j >= sizes[layer]:
-        raise ValueError(f"the selected weight {text!r} is not in a {'-'.join(map(str, sizes))} network")
+        raise ValueError(
+            _("the selected weight {value} is not in a {sizes} network").format(
+                value=repr(text), sizes="-".join(map(str, sizes))
+            )
+        )
     return ("edge", layer, i, j)
 
 
@@ -150,7 +174,7 @@ def encode(
     segs = rate_segments(np.asarray(rates)[:needed])
     if len(segs) > 1:
         if len(segs) > MAX_LINK_SEGMENTS:
-            notes.append(TEXT["segments"].format(n=len(segs) - 1, m=MAX_LINK_SEGMENTS))
+            notes.append(note("segments").format(n=f"{len(segs) - 1:,}", m=MAX_LINK_SEGMENTS))
             segs = segs[:MAX_LINK_SEGMENTS]
         q["lrs"] = ",".join(f"{r:g}:{c}" for _, c, r in segs)
     v = initial.parameter_vector()
@@ -158,7 +182,7 @@ def encode(
         if v.size <= MAX_LINK_PARAMETERS:
             q["w"] = encode_parameters(v)
         else:
-            notes.append(TEXT["too_big"].format(n=v.size, m=MAX_LINK_PARAMETERS))
+            notes.append(note("too_big").format(n=f"{v.size:,}", m=MAX_LINK_PARAMETERS))
     return q, notes
 
 
@@ -172,34 +196,40 @@ def decode(q: dict[str, str], n_phases: int, sizes: list[int], n_parameters: int
             step, phase = steps, (n_phases if steps else 0)
         row = int(q.get("row", 0))
     except (ValueError, OverflowError):
-        raise ValueError("the step, phase or row is not a whole number") from None
+        raise ValueError(_("the step, phase or row is not a whole number")) from None
     if not 0 <= step <= MAX_LINK_STEPS:
-        raise ValueError(f"step {step} is outside 0 … {MAX_LINK_STEPS:,}")
+        raise ValueError(_("step {step} is outside 0 … {max}").format(step=step, max=f"{MAX_LINK_STEPS:,}"))
     if not 0 <= phase <= n_phases:
-        raise ValueError(f"phase {phase} is outside 0 … {n_phases} (this network has {n_phases} phases)")
+        raise ValueError(
+            _("phase {phase} is outside 0 … {n} (this network has {n} phases)").format(phase=phase, n=n_phases)
+        )
     if phase > 0 and step == 0:
-        raise ValueError("a phase needs a step of 1 or more")
+        raise ValueError(_("a phase needs a step of 1 or more"))
     if not 0 <= row < 10_000:
-        raise ValueError(f"row {row} is outside the batch")
+        raise ValueError(_("row {row} is outside the batch").format(row=row))
     cursor = (step - 1, phase - 1) if phase > 0 else (step, -1)
     sel = parse_selection(q["sel"], sizes) if q.get("sel") else None
     segments: list[tuple[int, int, float]] = []
     if q.get("lrs"):
         parts = q["lrs"].split(",")
         if len(parts) > MAX_LINK_SEGMENTS:
-            raise ValueError(f"more than {MAX_LINK_SEGMENTS} learning-rate changes")
+            raise ValueError(_("more than {max} learning-rate changes").format(max=MAX_LINK_SEGMENTS))
         first = 0
         for part in parts:
             m = re.fullmatch(r"([0-9.e+-]{1,12}):(\d{1,6})", part)
             if not m:
-                raise ValueError(f"the learning rates {part[:20]!r} are not rate:count")
+                raise ValueError(_("the learning rates {value} are not rate:count").format(value=repr(part[:20])))
             rate, count = float(m.group(1)), int(m.group(2))
             if rate not in LEARNING_RATES:
-                raise ValueError(f"learning rate {rate:g} is not one of the offered rates")
+                raise ValueError(_("learning rate {rate} is not one of the offered rates").format(rate=f"{rate:g}"))
             segments.append((first, count, rate))
             first += count
         if first > MAX_LINK_STEPS:
-            raise ValueError(f"the learning rates cover {first:,} steps, more than {MAX_LINK_STEPS:,}")
+            raise ValueError(
+                _("the learning rates cover {n} steps, more than {max}").format(
+                    n=f"{first:,}", max=f"{MAX_LINK_STEPS:,}"
+                )
+            )
     params = decode_parameters(q["w"], n_parameters) if q.get("w") else None
     return Classroom(cursor, sel, row, tuple(segments), params)
 

@@ -33,6 +33,7 @@ from nnviz.engine import (
     phases,
 )
 from nnviz.examples import Dataset
+from nnviz.i18n import _
 from nnviz.optim import OPTIMIZERS, make_optimizer
 
 EXAMPLES = ("study", "toy", "custom", "playground")
@@ -111,51 +112,91 @@ class Config:
         return {k: float(v) for k, v in {**spec.defaults, **dict(self.opt_hyper)}.items() if k != "learning_rate"}
 
     def validate(self) -> None:
+        """ValueError with a message (in the session's language) naming what is wrong."""
         if self.example not in EXAMPLES:
-            raise ValueError(f"unknown example {self.example!r}")
+            raise ValueError(_("unknown example {value}").format(value=repr(self.example)))
         if not 1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS:
-            raise ValueError(f"1 to {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
+            raise ValueError(
+                _("1 to {max} hidden layers, got {n}").format(max=MAX_HIDDEN_LAYERS, n=len(self.hidden))
+            )
         if any(not 1 <= h <= MAX_NEURONS for h in self.hidden):
-            raise ValueError(f"hidden layers take 1 to {MAX_NEURONS} neurons, got {list(self.hidden)}")
+            raise ValueError(
+                _("hidden layers take 1 to {max} neurons, got {value}").format(
+                    max=MAX_NEURONS, value=list(self.hidden)
+                )
+            )
         if len(self.activations) != len(self.hidden) + 1:
-            raise ValueError("one activation per layer")
+            raise ValueError(_("one activation per layer"))
         if self.loss not in LOSSES:
-            raise ValueError(f"unknown loss {_shown(self.loss)}")
+            raise ValueError(_("unknown loss {value}").format(value=_shown(self.loss)))
         for l, a in enumerate(self.activations[:-1], start=1):
             if a not in HIDDEN_ACTIVATIONS:
-                raise ValueError(
-                    f"hidden layer {l} cannot use {_shown(a)}: choose one of {', '.join(HIDDEN_ACTIVATIONS)}"
-                    + (" (softmax is for the output layer only)" if a == "softmax" else "")
-                )
+                names = ", ".join(HIDDEN_ACTIVATIONS)
+                if a == "softmax":
+                    text = _(
+                        "hidden layer {layer} cannot use {value}: choose one of {names} (softmax is for the output "
+                        "layer only)"
+                    )
+                else:
+                    text = _("hidden layer {layer} cannot use {value}: choose one of {names}")
+                raise ValueError(text.format(layer=l, value=_shown(a), names=names))
         if self.activations[-1] not in OUTPUT_ACTIVATIONS:
-            raise ValueError(f"unknown output activation {_shown(self.activations[-1])}")
+            raise ValueError(_("unknown output activation {value}").format(value=_shown(self.activations[-1])))
         if self.init not in INITIALISERS:
-            raise ValueError(f"unknown initialiser {_shown(self.init)}")
+            raise ValueError(_("unknown initialiser {value}").format(value=_shown(self.init)))
         if not (isinstance(self.seed, int) and 0 <= self.seed <= MAX_SEED):
-            raise ValueError(f"the seed must be a whole number from 0 to {MAX_SEED:,}, got {_shown(self.seed)}")
+            raise ValueError(
+                _("the seed must be a whole number from 0 to {max}, got {value}").format(
+                    max=f"{MAX_SEED:,}", value=_shown(self.seed)
+                )
+            )
         if self.bias_mode not in BIAS_MODES:
-            raise ValueError(f"unknown bias mode {_shown(self.bias_mode)}")
+            raise ValueError(_("unknown bias mode {value}").format(value=_shown(self.bias_mode)))
         if self.batch != "full" and not (self.batch.isdigit() and int(self.batch) >= 1):
-            raise ValueError(f"batch must be 'full' or a positive whole number, got {_shown(self.batch)}")
+            raise ValueError(
+                _("batch must be 'full' or a positive whole number, got {value}").format(value=_shown(self.batch))
+            )
         if self.regularization not in REGULARIZERS:
-            raise ValueError(f"unknown regularization {_shown(self.regularization)}: choose one of none, l1, l2")
+            raise ValueError(
+                _("unknown regularization {value}: choose one of none, l1, l2").format(
+                    value=_shown(self.regularization)
+                )
+            )
         rate = self.regularization_rate
         if not (isinstance(rate, float) and math.isfinite(rate) and 0 <= rate <= MAX_REGULARIZATION_RATE):
-            raise ValueError(f"the regularization rate must be 0 … {MAX_REGULARIZATION_RATE:g}, got {_shown(rate)}")
+            raise ValueError(
+                _("the regularization rate must be 0 … {max}, got {value}").format(
+                    max=f"{MAX_REGULARIZATION_RATE:g}", value=_shown(rate)
+                )
+            )
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {_shown(self.optimizer)}: choose one of {', '.join(OPTIMIZERS)}")
+            raise ValueError(
+                _("unknown optimizer {value}: choose one of {names}").format(
+                    value=_shown(self.optimizer), names=", ".join(OPTIMIZERS)
+                )
+            )
         make_optimizer(self.optimizer, **self.hyper)  # its message names a bad hyper-parameter
         if self.example == "playground":
             if self.dataset not in datasets.DATASETS:
                 names = ", ".join(datasets.DATASETS)
-                raise ValueError(f"unknown data set {_shown(self.dataset)}: choose one of {names}")
+                raise ValueError(
+                    _("unknown data set {value}: choose one of {names}").format(value=_shown(self.dataset), names=names)
+                )
             if not (isinstance(self.noise, int) and 0 <= self.noise <= datasets.NOISE_PERCENT_MAX):
-                raise ValueError(f"noise must be 0 … {datasets.NOISE_PERCENT_MAX} %, got {_shown(self.noise)}")
+                raise ValueError(
+                    _("noise must be 0 … {max} %, got {value}").format(
+                        max=datasets.NOISE_PERCENT_MAX, value=_shown(self.noise)
+                    )
+                )
             lo, hi = datasets.TRAIN_PERCENT_RANGE
             if not (isinstance(self.train_percent, int) and lo <= self.train_percent <= hi):
-                raise ValueError(f"the training share must be {lo} … {hi} %, got {_shown(self.train_percent)}")
+                raise ValueError(
+                    _("the training share must be {lo} … {hi} %, got {value}").format(
+                        lo=lo, hi=hi, value=_shown(self.train_percent)
+                    )
+                )
             if not (isinstance(self.data_seed, int) and 0 <= self.data_seed <= MAX_SEED):
-                raise ValueError(f"the data seed must be a whole number from 0 to {MAX_SEED:,}")
+                raise ValueError(_("the data seed must be a whole number from 0 to {max}").format(max=f"{MAX_SEED:,}"))
             datasets.feature_matrix(np.zeros((1, 2)), self.features)  # its message names a bad feature
 
 
@@ -462,10 +503,14 @@ class Run:
         loss, right = self._metrics[0, k], self._metrics[2, k]
         n = self.data.n_samples
         if self.stop_rule[0] == "all_right":
-            why = f"every training point is classified right ({round(right * n)} of {n})"
-        else:
-            why = f"the training loss {loss:.6g} is below {self.stop_rule[1]:g}"
-        return f"Stopped at step {k + 1}: {why}. Choose another stop condition in the sidebar to train on."
+            return _(
+                "Stopped at step {step}: every training point is classified right ({right} of {n}). Choose another "
+                "stop condition in the sidebar to train on."
+            ).format(step=k + 1, right=round(right * n), n=n)
+        return _(
+            "Stopped at step {step}: the training loss {loss} is below {threshold}. Choose another stop "
+            "condition in the sidebar to train on."
+        ).format(step=k + 1, loss=f"{loss:.6g}", threshold=f"{self.stop_rule[1]:g}")
 
     def _meets_stop_rule(self, k: int) -> bool:
         if self._metrics_n <= k or not np.isfinite(self._metrics[0, k]):
@@ -594,7 +639,7 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
     """
     base = default_config(example)
     if q.get("ex", example) != example:
-        raise ValueError(f"the link is for the {_shown(q.get('ex'))} example")
+        raise ValueError(_("the link is for the {value} example").format(value=_shown(q.get("ex"))))
     try:
         hidden = tuple(int(h) for h in q["hidden"].split("-")) if "hidden" in q else base.hidden
         acts = tuple(q["act"].split(",")) if "act" in q else ("sigmoid",) * (len(hidden) + 1)
@@ -621,12 +666,14 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
         lr = float(q.get("lr", default_learning_rate(example)))
         steps = int(q.get("steps", 0))
     except (ValueError, KeyError, OverflowError) as exc:
-        raise ValueError(f"malformed link: {_shown(str(exc), 80)}") from None
+        raise ValueError(_("malformed link: {why}").format(why=_shown(str(exc), 80))) from None
     cfg.validate()
     if not (math.isfinite(lr) and 0 < lr <= 100):
-        raise ValueError(f"learning rate {lr:g} is outside (0, 100]")
+        raise ValueError(_("learning rate {lr} is outside (0, 100]").format(lr=f"{lr:g}"))
     if not 0 <= steps <= MAX_LINK_STEPS:
-        raise ValueError(f"step count {steps} is outside 0 … {MAX_LINK_STEPS:,}")
+        raise ValueError(
+            _("step count {steps} is outside 0 … {max}").format(steps=steps, max=f"{MAX_LINK_STEPS:,}")
+        )
     if example in ("study", "toy", "playground"):
         build_network(cfg)  # what the page will do with it: any ValueError is the link's
     return cfg, lr, steps
@@ -661,7 +708,7 @@ def diagnose(net: Network, data: Dataset, loss: str) -> list[str]:
         trace = net.forward(X)
         grads = net.backward(trace, Y, loss)
     if not np.all(np.isfinite(net.parameter_vector())):
-        return ["The parameters are no longer finite numbers: the run diverged. Lower the learning rate and Reset."]
+        return [_("The parameters are no longer finite numbers: the run diverged. Lower the learning rate and Reset.")]
     last = trace.layers[-1]
     act = net.activations[-1]
     spec = ACTIVATIONS[act]
@@ -671,10 +718,17 @@ def diagnose(net: Network, data: Dataset, loss: str) -> list[str]:
         if share >= SATURATION_SHARE:
             z = float(np.median(np.abs(last.z)))
             out.append(
-                f"Saturated output: for {100 * share:.0f} % of the {len(rows)} training points every {act} output "
-                f"has f′(z) < {SATURATION_SLOPE:g} (median |z| = {z:.3g}), so almost no gradient passes the "
-                "output layer and the loss stops falling. Lower the learning rate and Reset, or use another "
-                "initialiser."
+                _(
+                    "Saturated output: for {share} of the {n} training points every {activation} output has "
+                    "f′(z) < {slope} (median |z| = {z}), so almost no gradient passes the output layer and the loss "
+                    "stops falling. Lower the learning rate and Reset, or use another initialiser."
+                ).format(
+                    share=f"{100 * share:.0f} %",
+                    n=len(rows),
+                    activation=act,
+                    slope=f"{SATURATION_SLOPE:g}",
+                    z=f"{z:.3g}",
+                )
             )
     for l, (a_name, t) in enumerate(zip(net.activations[:-1], trace.layers[:-1]), start=1):
         if a_name != "relu":
@@ -683,17 +737,21 @@ def diagnose(net: Network, data: Dataset, loss: str) -> list[str]:
         if dead.any():
             units = ", ".join(f"a{l}[{j}]" for j in np.flatnonzero(dead)[:8])
             out.append(
-                f"Dead ReLU units: {int(dead.sum())} of {dead.size} in layer {l} ({units}) output 0 for every one of "
-                f"the {len(rows)} training points, so their weights get no gradient and never recover. A smaller "
-                "learning rate, leaky ReLU or another seed avoids it."
+                _(
+                    "Dead ReLU units: {dead} of {size} in layer {layer} ({units}) output 0 for every one of the {n} "
+                    "training points, so their weights get no gradient and never recover. A smaller learning rate, "
+                    "leaky ReLU or another seed avoids it."
+                ).format(dead=int(dead.sum()), size=dead.size, layer=l, units=units, n=len(rows))
             )
     if net.n_layers >= 2:
         first = float(np.max(np.abs(grads.layers[0].dW)))
         top = float(np.max(np.abs(grads.layers[-1].dW)))
         if np.isfinite(first) and np.isfinite(top) and top > 0 and first < VANISHING_RATIO * top:
             out.append(
-                f"Vanishing gradients: the largest |∂L/∂w| of layer 1 is {first:.3g}, {first / top:.2g} times that "
-                f"of layer {net.n_layers} ({top:.3g}): the first layer hardly learns. Saturating activations "
-                "(sigmoid, tanh) in deep nets do this; try ReLU or fewer layers."
+                _(
+                    "Vanishing gradients: the largest |∂L/∂w| of layer 1 is {first}, {ratio} times that of layer "
+                    "{layer} ({top}): the first layer hardly learns. Saturating activations (sigmoid, tanh) in deep "
+                    "nets do this; try ReLU or fewer layers."
+                ).format(first=f"{first:.3g}", ratio=f"{first / top:.2g}", layer=net.n_layers, top=f"{top:.3g}")
             )
     return out

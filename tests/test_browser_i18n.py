@@ -2,7 +2,8 @@
 
 What a visitor sees: the page title (the first ``h1``), the navigation labels and the language
 picker, in the language the link names; the link keeps ``lang`` when the page rewrites its query
-string (the study page writes its run there) and when the visitor moves to another page. The
+string (the study page writes its run there) and when the visitor moves to another page; a quiz
+question (built in Python, shown only by the player) in the link's language. The
 expected words are the catalogues' (read through :func:`nnviz.i18n.translate`), and each is checked
 to differ from the English, so an untranslated page cannot pass.
 """
@@ -10,20 +11,24 @@ to differ from the English, so an untranslated page cannot pass.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     IDLE,
+    PLAYER,
     app_url,
     click_and_wait,
     close_browser,
     count_runs,
     launch_browser,
     open_page,
+    state_is_js,
+    wait_for_player,
     wait_idle,
 )
 
-from nnviz import i18n
+from nnviz import examples, i18n, quiz, stepper
 from nnviz.pages import PAGES
 
 pytestmark = pytest.mark.browser
@@ -75,6 +80,7 @@ def _wait_for_url_lang(page, lang: str) -> None:
 
 def test_korean_link_shows_korean_navigation_and_keeps_lang_beside_the_run(page, app_url):  # noqa: F811
     open_page(page, app_url, "?lang=ko", TIMEOUT_MS)
+    assert _h1(page) == _translated("ko", "Study hours (regression, seed 003)")  # the default page, in Korean
     assert _nav_labels(page) == [_translated("ko", p.title) for p in PAGES]
     picker = page.locator(PICKER)
     assert picker.locator("label").inner_text().strip() == "언어 · Language"
@@ -132,3 +138,22 @@ def test_an_unknown_language_shows_english_and_a_warning(page, app_url):  # noqa
     warning = page.locator('[data-testid="stAlertContentWarning"]').first.inner_text()
     assert "Unknown language “xx”" in warning and "繁體中文" in warning
     assert _nav_labels(page) == [p.title for p in PAGES]
+
+
+def test_a_korean_quiz_link_asks_in_korean_in_the_player(page, app_url):  # noqa: F811
+    # the quiz's questions are built in Python (nnviz.quiz) and only the player shows them: a classroom
+    # link to the toy's step 1, forward layer 1, quiz on, in Korean. That phase asks z1[0] first (the toy's
+    # first neuron: tests/test_browser_quiz.py); the number typed is the engine's, computed here.
+    cfg = stepper.default_config("toy")
+    link = {**stepper.to_query(cfg, examples.TOY_LR, 0), "step": "1", "phase": "1", "quiz": "1", "lang": "ko"}
+    page.goto(f"{app_url}/toy?{urlencode(link)}", timeout=TIMEOUT_MS)
+    wait_for_player(page, TIMEOUT_MS)
+    page.wait_for_function(state_is_js(1, "forward layer 1"), timeout=TIMEOUT_MS)  # data-phase stays English
+    prompt = page.locator(f"{PLAYER} [data-panel=quiz] .qprompt")
+    expected = _translated("ko", quiz.TEXT["z"]).format(name="z1[0]")
+    page.wait_for_function(
+        f"document.querySelector('{PLAYER} [data-panel=quiz] .qprompt')?.innerText.trim() === {expected!r}",
+        timeout=TIMEOUT_MS,
+    )
+    assert prompt.inner_text().strip() == expected == "활성화 전 값 z1[0]은(는) 얼마입니까?"
+    assert _h1(page) == _translated("ko", "Toy classification (seed 004)")

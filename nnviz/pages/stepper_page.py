@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from nnviz import arithmetic, datasets, examples, figures, safe_text, sampling, state, stepper, userdata
+from nnviz import arithmetic, datasets, examples, figures, i18n, safe_text, sampling, state, stepper, userdata
 from nnviz.engine import INITIALIZER_NOTES, LOSSES, REGULARIZERS, gradient_check, loss_surface
+from nnviz.i18n import N_, _
 from nnviz.optim import OPTIMIZERS
 from nnviz.pages import teaching
 from nnviz.player import component as player
@@ -20,27 +21,33 @@ from nnviz.stepper import Run
 
 TEXT = {
     "study": (
-        "Study hours (regression, seed 003)",
-        "Predict a test score from (hours studied, hours slept). Inputs are divided by the training "
-        "column max [3, 9], scores by 100. The tutorial's net: 2-3-1, sigmoid, **no biases**, "
-        "weights from `randn`, full-batch gradient descent with learning rate 1 on ½·Σ(y − ŷ)² "
-        "(its `W += X.T·delta`).",
+        N_("Study hours (regression, seed 003)"),
+        N_(
+            "Predict a test score from (hours studied, hours slept). Inputs are divided by the training "
+            "column max [3, 9], scores by 100. The tutorial's net: 2-3-1, sigmoid, **no biases**, "
+            "weights from `randn`, full-batch gradient descent with learning rate 1 on ½·Σ(y − ŷ)² "
+            "(its `W += X.T·delta`)."
+        ),
     ),
     "toy": (
-        "Toy classification (seed 004)",
-        "Ten labelled points in the plane, a 2-2-2 sigmoid net with one-hot targets, weights from "
-        "Python's `random()` after `seed(1)` (each neuron's inputs, then its bias), online SGD "
-        "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)².",
+        N_("Toy classification (seed 004)"),
+        N_(
+            "Ten labelled points in the plane, a 2-2-2 sigmoid net with one-hot targets, weights from "
+            "Python's `random()` after `seed(1)` (each neuron's inputs, then its bias), online SGD "
+            "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)²."
+        ),
     ),
     "playground": (
-        "Playground",
-        "TensorFlow Playground's data sets, features, regularisation and batches, stepped with every "
-        "number shown. It starts as Playground does: the circle, noise 0, half the points to train, two "
-        "hidden layers 4-2 of tanh, a tanh output trained towards the ±1 labels, batch 10, η = 0.03. "
-        "Playground averages ½(o − t)² over a batch; nnviz's half_sse sums it, so the player's rate is "
-        "**η′ = η / B** and the engine's penalty rate **λ′ = λ · B**: the numbers are Playground's "
-        "(checked against a transcription of its nn.ts). The README's *Coming from TensorFlow Playground* "
-        "maps each of its controls to this page.",
+        N_("Playground"),
+        N_(
+            "TensorFlow Playground's data sets, features, regularisation and batches, stepped with every "
+            "number shown. It starts as Playground does: the circle, noise 0, half the points to train, two "
+            "hidden layers 4-2 of tanh, a tanh output trained towards the ±1 labels, batch 10, η = 0.03. "
+            "Playground averages ½(o − t)² over a batch; nnviz's half_sse sums it, so the player's rate is "
+            "**η′ = η / B** and the engine's penalty rate **λ′ = λ · B**: the numbers are Playground's "
+            "(checked against a transcription of its nn.ts). The README's *Coming from TensorFlow Playground* "
+            "maps each of its controls to this page."
+        ),
     ),
 }
 #: the playground page's losses and output activations (one output: ±1 labels or a value)
@@ -79,14 +86,14 @@ def render(example: str, show_title: bool = True) -> None:
     teaching.classroom_view(example)
     if show_title:
         title, intro = TEXT[example]
-        st.title(title)
-        with st.expander("About this example"):
-            st.markdown(intro)
+        st.title(_(title))
+        with st.expander(_("About this example")):
+            st.markdown(_(intro))
     _sidebar_config(example)
     _body(example)
     # outside the fragment: Streamlit 1.67 loses a deferred download's message when a fragment holding it
     # reruns the app ("Cached ForwardMsg MISS"); the full rerun after each cursor report updates it
-    page = TEXT[example][0] if example in TEXT else "Your data"
+    page = _(TEXT[example][0] if example in TEXT else N_("Your data"))
     ps = st.session_state[state.key(example, "player_session")]
     teaching.worksheet_controls(example, state.run(example), ps.lr, page)
 
@@ -169,20 +176,22 @@ def _weight_editor(example: str, run: Run, ps: PlayerSession) -> None:
         ss[k("edit_seen")] = (picked, id(run))
         ss[k("edit_name")] = picked if picked in names else names[0]
         ss[k("edit_value")] = float(net.parameter_vector()[names.index(ss[k("edit_name")])])
-    with st.expander("Edit a weight or bias", expanded=picked is not None):
+    with st.expander(_("Edit a weight or bias"), expanded=picked is not None):
         c1, c2, c3 = st.columns([2, 2, 1])
         c1.selectbox(
-            "Parameter (click one in the diagram)",
+            _("Parameter (click one in the diagram)"),
             names,
             key=k("edit_name"),
             on_change=_edit_name_changed,
             args=(example,),
         )
-        c2.number_input("New value", key=k("edit_value"), format="%.6g", step=0.1)
-        c3.button("Set value", key=k("edit_apply"), on_click=_apply_edit, args=(example,))
+        c2.number_input(_("New value"), key=k("edit_value"), format="%.6g", step=0.1)
+        c3.button(_("Set value"), key=k("edit_apply"), on_click=_apply_edit, args=(example,))
         st.caption(
-            f"Sets it in the network after {run.updates_applied} updates (the one on screen); the steps after "
-            "it are dropped and the run continues from the edited network. Back shows the network before the edit."
+            _(
+                "Sets it in the network after {n} updates (the one on screen); the steps after it are dropped and "
+                "the run continues from the edited network. Back shows the network before the edit."
+            ).format(n=run.updates_applied)
         )
         msg = ss.pop(k("edit_result"), None)
         if msg:
@@ -194,11 +203,13 @@ def _pin_controls(example: str, run: Run, ps: PlayerSession) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     c1, c2, c3 = st.columns([1, 1, 3])
     # callbacks: they run before the player's data is built, so the chart shows the change at once
-    c1.button("Pin this run's loss curve", key=k("pin"), disabled=not len(run.history), on_click=_pin, args=(example,))
+    c1.button(
+        _("Pin this run's loss curve"), key=k("pin"), disabled=not len(run.history), on_click=_pin, args=(example,)
+    )
     if ps.pinned:
-        c2.button("Clear pinned curves", key=k("unpin"), on_click=_unpin, args=(example,))
+        c2.button(_("Clear pinned curves"), key=k("unpin"), on_click=_unpin, args=(example,))
     if ps.pinned:
-        c3.caption("Pinned (dashed in the loss chart): " + "; ".join(p[0] for p in ps.pinned))
+        c3.caption(_("Pinned (dashed in the loss chart): {runs}").format(runs="; ".join(p[0] for p in ps.pinned)))
 
 
 def _pin(example: str) -> None:
@@ -206,7 +217,9 @@ def _pin(example: str) -> None:
     ps = _player_session(example, run)
     cfg = run.config
     reg = "" if cfg.regularization == "none" else f", {cfg.regularization} λ={cfg.regularization_rate:g}"
-    ps.pin(f"η={ps.lr:g}, {cfg.optimizer}{reg}, {'-'.join(map(str, cfg.hidden))}, {len(run.history)} steps")
+    hidden = "-".join(map(str, cfg.hidden))
+    # the label is the curve's name in the loss chart's legend too: made in the language of the moment
+    ps.pin(f"η={ps.lr:g}, {cfg.optimizer}{reg}, {hidden}, " + _("{n} steps").format(n=len(run.history)))
 
 
 def _unpin(example: str) -> None:
@@ -237,8 +250,10 @@ def _apply_edit(example: str) -> None:
     ps.trunc = run.updates_applied
     ss[state.key(example, "edit_result")] = (
         "success",
-        f"{name}: {old:.6g} → {float(value):.6g} after {run.updates_applied} updates. "
-        "Step on to train from the edited network; Back shows the network before the edit.",
+        _(
+            "{name}: {old} → {new} after {n} updates. Step on to train from the edited network; Back shows the "
+            "network before the edit."
+        ).format(name=name, old=f"{old:.6g}", new=f"{float(value):.6g}", n=run.updates_applied),
     )
 
 
@@ -280,15 +295,15 @@ def _restore_from_url(example: str) -> None:
     if not q or q.get("ex") != example:
         return
     try:
-        cfg, lr, _ = stepper.from_query(q, example)
+        cfg, lr, _steps = stepper.from_query(q, example)
     except ValueError as exc:
-        state.set_message(example, "warning", f"Could not open the shared link ({exc}); showing the default run.")
+        state.set_message(example, "warning", teaching.link_text("bad_link").format(why=exc))
         return
     try:
         link = teaching.parse_link(q, cfg, state.run(example).data)  # step, phase, selection, rates, weights
     except ValueError as exc:  # its messages quote the link's text: escaped
         why = safe_text.markdown(str(exc), limit=300)
-        state.set_message(example, "warning", teaching.LINK_TEXT["bad_link"].format(why=why))
+        state.set_message(example, "warning", teaching.link_text("bad_link").format(why=why))
         return
     state.apply_config(example, cfg, net=link.network)
     st.session_state[state.key(example, "lr")] = _nearest_lr(lr, state.run(example).learning_rates)
@@ -305,56 +320,79 @@ def _nearest_lr(lr: float, rates) -> float:
 
 def _sidebar_config(example: str) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
+    # format_func closes over the catalogue of this run: Streamlit (and AppTest) may call it after the run
+    t = i18n.translator()
     with st.sidebar:
         if example == "playground":
             _sidebar_data(example)
-        st.header("Network")
-        st.caption("Changing anything here starts a new run. The learning rate (above the diagram) keeps history.")
-        n = st.number_input("Hidden layers", 1, stepper.MAX_HIDDEN_LAYERS, key=k("n_hidden"))
+        st.header(_("Network"))
+        st.caption(_("Changing anything here starts a new run. The learning rate (above the diagram) keeps history."))
+        n = st.number_input(_("Hidden layers"), 1, stepper.MAX_HIDDEN_LAYERS, key=k("n_hidden"))
         for i in range(int(n)):
             c1, c2 = st.columns(2)
-            c1.number_input(f"Layer {i + 1} neurons", 1, stepper.MAX_NEURONS, key=k(f"size{i}"))
-            c2.selectbox(f"Layer {i + 1} activation", stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
+            c1.number_input(_("Layer {n} neurons").format(n=i + 1), 1, stepper.MAX_NEURONS, key=k(f"size{i}"))
+            c2.selectbox(_("Layer {n} activation").format(n=i + 1), stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
         task = state.run(example).data.task
         choices = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
         outputs = OUTPUT_ACTIVATIONS
         if example == "playground":
             choices, outputs = PLAYGROUND_LOSSES, PLAYGROUND_OUTPUTS
-        loss = st.selectbox("Loss", choices, key=k("loss"))
+        loss = st.selectbox(_("Loss"), choices, key=k("loss"))
         st.caption(_loss_label(loss))  # the reduction below the box: in it, a long label was cut off
         forced = LOSSES[loss].requires
         if forced:
             st.session_state[k("act_out")] = forced
-        st.selectbox("Output activation", outputs, key=k("act_out"), disabled=bool(forced))
+        st.selectbox(_("Output activation"), outputs, key=k("act_out"), disabled=bool(forced))
         if forced:
-            st.caption(f"{loss} needs a {forced} output layer.")
-        init = st.selectbox("Initialiser", stepper.INITIALISERS, key=k("init"))
+            st.caption(_("{loss} needs a {activation} output layer.").format(loss=loss, activation=forced))
+        init = st.selectbox(
+            _("Initialiser"),
+            stepper.INITIALISERS,
+            key=k("init"),
+            format_func=lambda v: t.gettext("seed's own") if v == stepper.SEED_INIT else v,  # others: their names
+        )
         if init in INITIALIZER_NOTES:
-            st.caption(INITIALIZER_NOTES[init])
-        st.number_input("Seed", 0, 2**31 - 1, key=k("seed"))
-        st.selectbox("Biases", ("trainable", "frozen", "none"), key=k("bias"))
-        st.header("Step size")
-        st.radio("One update uses", ("one sample", "mini-batch", "full"), key=k("batch_mode"), horizontal=True)
+            st.caption(_(INITIALIZER_NOTES[init]))
+        st.number_input(_("Seed"), 0, 2**31 - 1, key=k("seed"))
+        biases = {
+            "trainable": t.pgettext("biases", "trainable"),
+            "frozen": t.pgettext("biases", "frozen"),
+            "none": t.pgettext("biases", "none"),
+        }
+        st.selectbox(_("Biases"), tuple(biases), key=k("bias"), format_func=biases.__getitem__)
+        st.header(_("Step size"))
+        # the values are what state.config_from_widgets reads; the labels are translated
+        modes = {
+            "one sample": t.gettext("one sample"),
+            "mini-batch": t.gettext("mini-batch"),
+            "full": t.pgettext("batch", "full"),
+        }
+        st.radio(
+            _("One update uses"), tuple(modes), key=k("batch_mode"), horizontal=True, format_func=modes.__getitem__
+        )
         if st.session_state[k("batch_mode")] == "mini-batch":
             n_samples = state.run(example).data.n_samples
-            st.number_input("Mini-batch size k", 1, n_samples, key=k("batch_k"))
-        st.checkbox("Shuffle every epoch (seeded)", key=k("shuffle"))
+            st.number_input(_("Mini-batch size k"), 1, n_samples, key=k("batch_k"))
+        st.checkbox(_("Shuffle every epoch (seeded)"), key=k("shuffle"))
         _sidebar_training(example)
         cfg = state.config_from_widgets(example)
         if cfg.activations[-1] == "softmax" and not forced:
-            st.warning("softmax output goes with the cross-entropy loss; half_sse / mse back-propagate through it too.")
+            st.warning(
+                _("softmax output goes with the cross-entropy loss; half_sse / mse back-propagate through it too.")
+            )
         if cfg != state.run(example).config:
             try:
                 cfg.validate()
                 state.reset_run(example, cfg)
-                st.toast("New configuration: the run starts again.")
+                st.toast(_("New configuration: the run starts again."))
             except ValueError as exc:
                 st.error(safe_text.markdown(str(exc), limit=400))
         _sidebar_stop(example)
         st.divider()
-        label = {"custom": "Back to the default configuration", "playground": "Back to Playground's defaults"}.get(
-            example, "Back to the tutorial's configuration"
-        )
+        label = {
+            "custom": _("Back to the default configuration"),
+            "playground": _("Back to Playground's defaults"),
+        }.get(example) or _("Back to the tutorial's configuration")
         # A callback: it runs before the widgets above are drawn, so it may set their values.
         st.button(label, key=k("defaults"), on_click=_back_to_defaults, args=(example,))
 
@@ -362,25 +400,29 @@ def _sidebar_config(example: str) -> None:
 def _sidebar_data(example: str) -> None:
     """The playground page's data: Playground's generators, noise, training share, Regenerate, features."""
     k = lambda name: state.key(example, name)  # noqa: E731
-    st.header("Data")
-    label = lambda n: datasets.DATASETS[n].label  # noqa: E731
-    st.selectbox("Data set", list(datasets.DATASETS), key=k("dataset"), format_func=label)
-    st.slider("Noise (%)", 0, datasets.NOISE_PERCENT_MAX, step=5, key=k("noise"))
+    st.header(_("Data"))
+    t = i18n.translator()
+    label = lambda n: t.gettext(datasets.DATASETS[n].label)  # noqa: E731
+    st.selectbox(_("Data set"), list(datasets.DATASETS), key=k("dataset"), format_func=label)
+    st.slider(_("Noise (%)"), 0, datasets.NOISE_PERCENT_MAX, step=5, key=k("noise"))
     lo, hi = datasets.TRAIN_PERCENT_RANGE
-    st.slider("Ratio of training to test data (%)", lo, hi, step=10, key=k("train_percent"))
+    st.slider(_("Ratio of training to test data (%)"), lo, hi, step=10, key=k("train_percent"))
     c1, c2 = st.columns([1, 1])
-    c1.button("Regenerate", key=k("regenerate"), on_click=_regenerate, args=(example,), help="New points: next seed")
-    c2.caption(f"data seed {int(st.session_state[k('data_seed')])}")
-    st.caption("Features (the input nodes)")
+    c1.button(
+        _("Regenerate"), key=k("regenerate"), on_click=_regenerate, args=(example,), help=_("New points: next seed")
+    )
+    c2.caption(_("data seed {seed}").format(seed=int(st.session_state[k("data_seed")])))
+    st.caption(_("Features (the input nodes)"))
     cols = st.columns(3)
     for i, (name, feat) in enumerate(datasets.FEATURES.items()):
-        cols[i % 3].checkbox(feat.label, key=k(f"feat_{name}"))
-    st.checkbox("Show test data", value=True, key=k("show_test"))
-    st.checkbox("Discretize output", value=False, key=k("discretize"))
+        cols[i % 3].checkbox(t.gettext(feat.label), key=k(f"feat_{name}"))
+    st.checkbox(_("Show test data"), value=True, key=k("show_test"))
+    st.checkbox(_("Discretize output"), value=False, key=k("discretize"))
     run = state.run(example)
     st.caption(
-        f"{run.data.n_samples} training and {run.test_data.n_samples} test points; test points are drawn hollow "
-        "on the decision regions."
+        _(
+            "{n_train} training and {n_test} test points; test points are drawn hollow on the decision regions."
+        ).format(n_train=run.data.n_samples, n_test=run.test_data.n_samples)
         if run.test_data is not None
         else ""
     )
@@ -395,31 +437,43 @@ def _sidebar_training(example: str) -> None:
     """Regularisation and optimiser (every step-through page)."""
     k = lambda name: state.key(example, name)  # noqa: E731
     ss = st.session_state
-    st.header("Training")
-    reg = st.selectbox("Regularization", list(REGULARIZERS), key=k("reg"), format_func=lambda n: REGULARIZERS[n].label)
+    st.header(_("Training"))
+    t = i18n.translator()
+    reg = st.selectbox(
+        _("Regularization"), list(REGULARIZERS), key=k("reg"), format_func=lambda n: t.gettext(REGULARIZERS[n].label)
+    )
     run = state.run(example)
     b = stepper.batch_size(run.config, run.data.n_samples)
     if reg != "none":
         options = sorted({*state.REG_RATES, float(ss[k("reg_rate")])})
-        lam = st.select_slider("Regularization rate λ", options, key=k("reg_rate"), format_func=lambda v: f"{v:g}")
+        lam = st.select_slider(_("Regularization rate λ"), options, key=k("reg_rate"), format_func=lambda v: f"{v:g}")
         if example == "playground":
-            st.caption(f"Playground's λ = {lam:g}; the loss adds λ′·Σ R(w) with λ′ = λ·B = {lam * b:g} (B = {b}).")
+            st.caption(
+                _("Playground's λ = {lam}; the loss adds λ′·Σ R(w) with λ′ = λ·B = {engine_lam} (B = {b}).").format(
+                    lam=f"{lam:g}", engine_lam=f"{lam * b:g}", b=b
+                )
+            )
         st.latex(rf"L_{{\text{{total}}}} = L + \lambda \sum_w R(w),\quad {REGULARIZERS[reg].formula}")
-    opt = st.selectbox("Optimizer", list(OPTIMIZERS), key=k("opt"), format_func=lambda n: OPTIMIZERS[n].label)
+    opt = st.selectbox(
+        _("Optimizer"), list(OPTIMIZERS), key=k("opt"), format_func=lambda n: t.gettext(OPTIMIZERS[n].label)
+    )
     spec = OPTIMIZERS[opt]
     hyper = [h for h in spec.defaults if h != "learning_rate"]
     if hyper:
         cols = st.columns(len(hyper))
         for col, h in zip(cols, hyper):
             step = 1e-8 if h == "eps" else 0.01
-            col.number_input(_HYPER_LABELS.get(h, h), 0.0, 1.0, key=k(f"opt_{h}"), format="%g", step=step)
+            col.number_input(t.gettext(_HYPER_LABELS.get(h, h)), 0.0, 1.0, key=k(f"opt_{h}"), format="%g", step=step)
     st.latex(spec.formula)
     if example == "playground":
         lr = float(ss[k("lr")])
-        st.caption(f"The player's η is η′ = η/B: Playground's η = η′·B = {lr * b:g} (B = {b}).")
+        st.caption(
+            _("The player's η is η′ = η/B: Playground's η = η′·B = {lr} (B = {b}).").format(lr=f"{lr * b:g}", b=b)
+        )
 
 
-STOP_CHOICES = ("never", "every training point right", "training loss below")
+#: the stop rules (the radio's values; shown translated)
+STOP_CHOICES = (N_("never"), N_("every training point right"), N_("training loss below"))
 
 
 def _sidebar_stop(example: str) -> None:
@@ -427,26 +481,33 @@ def _sidebar_stop(example: str) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     run = state.run(example)
     choices = STOP_CHOICES if run.data.task == "classification" else (STOP_CHOICES[0], STOP_CHOICES[2])
-    st.header("Stop Play and Run when")
+    st.header(_("Stop Play and Run when"))
     if st.session_state.get(k("stop")) not in choices:
         st.session_state[k("stop")] = "never"
-    choice = st.radio("Stop when", choices, key=k("stop"), label_visibility="collapsed")
+    t = i18n.translator()
+    choice = st.radio(_("Stop when"), choices, key=k("stop"), label_visibility="collapsed", format_func=t.gettext)
     rule = None
     if choice == STOP_CHOICES[1]:
         rule = ("all_right",)
     elif choice == STOP_CHOICES[2]:
-        value = st.number_input("Loss threshold", min_value=0.0, value=0.01, format="%g", key=k("stop_loss"))
+        value = st.number_input(_("Loss threshold"), min_value=0.0, value=0.01, format="%g", key=k("stop_loss"))
         rule = ("loss_below", float(value))
     if rule is not None:
-        what = "mean per point" if LOSSES[run.config.loss].reduction == "sum over the batch" else "as configured"
-        st.caption(
-            f"Checked after each new step over all {run.data.n_samples} training points ({run.config.loss}, "
-            f"{what}, without the penalty). Play pauses and Run stops at the first step that meets it."
-        )
+        if LOSSES[run.config.loss].reduction == "sum over the batch":
+            text = _(
+                "Checked after each new step over all {n} training points ({loss}, mean per point, without the "
+                "penalty). Play pauses and Run stops at the first step that meets it."
+            )
+        else:
+            text = _(
+                "Checked after each new step over all {n} training points ({loss}, as configured, without the "
+                "penalty). Play pauses and Run stops at the first step that meets it."
+            )
+        st.caption(text.format(n=run.data.n_samples, loss=run.config.loss))
     run.set_stop_rule(rule)
 
 
-_HYPER_LABELS = {"momentum": "μ (momentum)", "alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+_HYPER_LABELS = {"momentum": N_("μ (momentum)"), "alpha": "α", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 
 
 def _back_to_defaults(example: str) -> None:
@@ -456,7 +517,7 @@ def _back_to_defaults(example: str) -> None:
 
 def _loss_label(name: str) -> str:
     spec = LOSSES[name]
-    return f"{name}: {spec.reduction}."
+    return f"{name}: {_(spec.reduction)}."
 
 
 # -- below the player -----------------------------------------------------------
@@ -466,8 +527,12 @@ def _lower_tabs(example: str, run: Run) -> None:
     """Tabs for the network on screen as the server last saw it; only the open tab is computed."""
     k = lambda name: state.key(example, name)  # noqa: E731
     rec = run.record
-    names = ["What the network does", "Gradient check", "Weights over time", "Save / load"]
-    tabs = st.tabs(names, key=k("tabs"), on_change="rerun")
+    names = [_("What the network does"), _("Gradient check"), _("Weights over time"), _("Save / load")]
+    # Streamlit keys the tabs' state by their labels too: the open tab is also kept by its index, so that
+    # switching the language (new labels) keeps it open
+    opened = st.session_state.get(k("tab_open"), 0)
+    tabs = st.tabs(names, key=k("tabs"), on_change="rerun", default=names[opened])
+    st.session_state[k("tab_open")] = next((i for i, tab in enumerate(tabs) if tab.open), 0)
     with tabs[0]:
         if tabs[0].open:
             _data_panel(example, run)
@@ -490,7 +555,7 @@ def _lower_tabs(example: str, run: Run) -> None:
 def _save_load_panel(example: str, run: Run, net) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     st.download_button(
-        "Download network (JSON)",
+        _("Download network (JSON)"),
         data=net.to_json(
             loss=run.config.loss,
             config=stepper.config_dict(run.config),
@@ -502,9 +567,9 @@ def _save_load_panel(example: str, run: Run, net) -> None:
         mime="application/json",
         key=k("download"),
     )
-    st.caption("A versioned JSON file: layer sizes, activations, weights, biases, and the training settings.")
+    st.caption(_("A versioned JSON file: layer sizes, activations, weights, biases, and the training settings."))
     st.file_uploader(
-        "Load a network (JSON) — e.g. one a classmate shared",
+        _("Load a network (JSON) — e.g. one a classmate shared"),
         type=["json"],
         key=k("upload"),
         on_change=_load_network,
@@ -528,20 +593,27 @@ def _load_network(example: str) -> None:
         loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, OUTPUT_ACTIVATIONS)
     except ValueError as exc:
         name, why = safe_text.markdown(up.name), safe_text.markdown(str(exc), limit=400)
-        st.session_state[k("load_result")] = ("error", f"Could not load {name}: {why}. Your current run is kept.")
+        st.session_state[k("load_result")] = (
+            "error",
+            _("Could not load {name}: {why}. Your current run is kept.").format(name=name, why=why),
+        )
         return
     state.apply_config(example, loaded.config, net=loaded.network, opt_state=loaded.optimizer_state)
     st.session_state[k("loaded")] = True
     if loaded.learning_rate is not None:
         st.session_state[k("lr")] = loaded.learning_rate
     sizes = "-".join(str(n) for n in loaded.network.sizes)
-    trained = f", trained for {loaded.updates} updates by its author" if loaded.updates else ""
-    settings = f" Restored: {safe_text.markdown(', '.join(loaded.restored))}." if loaded.restored else ""
-    st.session_state[k("load_result")] = (
-        "success",
-        f"Loaded {safe_text.markdown(up.name)}: a {sizes} network{trained}. "
-        f"A new run starts from its weights.{settings}",
-    )
+    name = safe_text.markdown(up.name)
+    if loaded.updates:
+        text = _(
+            "Loaded {name}: a {sizes} network, trained for {n} updates by its author. A new run starts from its "
+            "weights."
+        ).format(name=name, sizes=sizes, n=loaded.updates)
+    else:
+        text = _("Loaded {name}: a {sizes} network. A new run starts from its weights.").format(name=name, sizes=sizes)
+    if loaded.restored:
+        text += " " + _("Restored: {settings}.").format(settings=safe_text.markdown(", ".join(loaded.restored)))
+    st.session_state[k("load_result")] = ("success", text)
 
 
 def _optimizer_state_field(run: Run) -> dict:
@@ -563,24 +635,33 @@ def _loss_surface_controls(example: str, run: Run) -> tuple:
         default = [names[i] for i in arithmetic.largest_gradients(gvec)]
         st.session_state[key1] = default[0]
         st.session_state[key2] = default[1] if len(default) > 1 else default[0]
-    with st.expander("Loss surface: which two parameters", expanded=False):
+    with st.expander(_("Loss surface: which two parameters"), expanded=False):
         c1, c2, c3, c4 = st.columns(4)
-        p1 = c1.selectbox("Parameter 1", names, key=key1)
-        p2 = c2.selectbox("Parameter 2", names, key=key2)
-        span = c3.select_slider("Span ±", (0.5, 1.0, 2.0, 5.0, 10.0, 20.0), value=5.0, key=k("surf_span"))
-        kind = c4.segmented_control("View", ("contour", "surface"), default="contour", key=k("surf_kind")) or "contour"
+        p1 = c1.selectbox(_("Parameter 1"), names, key=key1)
+        p2 = c2.selectbox(_("Parameter 2"), names, key=key2)
+        span = c3.select_slider(_("Span ±"), (0.5, 1.0, 2.0, 5.0, 10.0, 20.0), value=5.0, key=k("surf_span"))
+        views = {"contour": _("contour"), "surface": _("surface")}
+        kind = (
+            c4.segmented_control(
+                _("View"), tuple(views), default="contour", key=k("surf_kind"), format_func=views.__getitem__
+            )
+            or "contour"
+        )
         if run.data.n_samples > SURFACE_ROWS:
             st.caption(
-                f"The data set has {run.data.n_samples:,} rows: the surface is the loss over a seeded sample of "
-                f"{SURFACE_ROWS} of them."
+                _(
+                    "The data set has {n} rows: the surface is the loss over a seeded sample of {m} of them."
+                ).format(n=f"{run.data.n_samples:,}", m=SURFACE_ROWS)
             )
         st.caption(
-            "A slice of the loss over the whole data set: the two parameters vary, every other one is held at "
-            "its value in the network at the step the server last computed. The line is the path of all past "
-            "steps; the star and the arrow (−∇L) follow the step on screen."
+            _(
+                "A slice of the loss over the whole data set: the two parameters vary, every other one is held at "
+                "its value in the network at the step the server last computed. The line is the path of all past "
+                "steps; the star and the arrow (−∇L) follow the step on screen."
+            )
         )
         if p1 == p2:
-            st.warning("Pick two different parameters.")
+            st.warning(_("Pick two different parameters."))
     return p1, p2, span, kind
 
 
@@ -648,11 +729,13 @@ def _data_panel(example: str, run: Run) -> None:
         _study_panel(example, net)
         return
     if payload.has_regions(run):
-        st.subheader("What each neuron does with the plane")
+        st.subheader(_("What each neuron does with the plane"))
         correct = int(np.sum(_predicted_classes(net, data) == data.labels))
         st.caption(
-            f"{correct} of {data.n_samples} points classified correctly by the network after "
-            f"{run.updates_applied} updates (the decision regions are in the player above, live while it plays)."
+            _(
+                "{correct} of {n} points classified correctly by the network after {updates} updates (the decision "
+                "regions are in the player above, live while it plays)."
+            ).format(correct=correct, n=data.n_samples, updates=run.updates_applied)
         )
         params = (net.parameter_vector().tobytes(), _data_key(example, run))
         fig = state.memo(
@@ -665,16 +748,18 @@ def _data_panel(example: str, run: Run) -> None:
         )
         st.plotly_chart(fig, key=k("neuron_maps"))
         return
-    st.subheader("Predictions")
+    st.subheader(_("Predictions"))
     shown = min(data.n_samples, 20)
     pred = net.predict(data.X[:shown])
     if data.task == "classification":
         correct = int(np.sum(_predicted_classes(net, data) == data.labels))
-        st.caption(f"{correct} of {data.n_samples} samples classified correctly.")
+        st.caption(_("{correct} of {n} samples classified correctly.").format(correct=correct, n=data.n_samples))
     labels = [f"#{i}" for i in range(shown)]
     st.plotly_chart(figures.study_predictions(pred[:, 0], data.Y[:shown, 0], labels), key=k("predictions"))
     note = safe_text.markdown(data.note, limit=None)  # it names the CSV's columns: a visitor's text
-    st.caption(f"First output, predicted vs target, for the first {shown} samples (scaled units). {note}")
+    st.caption(
+        _("First output, predicted vs target, for the first {n} samples (scaled units).").format(n=shown) + f" {note}"
+    )
 
 
 def _predicted_classes(net, data) -> np.ndarray:
@@ -683,10 +768,14 @@ def _predicted_classes(net, data) -> np.ndarray:
 
 def _study_panel(example: str, net) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
-    st.subheader("Predictions in real units")
+    st.subheader(_("Predictions in real units"))
     c1, c2 = st.columns([3, 2])
     pred = net.predict(examples.STUDY_X)[:, 0] * 100
-    labels = [f"{int(h)} h studied, {int(s)} h slept" for h, s in examples.STUDY_X_RAW]
+    t = i18n.translator()
+    labels = [
+        t.gettext("{studied} h studied, {slept} h slept").format(studied=int(h), slept=int(s))
+        for h, s in examples.STUDY_X_RAW
+    ]
     with c1:
         st.plotly_chart(
             figures.study_predictions(pred, examples.STUDY_Y_RAW[:, 0], labels),
@@ -696,18 +785,22 @@ def _study_panel(example: str, net) -> None:
         q = examples.study_scale_query(examples.STUDY_QUERY_RAW)
         score = float(net.predict(q)[0, 0]) * 100
         buggy = float(net.predict(examples.STUDY_QUERY_RAW / examples.STUDY_QUERY_RAW.max())[0, 0]) * 100
-        st.metric("Predicted score: 4 h studied, 8 h slept", f"{score:.2f}")
+        st.metric(_("Predicted score: 4 h studied, 8 h slept"), f"{score:.2f}")
         st.caption(
-            f"The query is scaled by the **training** column max [3, 9] → [{q[0]:.4f}, {q[1]:.4f}]. "
-            f"The tutorial divides it by its own max (→ [0.5, 1.0]), a bug: that input would give {buggy:.2f}."
+            _(
+                "The query is scaled by the **training** column max [3, 9] → {scaled}. The tutorial divides it by "
+                "its own max (→ [0.5, 1.0]), a bug: that input would give {buggy}."
+            ).format(scaled=f"[{q[0]:.4f}, {q[1]:.4f}]", buggy=f"{buggy:.2f}")
         )
-        with st.expander("The tutorial's hand-worked example, with exact numbers"):
+        with st.expander(_("The tutorial's hand-worked example, with exact numbers")):
             for line in examples.study_hand_lines():
                 st.text(line)
             st.caption(
-                "The prose writes (.9994·.4) + (1.000·.5) + (.9984·.9) = 1.79832 and σ = .8579: "
-                "σ(7.6) is 0.99950, σ(3.9) is 0.98016 and σ(6.5) is 0.99850, so the sum is 1.78853 and "
-                "the output 0.85675."
+                _(
+                    "The prose writes (.9994·.4) + (1.000·.5) + (.9984·.9) = 1.79832 and σ = .8579: "
+                    "σ(7.6) is 0.99950, σ(3.9) is 0.98016 and σ(6.5) is 0.99850, so the sum is 1.78853 and "
+                    "the output 0.85675."
+                )
             )
 
 
@@ -726,19 +819,25 @@ def _gradient_check_panel(example: str, run: Run) -> None:
         regularization_rate=h.regularization_rate,
     )
     st.plotly_chart(figures.gradient_check_figure(check), key=k)
-    sample = (
-        f" — a seeded sample of {len(rows):,} of its {len(Xb):,} rows (the check costs 2 losses per parameter)"
-        if len(rows) < len(Xb)
-        else ""
-    )
-    st.caption(
-        "Analytic gradient (backprop) against central finite differences (L(θ+ε) − L(θ−ε))/2ε with ε = 1e-6, "
-        f"on the batch of the step on screen{sample}."
-    )
+    if len(rows) < len(Xb):
+        text = _(
+            "Analytic gradient (backprop) against central finite differences (L(θ+ε) − L(θ−ε))/2ε with ε = 1e-6, "
+            "on the batch of the step on screen — a seeded sample of {m} of its {n} rows (the check costs 2 losses "
+            "per parameter)."
+        ).format(m=f"{len(rows):,}", n=f"{len(Xb):,}")
+    else:
+        text = _(
+            "Analytic gradient (backprop) against central finite differences (L(θ+ε) − L(θ−ε))/2ε with ε = 1e-6, "
+            "on the batch of the step on screen."
+        )
+    st.caption(text)
 
 
 def _sync_url(example: str, run: Run, ps: PlayerSession) -> None:
-    q = teaching.link_query(example, run, ps)[0]  # the screen: configuration, step, phase, selection, rates, weights
+    """Write the screen into the query string: configuration, step, phase, selection, rates, weights and
+    the session's language (``i18n.url_fields()``, merged by :func:`teaching.link_query`: a fragment's rerun
+    does not reach app.py's ``i18n.keep_in_url``, and the two writers must agree or they alternate)."""
+    q = teaching.link_query(example, run, ps)[0]
     current = {k: st.query_params[k] for k in st.query_params}
     if current != q:
         st.query_params.from_dict(q)

@@ -13,17 +13,27 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from nnviz import i18n, share, state, stepper, worksheet
+from nnviz.i18n import N_, _
 from nnviz.stepper import Run
 
-#: the widgets' words (one place, for translation)
+#: the widgets' words (one place; translated where shown; "Download worked step" is the issue's contract label)
 TEXT = {
-    "download": "Download worked step",
-    "blank": "Blank exercise sheet with an answer key",
-    "caption": "Step {step} as on screen: an HTML file with the diagram, the network, the batch and every phase's "
-    "arithmetic with its numbers (MathML: opens in any browser, prints).",
-    "caption_blank": "Step {step} as on screen, as an exercise: the givens, every computed value a numbered blank, "
-    "the answers at the end.",
+    "download": N_("Download worked step"),
+    "blank": N_("Blank exercise sheet with an answer key"),
+    "caption": N_(
+        "Step {step} as on screen: an HTML file with the diagram, the network, the batch and every phase's "
+        "arithmetic with its numbers (MathML: opens in any browser, prints)."
+    ),
+    "caption_blank": N_(
+        "Step {step} as on screen, as an exercise: the givens, every computed value a numbered blank, "
+        "the answers at the end."
+    ),
 }
+
+
+def _text(name: str) -> str:
+    """``TEXT[name]`` in the session's language."""
+    return _(TEXT[name])
 
 
 def record_on_screen(run: Run, lr: float):
@@ -42,11 +52,11 @@ def worksheet_controls(example: str, run: Run, lr: float, page: str) -> None:
     rec, step = record_on_screen(run, lr)
     c1, c2 = st.columns([1, 2], vertical_alignment="center")
     with c2:
-        blank = st.checkbox(TEXT["blank"], key=k("ws_blank"))
+        blank = st.checkbox(_text("blank"), key=k("ws_blank"))
     name = f"nnviz-{example}-step{step + 1}{'-exercise' if blank else ''}.html"
     with c1:
         st.download_button(
-            TEXT["download"],
+            _text("download"),
             # built when clicked (a deferred download: ~0.1 s for the built-in examples)
             data=lambda: worksheet.document(rec, step=step + 1, page=page, blank=blank).encode("utf-8"),
             file_name=name,
@@ -54,15 +64,21 @@ def worksheet_controls(example: str, run: Run, lr: float, page: str) -> None:
             key=k("ws_download"),
             on_click="ignore",
         )
-    st.caption(TEXT["caption_blank" if blank else "caption"].format(step=step + 1))
+    st.caption(_text("caption_blank" if blank else "caption").format(step=step + 1))
 
 
 # -- classroom links -------------------------------------------------------------
 
 LINK_TEXT = {
-    "classroom": "Classroom view: the settings are hidden. Open the link without classroom=1 to change them.",
-    "bad_link": "Could not open the shared link ({why}); showing the default run.",
+    "classroom": N_("Classroom view: the settings are hidden. Open the link without classroom=1 to change them."),
+    "bad_link": N_("Could not open the shared link ({why}); showing the default run."),
 }
+
+
+def link_text(name: str) -> str:
+    """``LINK_TEXT[name]`` in the session's language."""
+    return _(LINK_TEXT[name])
+
 
 #: hides the settings sidebar and its toggle (``?classroom=1``), as Playground's "hide controls"
 CLASSROOM_CSS = (
@@ -107,7 +123,7 @@ def classroom_view(example: str) -> None:
     """Hide the settings sidebar when the session opened a classroom link."""
     if flags(example)["classroom"]:
         st.html(CLASSROOM_CSS)
-        st.caption(LINK_TEXT["classroom"])
+        st.caption(link_text("classroom"))
 
 
 def link_query(example: str, run: Run, ps) -> tuple[dict[str, str], list[str]]:
@@ -126,7 +142,7 @@ def link_query(example: str, run: Run, ps) -> tuple[dict[str, str], list[str]]:
     q.update(extra)
     q.update(i18n.url_fields())  # the session's language (none while in English by default)
     if example == "custom":
-        notes.append(share.TEXT["custom"])
+        notes.append(share.note("custom"))
     f = flags(example)
     for name in ("classroom", "quiz"):
         if f[name]:
