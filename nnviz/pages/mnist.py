@@ -73,14 +73,19 @@ class Phrase:
     def __str__(self) -> str:
         return self._text(i18n.translations(i18n.DEFAULT))
 
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int, **fields) -> Phrase:
+        """A Phrase with a count (``n`` is one of its fields); named so that Babel extracts both forms."""
+        return Phrase(singular, (("n", n), *fields.items()), plural)
 
-def _phrase(msgid: str, plural: str | None = None, **fields) -> Phrase:
-    return Phrase(msgid, tuple(fields.items()), plural)
+
+def _phrase(msgid: str, **fields) -> Phrase:
+    return Phrase(msgid, tuple(fields.items()))
 
 
 PRETRAINED_ORIGIN = Phrase(N_("pretrained (shipped with nnviz)"))
 
-#: The page's newer UI strings, in one place (English, marked for translation: ``_(TEXT[key])`` where shown).
+#: The page's newer UI strings, in one place (English, marked for translation; :func:`_t` shows one).
 TEXT = MappingProxyType(
     {
         "draw_instructions": N_(
@@ -129,6 +134,12 @@ TEXT = MappingProxyType(
         "step_in_use": N_("Stepping: {sizes}, {activation} hidden, {loss} — {origin}{changes}."),
     }
 )
+
+
+def _t(key: str) -> str:
+    """``TEXT[key]`` in the session's language (not ``_(TEXT[key])``: Babel would take the key for a message)."""
+    return _(TEXT[key])
+
 
 #: Where the Step tab's model starts: key → label. "session" is the Draw / Train tabs' model.
 STEP_STARTS = MappingProxyType(
@@ -272,10 +283,10 @@ def _pretrained_model() -> Model:
 
 def _model_caption(model: Model, template: str = "model_caption") -> str:
     teach, other = model.teach_steps, model.updates - model.teach_steps
-    changes = (_(TEXT["model_changes_teach"]).format(n=teach) if teach else "") + (
-        _(TEXT["model_changes_steps"]).format(n=other) if other else ""
+    changes = (_t("model_changes_teach").format(n=teach) if teach else "") + (
+        _t("model_changes_steps").format(n=other) if other else ""
     )
-    return _(TEXT[template]).format(
+    return _t(template).format(
         sizes="-".join(map(str, model.network.sizes)),
         activation=model.config.activation,
         loss=_(LOSS_LABELS[model.config.loss]),
@@ -437,7 +448,7 @@ def _draw_body() -> None:
     left, right = st.columns([1, 2.6])
     with left:
         with st.container(key="mnist_draw_instructions"):
-            st.markdown(_(TEXT["draw_instructions"]))
+            st.markdown(_t("draw_instructions"))
         st.space(CANVAS_TOOLBAR_PX)  # the canvas' toolbar (undo, redo, bin) appears in this gap on hover
         st_canvas(
             stroke_width=STROKE_WIDTH,
@@ -496,7 +507,7 @@ def _inside_the_network(pre: mnist.Preprocessed) -> None:
     with c2:
         grad = mnist.input_gradient(model.network, pre.x, k, trace)
         st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
-    st.caption(_(TEXT["inside_caption"]).format(n=model.teach_steps))
+    st.caption(_t("inside_caption").format(n=model.teach_steps))
 
 
 @st.fragment
@@ -512,7 +523,7 @@ def _model_view(pre: mnist.Preprocessed | None) -> None:
 def _model_view_body(pre: mnist.Preprocessed | None) -> None:
     ss = st.session_state
     model = _model()
-    st.caption(_model_caption(model), help=_(TEXT["model_help"]))
+    st.caption(_model_caption(model), help=_t("model_help"))
     c_pred, c_teach = st.columns([1, 1.55])
     probs = None
     if pre is not None:
@@ -534,7 +545,7 @@ def _model_view_body(pre: mnist.Preprocessed | None) -> None:
                 st.caption(_("Probabilities for 0–9 appear here after the first stroke."))
             else:
                 if on_this:
-                    title = _(TEXT["before_after_title"])
+                    title = _t("before_after_title")
                     fig = mf.probability_compare(taught["before"], probs, taught["label"], title)
                 else:
                     fig = mf.probability_bars(probs)
@@ -644,46 +655,46 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
     """Teach it on the drawing; the buttons work through callbacks, so this run already shows their result."""
     ss = st.session_state
     model = _model()
-    st.markdown(f"#### {_(TEXT['teach_heading'])}")
-    st.caption(_(TEXT["teach_caption"]))
-    label = st.segmented_control(_(TEXT["true_label"]), list(range(10)), key="mnist_teach_label")
+    st.markdown(f"#### {_t('teach_heading')}")
+    st.caption(_t("teach_caption"))
+    label = st.segmented_control(_t("true_label"), list(range(10)), key="mnist_teach_label")
     c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-    c1.number_input(_(TEXT["teach_lr"]), 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
+    c1.number_input(_t("teach_lr"), 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
     c2.button(
-        _(TEXT["teach_go"]),
+        _t("teach_go"),
         key="mnist_teach_go",
         type="primary",
         disabled=pre is None or label is None,
         on_click=_on_teach,
         args=(None if pre is None else pre.x,),
-        help=_(TEXT["teach_go_help"]),
+        help=_t("teach_go_help"),
         width="stretch",
     )
     c1, c2 = st.columns([1, 2])
     c1.button(
-        _(TEXT["undo"]),
+        _t("undo"),
         key="mnist_teach_undo",
         disabled=not ss["mnist_undo"],
         on_click=_on_undo,
-        help=_(TEXT["undo_help"]),
+        help=_t("undo_help"),
         width="stretch",
     )
     c2.button(
-        _(TEXT["back_to_shipped"]),
+        _t("back_to_shipped"),
         key="mnist_teach_shipped",
         disabled=model.origin == PRETRAINED_ORIGIN and model.updates == 0,
         on_click=_on_back_to_shipped,
-        help=_(TEXT["back_help"]),
+        help=_t("back_help"),
         width="stretch",
     )
     with st.container(key="mnist_teach_result"):
         if taught is None:
-            st.caption(_(TEXT["teach_none"] if pre is not None else TEXT["teach_no_drawing"]))
+            st.caption(_t("teach_none" if pre is not None else "teach_no_drawing"))
             return
         lab = taught["label"]
         before, after = taught["before"][lab], _softmax_row(model.network, taught["x"])[1][lab]
         st.text(
-            _(TEXT["teach_result"]).format(
+            _t("teach_result").format(
                 n=taught["n"],
                 label=lab,
                 lr=f"{taught['lr']:g}",
@@ -697,7 +708,7 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
             mf.filter_grid(
                 taught["dW1"],
                 None,
-                _(TEXT["teach_dw_title"]),
+                _t("teach_dw_title"),
                 cols=8,
                 height=190,
                 uirevision="teach",
@@ -706,7 +717,7 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
             key="mnist_teach_dw",
             width="stretch",
         )
-        st.caption(_(TEXT["teach_dw_caption"]))
+        st.caption(_t("teach_dw_caption"))
 
 
 # ---------------------------------------------------------------------------
@@ -758,7 +769,7 @@ def _data_source() -> Data:
 
 
 def _train_panel() -> None:
-    st.caption(_model_caption(_model()), help=_(TEXT["model_help"]))
+    st.caption(_model_caption(_model()), help=_t("model_help"))
     data = _data_source()
     model = _model()
     cfg0 = model.config
@@ -914,7 +925,7 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
     ss.pop("mnist_train_stopped", None)
     chart.empty()
     n = len(res.epochs)
-    done = _phrase(N_("{n} epoch in {seconds} s"), N_("{n} epochs in {seconds} s"), n=n, seconds=f"{res.seconds:.1f}")
+    done = Phrase.ngettext("{n} epoch in {seconds} s", "{n} epochs in {seconds} s", n, seconds=f"{res.seconds:.1f}")
     if res.ended == "diverged":
         kept = (
             _(
@@ -1032,15 +1043,15 @@ def _step_panel() -> None:
     ss = st.session_state
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     c1.radio(
-        _(TEXT["step_start"]),
+        _t("step_start"),
         list(STEP_STARTS),
         format_func=lambda k: _(STEP_STARTS[k]),
         key="mnist_step_start",
         horizontal=True,
         on_change=_restart_steps,
-        help=_(TEXT["step_start_help"]),
+        help=_t("step_start_help"),
     )
-    c2.button(_(TEXT["step_start_over"]), key="mnist_step_restart", on_click=_restart_steps)
+    c2.button(_t("step_start_over"), key="mnist_step_restart", on_click=_restart_steps)
     model = _step_model()
     st.caption(_model_caption(model, "step_in_use"))
     data = _current_data()
@@ -1224,7 +1235,7 @@ def _filters(W1: np.ndarray, grad: np.ndarray | None, delta: np.ndarray | None) 
 def _surface_panel() -> None:
     ss = st.session_state
     model = _model()
-    st.caption(_model_caption(model), help=_(TEXT["model_help"]))
+    st.caption(_model_caption(model), help=_t("model_help"))
     data = _current_data()
     st.markdown(
         _(
