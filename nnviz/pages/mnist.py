@@ -16,6 +16,7 @@ one tab is a message on that tab, never a traceback; the session's model is kept
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -139,6 +140,16 @@ TEXT = MappingProxyType(
 def _t(key: str) -> str:
     """``TEXT[key]`` in the session's language (not ``_(TEXT[key])``: Babel would take the key for a message)."""
     return _(TEXT[key])
+
+
+def _shown(table: MappingProxyType) -> Callable[[str], str]:
+    """A widget's ``format_func``: an option value (an English key of ``table``) → its label in this run's language.
+
+    The language is fixed when the function is made, so a later call (AppTest formats a value outside
+    the run) gives the words the widget was drawn with.
+    """
+    t = i18n.translator()
+    return lambda value: t.gettext(table[value])
 
 
 #: Where the Step tab's model starts: key → label. "session" is the Draw / Train tabs' model.
@@ -742,11 +753,10 @@ def _data_source() -> Data:
             st.radio(
                 _("Digits"),
                 ["embedded", FULL],
-                format_func=lambda s: (
-                    _("the embedded 5,000-digit subset (500 per class)")
-                    if s == "embedded"
-                    else _("the full MNIST set installed on this server ({variable})").format(variable=variable)
-                ),
+                format_func={
+                    "embedded": _("the embedded 5,000-digit subset (500 per class)"),
+                    FULL: _("the full MNIST set installed on this server ({variable})").format(variable=variable),
+                }.get,
                 key="mnist_source",
                 horizontal=True,
             )
@@ -786,14 +796,14 @@ def _train_panel() -> None:
             _("Loss"),
             list(LOSS_LABELS),
             list(LOSS_LABELS).index(cfg0.loss),
-            format_func=lambda k: _(LOSS_LABELS[k]),
+            format_func=_shown(LOSS_LABELS),
             key="mnist_cfg_loss",
         )
         mode = c4.radio(
             _("Updates"),
             list(MODE_LABELS),
             1 if cfg0.batch_size == 1 else 0,
-            format_func=lambda k: _(MODE_LABELS[k]),
+            format_func=_shown(MODE_LABELS),
             key="mnist_cfg_mode",
             horizontal=True,
         )
@@ -807,7 +817,7 @@ def _train_panel() -> None:
             _("η schedule"),
             mt.SCHEDULES,
             mt.SCHEDULES.index(cfg0.schedule),
-            format_func=lambda k: _(SCHEDULE_LABELS[k]),
+            format_func=_shown(SCHEDULE_LABELS),
             key="mnist_cfg_sched",
         )
         shift = c2.number_input(_("Shift ± px"), 0.0, 4.0, cfg0.shift, key="mnist_cfg_shift")
@@ -1045,7 +1055,7 @@ def _step_panel() -> None:
     c1.radio(
         _t("step_start"),
         list(STEP_STARTS),
-        format_func=lambda k: _(STEP_STARTS[k]),
+        format_func=_shown(STEP_STARTS),
         key="mnist_step_start",
         horizontal=True,
         on_change=_restart_steps,
