@@ -54,6 +54,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz.engine import ACTIVATIONS, LossSurface, Network, loss_spec
+from nnviz.i18n import _
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SUBSET_PATH = DATA_DIR / "mnist_5k.npz"
@@ -177,15 +178,23 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _validated(images: np.ndarray, labels: np.ndarray, source: str) -> Digits:
+def _validated(images: np.ndarray, labels: np.ndarray, source: str, shown: str | None = None) -> Digits:
+    """Digits from checked arrays; ``source`` is kept with them, ``shown`` (default ``source``) names them in errors."""
+    where = source if shown is None else shown
     if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
-        raise ValueError(f"{source}: images must have shape (n, 28, 28), got {images.shape}")
+        raise ValueError(
+            _("{source}: images must have shape (n, 28, 28), got {shape}").format(source=where, shape=images.shape)
+        )
     if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-        raise ValueError(f"{source}: {images.shape[0]} images but labels of shape {labels.shape}")
+        raise ValueError(
+            _("{source}: {n} images but labels of shape {shape}").format(
+                source=where, n=images.shape[0], shape=labels.shape
+            )
+        )
     if images.dtype != np.uint8:
-        raise ValueError(f"{source}: images must be uint8, got {images.dtype}")
+        raise ValueError(_("{source}: images must be uint8, got {dtype}").format(source=where, dtype=images.dtype))
     if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
-        raise ValueError(f"{source}: labels must be 0 … 9")
+        raise ValueError(_("{source}: labels must be 0 … 9").format(source=where))
     return Digits(_readonly(images), _readonly(labels.astype(np.uint8)), source)
 
 
@@ -217,22 +226,28 @@ def read_idx(path: Path) -> np.ndarray:
     except FileNotFoundError:
         raise
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; a truncated .gz an EOFError
-        raise ValueError(f"{path.name}: cannot be read ({type(exc).__name__}: {exc})") from None
+        raise ValueError(
+            _("{file}: cannot be read ({error})").format(file=path.name, error=f"{type(exc).__name__}: {exc}")
+        ) from None
     if len(raw) > MAX_IDX_BYTES:
-        raise ValueError(f"{path.name}: larger than {MAX_IDX_BYTES / 1e6:.0f} MB")
+        raise ValueError(_("{file}: larger than {mb} MB").format(file=path.name, mb=f"{MAX_IDX_BYTES / 1e6:.0f}"))
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path.name}: not an IDX file (bad magic number)")
+        raise ValueError(_("{file}: not an IDX file (bad magic number)").format(file=path.name))
     code, ndim = raw[2], raw[3]
     if code not in _IDX_DTYPES:
-        raise ValueError(f"{path.name}: unknown IDX data type 0x{code:02x}")
+        raise ValueError(_("{file}: unknown IDX data type {code}").format(file=path.name, code=f"0x{code:02x}"))
     if ndim < 1 or len(raw) < 4 + 4 * ndim:
-        raise ValueError(f"{path.name}: truncated header")
+        raise ValueError(_("{file}: truncated header").format(file=path.name))
     shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     dtype = _IDX_DTYPES[code]
     # Python ints: np.prod of four sizes of 65,536 wraps to 0 in int64
     expected = 4 + 4 * ndim + math.prod(shape) * dtype.itemsize
     if len(raw) != expected:
-        raise ValueError(f"{path.name}: header says {expected} bytes, the file has {len(raw)}")
+        raise ValueError(
+            _("{file}: header says {expected} bytes, the file has {size}").format(
+                file=path.name, expected=expected, size=len(raw)
+            )
+        )
     data = np.frombuffer(raw, dtype=dtype, offset=4 + 4 * ndim).reshape(shape)
     return data.astype(dtype.newbyteorder("="), copy=True)
 
@@ -250,7 +265,7 @@ def _find(folder: Path, stem: str) -> Path:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
         if (folder / name).is_file():
             return folder / name
-    raise FileNotFoundError(f"no {stem}[.gz] in {folder}")
+    raise FileNotFoundError(_("no {file} in {folder}").format(file=f"{stem}[.gz]", folder=folder))
 
 
 def idx_parts_available(folder: Path | str) -> list[str]:
@@ -270,18 +285,28 @@ def load_idx_folder(folder: Path | str, parts: tuple[str, ...] = ("train", "test
     """The digits of the IDX files in ``folder`` (``train-images-idx3-ubyte.gz`` etc.), parts concatenated."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder")
+        raise FileNotFoundError(_("{folder} is not a folder").format(folder=folder))
     images, labels = [], []
     for part in parts:
         img_name, lab_name = IDX_NAMES[part]
         im, lb = read_idx(_find(folder, img_name)), read_idx(_find(folder, lab_name))
         if im.ndim != 3 or im.shape[1:] != (SIDE, SIDE) or im.dtype != np.uint8:
-            raise ValueError(f"{img_name}: expected uint8 images of shape (n, 28, 28), got {im.dtype} {im.shape}")
+            raise ValueError(
+                _("{file}: expected uint8 images of shape (n, 28, 28), got {dtype} {shape}").format(
+                    file=img_name, dtype=im.dtype, shape=im.shape
+                )
+            )
         if lb.ndim != 1 or lb.shape[0] != im.shape[0]:
-            raise ValueError(f"{lab_name}: {lb.shape[0] if lb.ndim else 0} labels for {im.shape[0]} images")
+            raise ValueError(
+                _("{file}: {n_labels} labels for {n_images} images").format(
+                    file=lab_name, n_labels=lb.shape[0] if lb.ndim else 0, n_images=im.shape[0]
+                )
+            )
         images.append(im)
         labels.append(lb)
-    return _validated(np.concatenate(images), np.concatenate(labels), f"IDX files in {folder}")
+    source = f"IDX files in {folder}"  # kept with the digits (data); the errors name it in the session's language
+    shown = _("IDX files in {folder}").format(folder=folder)
+    return _validated(np.concatenate(images), np.concatenate(labels), source, shown)
 
 
 def folder_from_env() -> Path | None:
@@ -433,27 +458,33 @@ def canvas_rgba(data_url: str | None) -> np.ndarray | None:
     if data_url is None:
         return None
     if not isinstance(data_url, str) or ";base64," not in data_url[:100]:
-        raise ValueError("the drawing did not arrive as a PNG image")
+        raise ValueError(_("the drawing did not arrive as a PNG image"))
     if len(data_url) > MAX_CANVAS_URL_CHARS:
         raise ValueError(
-            f"the drawing is {len(data_url) / 1e6:.0f} MB of text; at most {MAX_CANVAS_URL_CHARS / 1e6:.0f} MB"
+            _("the drawing is {mb} MB of text; at most {most} MB").format(
+                mb=f"{len(data_url) / 1e6:.0f}", most=f"{MAX_CANVAS_URL_CHARS / 1e6:.0f}"
+            )
         )
     encoded = data_url.split(";base64,", 1)[1]
     try:
         head = base64.b64decode(encoded[:44], validate=False)  # 44 characters: the first 33 bytes
         if head[:8] != _PNG_SIGNATURE or head[12:16] != b"IHDR":
-            raise ValueError("the drawing is not a PNG image")
+            raise ValueError(_("the drawing is not a PNG image"))
         width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         if not (1 <= width <= MAX_CANVAS_SIDE and 1 <= height <= MAX_CANVAS_SIDE):
-            raise ValueError(f"the drawing is {width}×{height} pixels; at most {MAX_CANVAS_SIDE}×{MAX_CANVAS_SIDE}")
+            raise ValueError(
+                _("the drawing is {width}×{height} pixels; at most {side}×{side}").format(
+                    width=width, height=height, side=MAX_CANVAS_SIDE
+                )
+            )
         from PIL import Image  # Pillow comes with Streamlit
 
         with Image.open(io.BytesIO(base64.b64decode(encoded))) as img:
             if img.format != "PNG" or img.size != (width, height):
-                raise ValueError("the drawing is not a PNG image")
+                raise ValueError(_("the drawing is not a PNG image"))
             return np.asarray(img.convert("RGBA"))
     except (binascii.Error, OSError, SyntaxError) as exc:  # PIL raises these for broken files
-        raise ValueError(f"the drawing could not be decoded ({type(exc).__name__})") from None
+        raise ValueError(_("the drawing could not be decoded ({error})").format(error=type(exc).__name__)) from None
 
 
 def canvas_grey(rgba: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nnviz.figures import DIVERGING
+from nnviz.i18n import _, pgettext
 
 INK = ((0.0, "#ffffff"), (1.0, "#000000"))  # 0 = paper, 1 = ink
 BAR = "#4393c3"
@@ -39,7 +40,13 @@ _MARGIN = dict(l=30, r=20, t=50, b=30)
 
 _IMAGE_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False)
 CAPTION_ROWS = 11  # pixel rows under each gallery row, for its captions
-_HOVER_PIXEL = "row %{y}, column %{x}<br>value %{z:.3f}<extra></extra>"
+
+_EXTRA = "<extra></extra>"  # plotly: no trace name beside the hover box
+
+
+def _hover_pixel() -> str:
+    """Hover of one pixel of a grey image (plotly's %{…} fields formatted into the translated words)."""
+    return _("row {row}, column {col}<br>value {value}").format(row="%{y}", col="%{x}", value="%{z:.3f}") + _EXTRA
 
 
 def _figure(data: list, layout: dict) -> go.Figure:
@@ -76,7 +83,7 @@ def _max_abs(a: np.ndarray) -> float:
 def digit_image(img: np.ndarray, title: str = "", height: int = 260, zmax: float = 1.0) -> go.Figure:
     """One grey image (h, w) in [0, zmax], ink dark; hover shows row, column, value."""
     img = np.asarray(img, dtype=np.float64)
-    heat = dict(type="heatmap", z=img, colorscale=INK, zmin=0, zmax=zmax, showscale=False, hovertemplate=_HOVER_PIXEL)
+    heat = dict(type="heatmap", z=img, colorscale=INK, zmin=0, zmax=zmax, showscale=False, hovertemplate=_hover_pixel())
     return _figure([heat], _image_layout(title, height, "digit"))
 
 
@@ -94,7 +101,10 @@ def saliency_figure(x: np.ndarray, grad: np.ndarray, digit: int, height: int = 3
             zmin=-m,
             zmax=m,
             colorbar=dict(title=dict(text="∂z/∂x"), thickness=10),
-            hovertemplate="row %{y}, column %{x}<br>∂ score/∂ pixel %{z:.4g}<br>pixel %{customdata:.3f}<extra></extra>",
+            hovertemplate=_("row {row}, column {col}<br>∂ score/∂ pixel {grad}<br>pixel {value}").format(
+                row="%{y}", col="%{x}", grad="%{z:.4g}", value="%{customdata:.3f}"
+            )
+            + _EXTRA,
         ),
         dict(
             type="contour",
@@ -105,7 +115,7 @@ def saliency_figure(x: np.ndarray, grad: np.ndarray, digit: int, height: int = 3
             hoverinfo="skip",
         ),
     ]
-    title = f"Saliency: ∂ score({digit}) / ∂ pixel (outline: the digit)"
+    title = _("Saliency: ∂ score({digit}) / ∂ pixel (outline: the digit)").format(digit=digit)
     return _figure(data, _image_layout(title, height, "saliency"))
 
 
@@ -148,7 +158,7 @@ def _panel_axes(n: int, gap: float = 0.03) -> tuple[dict, list[tuple[float, floa
 
 def preprocessing_steps(pre, height: int = 260) -> go.Figure:
     """The four steps of :func:`nnviz.mnist.preprocess`: canvas with ink box, crop, fit 20×20, centre in 28×28."""
-    titles = ["1. canvas (ink box)", "2. crop to the ink", "3. fit 20 × 20", "4. centre of mass → centre"]
+    titles = [_("1. canvas (ink box)"), _("2. crop to the ink"), _("3. fit 20 × 20"), _("4. centre of mass → centre")]
     canvas, f = _display(np.asarray(pre.grey, dtype=np.float64), 56)
     panels = [canvas]
     if pre.empty:
@@ -167,7 +177,7 @@ def preprocessing_steps(pre, height: int = 260) -> go.Figure:
                 zmin=0,
                 zmax=1,
                 showscale=False,
-                hovertemplate=_HOVER_PIXEL,
+                hovertemplate=_hover_pixel(),
                 xaxis=f"x{sfx}",
                 yaxis=f"y{sfx}",
             )
@@ -214,8 +224,8 @@ def preprocessing_steps(pre, height: int = 260) -> go.Figure:
                 xaxis="x4",
                 yaxis="y4",
                 marker=dict(symbol="x", size=10, color=HIGHLIGHT),
-                name="centre of mass",
-                hovertemplate="centre of mass (%{y:.2f}, %{x:.2f})<extra></extra>",
+                name=_("centre of mass"),
+                hovertemplate=_("centre of mass ({row}, {col})").format(row="%{y:.2f}", col="%{x:.2f}") + _EXTRA,
             )
         )
     layout = dict(
@@ -234,8 +244,10 @@ def preprocessing_steps(pre, height: int = 260) -> go.Figure:
 # Probabilities and activations.
 
 
-def probability_bars(p: np.ndarray, title: str = "Output probabilities", true_label: int | None = None) -> go.Figure:
-    """Bars of ŷ_k for k = 0 … 9; the predicted digit highlighted, the true one (if given) outlined."""
+def probability_bars(p: np.ndarray, title: str | None = None, true_label: int | None = None) -> go.Figure:
+    """Bars of ŷ_k for k = 0 … 9; the predicted digit highlighted, the true one (if given) outlined.
+
+    ``title``: default "Output probabilities" (in the session's language)."""
     p = np.asarray(p, dtype=np.float64).ravel()
     pred = int(np.argmax(p))
     bar = dict(
@@ -248,15 +260,15 @@ def probability_bars(p: np.ndarray, title: str = "Output probabilities", true_la
         ),
         text=[f"{v:.0%}" if v >= 0.005 else "" for v in p],
         textposition="outside",
-        hovertemplate="digit %{x}<br>probability %{y:.4f}<extra></extra>",
+        hovertemplate=_("digit {digit}<br>probability {p}").format(digit="%{x}", p="%{y:.4f}") + _EXTRA,
     )
     layout = dict(
-        title=dict(text=title),
+        title=dict(text=_("Output probabilities") if title is None else title),
         height=280,
         margin=_MARGIN,
         uirevision="probs",
-        yaxis=dict(range=[0, 1.12], title=dict(text="probability")),
-        xaxis=dict(title=dict(text="digit"), type="category"),
+        yaxis=dict(range=[0, 1.12], title=dict(text=_("probability"))),
+        xaxis=dict(title=dict(text=_("digit")), type="category"),
     )
     return _figure([bar], layout)
 
@@ -265,17 +277,24 @@ def probability_compare(
     before: np.ndarray,
     after: np.ndarray,
     true_label: int | None = None,
-    title: str = "Probabilities before and after the update",
+    title: str | None = None,
 ) -> go.Figure:
-    """Grouped bars: ŷ before and after an update, for k = 0 … 9."""
+    """Grouped bars: ŷ before and after an update, for k = 0 … 9 (``title``: default "Probabilities before
+    and after the update", in the session's language)."""
     before, after = np.asarray(before, dtype=np.float64).ravel(), np.asarray(after, dtype=np.float64).ravel()
     ks = [str(k) for k in range(len(before))]
+    hover = _("digit {digit}: {p}").format(digit="%{x}", p="%{y:.5f}")
     data = [
-        dict(type="bar", x=ks, y=before, name="before", marker_color=BEFORE, hovertemplate="digit %{x}: %{y:.5f}"),
-        dict(type="bar", x=ks, y=after, name="after", marker_color=AFTER, hovertemplate="digit %{x}: %{y:.5f}"),
+        dict(type="bar", x=ks, y=before, name=_("before"), marker_color=BEFORE, hovertemplate=hover),
+        dict(type="bar", x=ks, y=after, name=_("after"), marker_color=AFTER, hovertemplate=hover),
     ]
+    title = _("Probabilities before and after the update") if title is None else title
     if true_label is not None:
-        title += f"<br><sup>true label {true_label}: {before[true_label]:.3f} → {after[true_label]:.3f}</sup>"
+        title += "<br><sup>{}</sup>".format(
+            _("true label {label}: {before} → {after}").format(
+                label=true_label, before=f"{before[true_label]:.3f}", after=f"{after[true_label]:.3f}"
+            )
+        )
     layout = dict(
         title=dict(text=title),
         barmode="group",
@@ -283,7 +302,7 @@ def probability_compare(
         margin=_MARGIN,
         uirevision="probcompare",
         legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.12, yanchor="top"),
-        yaxis=dict(range=[0, 1.05], title=dict(text="probability")),
+        yaxis=dict(range=[0, 1.05], title=dict(text=_("probability"))),
         xaxis=dict(type="category"),  # the digits 0 … 9; the legend sits where an axis title would
     )
     return _figure(data, layout)
@@ -295,6 +314,8 @@ def hidden_activations(acts: Sequence[np.ndarray], after: Sequence[np.ndarray] |
     gap = 0.12 if n > 1 else 0.0
     height = (1 - gap * (n - 1)) / n
     data, layout = [], {}
+    before_name, after_name = _("before"), _("after")
+    unit_title = _("unit of hidden layer {layer}")
     for l, a in enumerate(acts):
         sfx = "" if l == 0 else str(l + 1)
         a = np.asarray(a, dtype=np.float64).ravel()
@@ -302,13 +323,13 @@ def hidden_activations(acts: Sequence[np.ndarray], after: Sequence[np.ndarray] |
         top = 1 - l * (height + gap)
         dom = (max(0.0, top - height), min(1.0, top))
         layout[f"yaxis{sfx}"] = dict(domain=dom, anchor=f"x{sfx}", title=dict(text=f"a{l + 1}"))
-        layout[f"xaxis{sfx}"] = dict(anchor=f"y{sfx}", title=dict(text=f"unit of hidden layer {l + 1}"))
+        layout[f"xaxis{sfx}"] = dict(anchor=f"y{sfx}", title=dict(text=unit_title.format(layer=l + 1)))
         data.append(
             dict(
                 type="bar",
                 x=units,
                 y=a,
-                name="before" if after is not None else f"a{l + 1}",
+                name=before_name if after is not None else f"a{l + 1}",
                 marker_color=BEFORE if after is not None else BAR,
                 showlegend=after is not None and l == 0,
                 xaxis=f"x{sfx}",
@@ -322,16 +343,16 @@ def hidden_activations(acts: Sequence[np.ndarray], after: Sequence[np.ndarray] |
                     type="bar",
                     x=units,
                     y=np.asarray(after[l], dtype=np.float64).ravel(),
-                    name="after",
+                    name=after_name,
                     marker_color=AFTER,
                     showlegend=l == 0,
                     xaxis=f"x{sfx}",
                     yaxis=f"y{sfx}",
-                    hovertemplate=f"a{l + 1}" + "[%{x}] after = %{y:.4g}<extra></extra>",
+                    hovertemplate=_("{a} after = {value}").format(a=f"a{l + 1}" + "[%{x}]", value="%{y:.4g}") + _EXTRA,
                 )
             )
     layout.update(
-        title=dict(text="Hidden activations for this digit"),
+        title=dict(text=_("Hidden activations for this digit")),
         barmode="group",
         bargap=0.05,
         height=170 + 150 * n,
@@ -363,7 +384,7 @@ def _mosaic(tiles: np.ndarray, cols: int, row_gap: int = 1) -> tuple[np.ndarray,
 def filter_grid(
     W1: np.ndarray,
     units: Sequence[int] | None = None,
-    title: str = "First-layer weights",
+    title: str | None = None,
     cols: int = 8,
     symmetric_max: float | None = None,
     height: int | None = None,
@@ -375,7 +396,7 @@ def filter_grid(
     ``W1``: (784, n_1) (weights, gradients or weight changes); ``units``: which columns (default all);
     ``unit_names``: the unit number hover shows for each drawn column (default: its column number,
     for W1 holding only some units' columns); one colour scale for all tiles, symmetric around 0
-    (``symmetric_max`` to fix it).
+    (``symmetric_max`` to fix it); ``title``: default "First-layer weights" (in the session's language).
     """
     W1 = np.asarray(W1, dtype=np.float64)
     units = list(range(W1.shape[1])) if units is None else [int(u) for u in units]
@@ -394,9 +415,12 @@ def filter_grid(
         zmax=m,
         colorbar=dict(thickness=10),
         hoverongaps=False,
-        hovertemplate="unit %{customdata[0]}, pixel %{customdata[1]}<br>%{z:.4g}<extra></extra>",
+        hovertemplate=_("unit {unit}, pixel {pixel}").format(unit="%{customdata[0]}", pixel="%{customdata[1]}")
+        + "<br>%{z:.4g}"
+        + _EXTRA,
     )
     rows = img.shape[0] // (SIDE + 1) + 1
+    title = _("First-layer weights") if title is None else title
     return _figure([heat], _image_layout(title, height or 90 + 62 * rows, uirevision))
 
 
@@ -416,7 +440,7 @@ def digit_gallery(
         images = images / 255
     n = images.shape[0]
     if n == 0:
-        note = dict(text="none", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        note = dict(text=_("none"), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
         return _figure([], _image_layout(title, 120, "gallery", annotations=[note]))
     cols = max(1, min(cols, n))
     # Each row leaves CAPTION_ROWS pixel rows under its digits for the captions, so a caption
@@ -464,13 +488,17 @@ def training_curves(
             type="scatter",
             x=ep,
             y=list(loss),
-            name="training loss",
+            name=_("training loss"),
             mode="lines+markers",
             line=dict(color="#b2182b"),
-            hovertemplate="epoch %{x}<br>loss %{y:.4f}<extra></extra>",
+            hovertemplate=_("epoch {epoch}<br>loss {loss}").format(epoch="%{x}", loss="%{y:.4f}") + _EXTRA,
         )
     ]
-    for acc, name, colour in ((train_acc, "train accuracy", "#92c5de"), (val_acc, "validation accuracy", "#2166ac")):
+    accuracies = (
+        (train_acc, _("train accuracy"), _("epoch {epoch}<br>train accuracy {accuracy}"), "#92c5de"),
+        (val_acc, _("validation accuracy"), _("epoch {epoch}<br>validation accuracy {accuracy}"), "#2166ac"),
+    )
+    for acc, name, hover, colour in accuracies:
         acc = np.asarray(list(acc), dtype=np.float64)
         if np.all(np.isnan(acc)):
             continue
@@ -483,24 +511,25 @@ def training_curves(
                 mode="lines+markers",
                 line=dict(color=colour),
                 yaxis="y2",
-                hovertemplate="epoch %{x}<br>" + name + " %{y:.2%}<extra></extra>",
+                hovertemplate=hover.format(epoch="%{x}", accuracy="%{y:.2%}") + _EXTRA,
             )
         )
     layout = dict(
-        title=dict(text=title or "Loss and accuracy per epoch"),
+        title=dict(text=title or _("Loss and accuracy per epoch")),
         height=320,
         margin=_MARGIN,
         uirevision="curves",
         legend=dict(orientation="h", y=-0.25),
-        xaxis=dict(title=dict(text="epoch")),
-        yaxis=dict(title=dict(text="loss"), rangemode="tozero"),
-        yaxis2=dict(title=dict(text="accuracy"), tickformat=".0%", overlaying="y", side="right", showgrid=False),
+        xaxis=dict(title=dict(text=_("epoch"))),
+        yaxis=dict(title=dict(text=pgettext("axis", "loss")), rangemode="tozero"),
+        yaxis2=dict(title=dict(text=_("accuracy")), tickformat=".0%", overlaying="y", side="right", showgrid=False),
     )
     return _figure(data, layout)
 
 
-def step_losses(losses: Sequence[float], title: str = "Batch loss per update", smooth: int = 0) -> go.Figure:
-    """The loss of each update's batch; with ``smooth`` > 1 a running mean over that many steps too."""
+def step_losses(losses: Sequence[float], title: str | None = None, smooth: int = 0) -> go.Figure:
+    """The loss of each update's batch; with ``smooth`` > 1 a running mean over that many steps too
+    (``title``: default "Batch loss per update", in the session's language)."""
     y = np.asarray(list(losses), dtype=np.float64)
     x = np.arange(1, y.size + 1)
     data = [
@@ -508,10 +537,10 @@ def step_losses(losses: Sequence[float], title: str = "Batch loss per update", s
             type="scatter",
             x=x,
             y=y,
-            name="batch loss",
+            name=_("batch loss"),
             mode="lines" if y.size > 60 else "lines+markers",
             line=dict(color="#bdbdbd" if smooth > 1 else "#b2182b"),
-            hovertemplate="step %{x}<br>loss %{y:.4f}<extra></extra>",
+            hovertemplate=_("step {step}<br>loss {loss}").format(step="%{x}", loss="%{y:.4f}") + _EXTRA,
         )
     ]
     if smooth > 1 and y.size >= smooth:
@@ -521,25 +550,26 @@ def step_losses(losses: Sequence[float], title: str = "Batch loss per update", s
                 type="scatter",
                 x=x[smooth - 1 :],
                 y=run,
-                name=f"mean of {smooth}",
+                name=_("mean of {n}").format(n=smooth),
                 line=dict(color="#b2182b"),
-                hovertemplate="step %{x}<br>running mean %{y:.4f}<extra></extra>",
+                hovertemplate=_("step {step}<br>running mean {loss}").format(step="%{x}", loss="%{y:.4f}") + _EXTRA,
             )
         )
     layout = dict(
-        title=dict(text=title),
+        title=dict(text=_("Batch loss per update") if title is None else title),
         height=280,
         margin=_MARGIN,
         uirevision="steplosses",
         showlegend=len(data) > 1,
-        xaxis=dict(title=dict(text="update")),
-        yaxis=dict(title=dict(text="loss"), rangemode="tozero"),
+        xaxis=dict(title=dict(text=_("update"))),
+        yaxis=dict(title=dict(text=pgettext("axis", "loss")), rangemode="tozero"),
     )
     return _figure(data, layout)
 
 
-def confusion_matrix(cm: np.ndarray, title: str = "Confusion matrix (test digits)") -> go.Figure:
-    """counts[true, predicted] (10, 10), the diagonal being the correct ones; each non-zero cell labelled."""
+def confusion_matrix(cm: np.ndarray, title: str | None = None) -> go.Figure:
+    """counts[true, predicted] (10, 10), the diagonal being the correct ones; each non-zero cell labelled
+    (``title``: default "Confusion matrix (test digits)", in the session's language)."""
     cm = np.asarray(cm)
     k = cm.shape[0]
     labels = [str(i) for i in range(k)]
@@ -551,7 +581,10 @@ def confusion_matrix(cm: np.ndarray, title: str = "Confusion matrix (test digits
         customdata=cm,
         colorscale=BLUES,  # not plotly.js "Blues", which runs dark (rgb(5,10,172)) → light, against the text colours
         showscale=False,
-        hovertemplate="true %{y}, predicted %{x}<br>%{customdata} digits<extra></extra>",
+        hovertemplate=_("true {true}, predicted {predicted}<br>{count} digits").format(
+            true="%{y}", predicted="%{x}", count="%{customdata}"
+        )
+        + _EXTRA,
     )
     top = np.log1p(cm.max()) if cm.size else 1
     notes = [
@@ -567,13 +600,13 @@ def confusion_matrix(cm: np.ndarray, title: str = "Confusion matrix (test digits
         if cm[i, j]
     ]
     layout = dict(
-        title=dict(text=title),
+        title=dict(text=_("Confusion matrix (test digits)") if title is None else title),
         height=420,
         margin=dict(l=60, r=20, t=50, b=50),
         uirevision="confusion",
         annotations=notes,
-        xaxis=dict(title=dict(text="predicted"), type="category"),
-        yaxis=dict(title=dict(text="true"), type="category", autorange="reversed", scaleanchor="x"),
+        xaxis=dict(title=dict(text=_("predicted")), type="category"),
+        yaxis=dict(title=dict(text=_("true")), type="category", autorange="reversed", scaleanchor="x"),
     )
     return _figure([heat], layout)
 
@@ -584,9 +617,13 @@ def loss_surface_contour(
     values: np.ndarray,
     title: str,
     path: np.ndarray | None = None,
-    axis_titles: tuple[str, str] = ("α (direction 1)", "β (direction 2)"),
+    axis_titles: tuple[str, str] | None = None,
 ) -> go.Figure:
-    """Contours of L(α, β) (len(betas), len(alphas)); optional path (n, 2) of (α, β) points; ★ the current weights."""
+    """Contours of L(α, β) (len(betas), len(alphas)); optional path (n, 2) of (α, β) points; ★ the current weights.
+
+    ``axis_titles``: default "α (direction 1)", "β (direction 2)" (in the session's language)."""
+    if axis_titles is None:
+        axis_titles = (_("α (direction 1)"), _("β (direction 2)"))
     v = np.asarray(values, dtype=np.float64)
     finite = v[np.isfinite(v)]
     log = finite.size and finite.min() > 0 and finite.max() / finite.min() > 50
@@ -600,7 +637,7 @@ def loss_surface_contour(
             colorscale="Viridis",
             ncontours=30,
             colorbar=dict(title=dict(text="log₁₀ L" if log else "L"), thickness=10),
-            hovertemplate="α %{x:.3g}, β %{y:.3g}<br>loss %{customdata:.4g}<extra></extra>",
+            hovertemplate="α %{x:.3g}, β %{y:.3g}<br>" + _("loss {loss}").format(loss="%{customdata:.4g}") + _EXTRA,
         )
     ]
     if path is not None and len(path):
@@ -611,11 +648,11 @@ def loss_surface_contour(
                 x=path[:, 0],
                 y=path[:, 1],
                 mode="lines+markers",
-                name="training path",
+                name=_("training path"),
                 line=dict(color="white", width=2),
                 marker=dict(size=5, color="white", line=dict(color="black", width=1)),
                 customdata=np.arange(len(path)),
-                hovertemplate="snapshot %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+                hovertemplate=_("snapshot {n}").format(n="%{customdata}") + "<br>(%{x:.3g}, %{y:.3g})" + _EXTRA,
             )
         )
     data.append(
@@ -624,9 +661,9 @@ def loss_surface_contour(
             x=[0],
             y=[0],
             mode="markers",
-            name="current weights",
+            name=_("current weights"),
             marker=dict(symbol="star", size=14, color="#d6604d", line=dict(color="black", width=1)),
-            hovertemplate="current weights<extra></extra>",
+            hovertemplate=_("current weights") + _EXTRA,
         )
     )
     layout = dict(

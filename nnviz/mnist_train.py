@@ -43,6 +43,7 @@ import numpy as np
 
 from nnviz import mnist
 from nnviz.engine import ACTIVATIONS, LOSSES, Network, initializer
+from nnviz.i18n import _
 
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 AUGMENT_AHEAD = 4  # batches augmented ahead of the one being trained on
@@ -138,17 +139,21 @@ def check_budget(config: TrainConfig, n_train: int) -> None:
     n = config.n_parameters
     if n > MAX_PARAMETERS:
         raise ValueError(
-            f"{'-'.join(map(str, config.sizes))} has {n:,} parameters; the limit is {MAX_PARAMETERS:,} "
-            "(e.g. 784-1024-128-10, or fewer and narrower hidden layers)"
+            _(
+                "{sizes} has {n} parameters; the limit is {limit} "
+                "(e.g. 784-1024-128-10, or fewer and narrower hidden layers)"
+            ).format(sizes="-".join(map(str, config.sizes)), n=f"{n:,}", limit=f"{MAX_PARAMETERS:,}")
         )
     if config.epochs > MAX_EPOCHS:
-        raise ValueError(f"{config.epochs} epochs; the limit is {MAX_EPOCHS}")
+        raise ValueError(_("{epochs} epochs; the limit is {limit}").format(epochs=config.epochs, limit=MAX_EPOCHS))
     work = n * n_train * config.epochs
     if work > MAX_WORK:
         most = max(1, int(MAX_WORK // (n * n_train)))
         raise ValueError(
-            f"{n:,} parameters × {n_train:,} digits × {config.epochs} epochs is more training than this shared "
-            f"server runs at once (limit {MAX_WORK:.1e}): at most {most} epochs for this network"
+            _(
+                "{n} parameters × {digits} digits × {epochs} epochs is more training than this shared "
+                "server runs at once (limit {limit}): at most {most} epochs for this network"
+            ).format(n=f"{n:,}", digits=f"{n_train:,}", epochs=config.epochs, limit=f"{MAX_WORK:.1e}", most=most)
         )
 
 

@@ -198,6 +198,7 @@ H1 = {
     "playground": "Playground",
     "forward": "Fixed-weight forward pass (seed 002)",
     "about": "About nnviz",
+    "mnist": "MNIST: handwritten digits",
 }
 
 

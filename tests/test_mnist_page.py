@@ -201,7 +201,7 @@ def test_train_tab_trains_a_new_network():
     assert not at.exception, at.exception
     model = at.session_state["mnist_model"]
     assert model.network.sizes == [784, 32, 10] and len(model.epochs) == 2
-    assert "trained in this session" in model.origin
+    assert "trained in this session" in str(model.origin)  # a Phrase: str() is the English
     assert len(model.snapshots) == 3  # start + 2 epochs, for the PCA path
     assert any(t.value.startswith("Test accuracy: ") for t in at.text)
 

