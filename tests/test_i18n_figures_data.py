@@ -168,3 +168,108 @@ def test_layer_matrices_say_not_yet_in_korean(lang):
     # at forward layer 1 the gradients and the update are not computed yet (2×2 weights of the toy net)
     assert titles[1] == "∂L/∂W1 (2×2) — 아직 계산 전" and titles[0] == "W1 (2×2)"
     assert spec["layout"]["title"]["text"] == "1층 (sigmoid): 이번 스텝의 행렬"
+
+
+# ---------------------------------------------------------------------------
+# The "Your data" page (AppTest, ?lang=…): its words, a CSV's error, the outcome of "Use this data".
+
+
+def _data_app(code: str | None):
+    from test_i18n import _app
+
+    return _app(code, "data")
+
+
+def _upload(at, name: str, content: bytes):
+    at.file_uploader(key="data_upload").set_value((name, content, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _shown(elements) -> list[str]:
+    from nnviz import safe_text
+
+    return [safe_text.shown_text(e.value) for e in elements]
+
+
+def test_the_data_page_in_korean():
+    from nnviz import userdata
+
+    at = _data_app("ko")
+    assert at.title[0].value == "내 데이터" == i18n.translate("ko", "Your data")
+    assert any(m.value.startswith("머리글 행이 있는 CSV 파일을 올리고") and "10,000행, 50열, 5 MB" in m.value
+               for m in at.markdown)  # the limits: userdata.MAX_ROWS, MAX_COLUMNS, MAX_FILE_BYTES
+    assert _shown(at.info) == [
+        "아직 사용 중인 데이터가 없습니다: 파일(또는 위의 샘플)을 올리고 열을 고른 다음 **이 데이터 사용**을 누르세요."
+    ]
+    _upload(at, "empty.csv", b"")
+    assert _shown(at.error) == ["empty.csv: 파일이 비어 있습니다."]
+    # the study sample: 3 rows (seed 003's data), hours studied, hours slept → score (a regression target)
+    _upload(at, "study.csv", userdata.sample_csv("study").encode())
+    assert not at.error
+    assert at.selectbox(key="data_target").label == "목표 열 (예측할 값)"
+    assert at.multiselect(key="data_inputs").label == "입력 열"
+    task = at.radio(key="data_task")
+    assert task.label == "작업 (감지됨: 회귀)" and task.options == ["분류", "회귀"] and task.value == "regression"
+    scaling = at.radio(key="data_scaling")
+    assert scaling.options == ["열의 최댓값으로 나누기 (튜토리얼 003처럼)", "표준화 (평균 0, 표준편차 1)", "없음"]
+    assert scaling.value == "max"  # the option values stay the English identifiers
+    assert any(c.value == "3행 × 3열." for c in at.caption)
+    at.button(key="data_use").click().run()
+    assert not at.exception, at.exception
+    assert _shown(at.success) == ["이제 study.csv(으)로 학습합니다: 3행, 입력 2개, 회귀."]
+    assert _shown(at.header)[0] == "study.csv(으)로 학습"
+    # the study sample (examples.STUDY_X_RAW, STUDY_Y_RAW): hours studied ≤ 3, slept ≤ 9, scores 92, 86, 89
+    note = next(c for c in _shown(at.caption) if c.startswith("3행 · 입력:"))
+    assert note.startswith("3행 · 입력: hours studied / 3, hours slept / 9 · 회귀 · 출력: score / 92. ")
+    assert note.endswith(
+        "목표 'score'을(를) 최댓값 92(으)로 나누어 sigmoid 출력이 닿는 범위 [0, 1]에 맞췄습니다: "
+        "예측값 p는 score = p × 92를 뜻합니다."
+    )
+
+
+def test_the_data_page_rewrites_its_messages_in_a_new_language():
+    from nnviz import userdata
+
+    at = _data_app("ko")
+    _upload(at, "labels.csv", b"x,fruit\n1,apple\n2,pear\n3,apple\n")
+    at.radio(key="data_task").set_value("regression").run()
+    at.button(key="data_use").click().run()
+    assert _shown(at.error) == ["2행, 'fruit' 열: 'apple'은(는) 숫자가 아닙니다 (입력 열에는 숫자만 있어야 합니다)."]
+    at.sidebar.selectbox(key="lang").set_value("zh-Hans").run()
+    assert not at.exception, at.exception
+    assert _shown(at.error) == ["第 2 行，列 'fruit'：'apple' 不是数字（输入列只能包含数字）。"]
+    assert at.radio(key="data_task").value == "regression"  # the choice survives the switch (keyed widgets)
+    _upload(at, "toy.csv", userdata.sample_csv("toy").encode())
+    at.button(key="data_use").click().run()
+    from nnviz.examples import TOY_DATA
+
+    n = len(TOY_DATA)  # the toy sample's rows (userdata.sample_csv("toy") writes seed 004's TOY_DATA)
+    assert _shown(at.success) == [f"现在在 toy.csv 上训练：{n} 行，2 个输入，分类。"]
+    at.sidebar.selectbox(key="lang").set_value("en").run()
+    assert _shown(at.success) == [f"Now training on toy.csv: {n} rows, 2 inputs, classification."]
+    _upload(at, "bad.csv", b"1,2\n3,4\n")
+    assert _shown(at.error) == [
+        "bad.csv: The first row (1, 2) is all numbers: the file needs a header row naming the columns, e.g. "
+        "'hours,sleep,score'. Add one and upload again. The data and run you had are kept."
+    ]
+
+
+def test_a_csv_error_in_traditional_chinese_keeps_its_numbers():
+    at = _data_app("zh-Hant")
+    assert at.title[0].value == "你的資料"
+    _upload(at, "rows.csv", b"a,b\n1,2\n3,4,5\n")
+    # row 3 (the header is row 1) has 3 cells, the header 2 columns
+    assert _shown(at.error) == [
+        "rows.csv：第 3 列有 3 個儲存格，但標題列有 2 欄。每一列都需要每欄一個儲存格（檢查是否少了或多了逗號）。"
+    ]
+
+
+def test_the_data_page_in_english_is_unchanged():
+    at = _data_app(None)
+    assert at.title[0].value == "Your data"
+    assert _shown(at.info) == [
+        "No data in use yet: upload a file (or a sample above), choose columns, then **Use this data**."
+    ]
+    _upload(at, "empty.csv", b"")
+    assert _shown(at.error) == ["empty.csv: The file is empty."]
