@@ -273,3 +273,52 @@ def test_the_data_page_in_english_is_unchanged():
     ]
     _upload(at, "empty.csv", b"")
     assert _shown(at.error) == ["empty.csv: The file is empty."]
+
+
+# ---------------------------------------------------------------------------
+# The Download worked step document.
+
+
+def _worked(code: str | None, blank: bool = False) -> str:
+    from nnviz import stepper, worksheet
+
+    run = stepper.Run(stepper.default_config("study"))
+    run.step(stepper.default_learning_rate("study"))
+    return worksheet.document(run.history.record(0), step=1, page="Study hours", blank=blank, lang=code)
+
+
+def _headings(doc: str) -> list[str]:
+    return re.findall(r"<h[123]>([^<]*)</h[123]>", doc)
+
+
+@pytest.mark.parametrize("blank", [False, True])
+def test_the_worked_step_in_korean_and_chinese_has_the_same_maths(blank):
+    from test_worksheet import parse
+
+    english = _worked("en", blank)
+    assert _worked(None, blank) == english  # outside a Streamlit run: English, as before
+    assert _headings(english)[:3] == (
+        ["Exercise: step 1 of Study hours", "The network", "The batch"] if blank
+        else ["Worked step 1: Study hours", "The network", "The batch"]
+    )
+    en_parsed = parse(english)
+    assert len(en_parsed.tex) > 50  # the formulas (MathML's data-tex), compared below
+    phases_en = re.findall(r'data-phase="([^"]*)"', english)
+    for code in ("ko", "zh-Hans", "zh-Hant"):
+        doc = _worked(code, blank)
+        parsed = parse(doc)  # well-formed HTML and XML in every language
+        assert parsed.tex == en_parsed.tex  # every formula with its numbers, in the same order
+        assert re.findall(r'data-phase="([^"]*)"', doc) == phases_en  # the engine's labels: the contract
+        numbered = r'data-(?:blank|answer)="(\d+)"'
+        assert re.findall(numbered, doc) == re.findall(numbered, english)
+        assert f'<html lang="{code}">' in doc
+        heads = _headings(doc)
+        assert len(heads) == len(_headings(english)) and not set(heads) & set(_headings(english))
+    ko = _headings(_worked("ko", blank))
+    # seed 003's study net: 2-3-1, phases forward 1, forward 2, loss, backward 2, backward 1, update
+    title = "연습 문제: Study hours의 스텝 1" if blank else "스텝 1 풀이: Study hours"
+    assert ko[:3] == [title, "신경망", "배치"]
+    assert "단계 1: 순전파 1층" in ko and "단계 3: 손실" in ko and "단계 6: 업데이트" in ko
+    assert ("정답" in ko) == blank
+    zh = _headings(_worked("zh-Hant", blank))
+    assert "階段 4：反向傳播 第 2 層" in zh and "更新後的損失" in zh
