@@ -192,7 +192,7 @@ def test_phase_labels_follow_the_engine_in_english():
 # The app, in each language.
 
 #: the page titles (h1) the pages in this worktree translate; the others come with their pages' wrapping
-H1 = {"forward": "Fixed-weight forward pass (seed 002)", "about": "About nnviz"}
+H1 = {"forward": "Fixed-weight forward pass (seed 002)", "about": "About nnviz", "data": "Your data"}
 
 
 def _app(lang: str | None = None, page: str | None = None) -> AppTest:
