@@ -21,7 +21,9 @@ Conventions shared by all figures:
   symbols are the same in every language. Trace names that readers look traces up by
   and that no legend shows (``"neurons"``, ``"edges"``, ``"path"``, ``"current"`` of the
   loss surface …) stay English; a name a legend shows is translated, and such a trace
-  carries its English name in ``meta`` as well (e.g. the loss curve's ``"current"``).
+  carries its English name in ``meta`` as well (``"training loss"``, ``"test: class 0"``).
+  The loss curve's ``"current"`` marker keeps its name (the player finds it by name) and
+  leaves the legend when the language is not English.
 """
 
 from __future__ import annotations
@@ -1078,16 +1080,20 @@ def loss_curve(
         )
     ]
     if current is not None and 1 <= current <= n:
+        # The player moves this marker and finds it by name (player.js traceIndex): the name stays "current"
+        # in every language; where the legend would show that English word it leaves the marker out.
+        translated = tl.pgettext("figure", "current") != "current"
         traces.append(
             _tr("scatter",
                 x=[int(current)],
                 y=[losses[int(np.searchsorted(steps, int(current)).clip(0, losses.size - 1))]],
                 mode="markers",
                 marker=dict(size=12, color="#E69F00", symbol="diamond", line=dict(color="black", width=1)),
-                name=tl.pgettext("figure", "current"),
+                name="current",
                 meta="current",
                 hovertemplate=tl.gettext("current step {step}: L = {loss}").format(step="%{x}", loss=f"%{{y:{_HOVER}}}")
                 + "<extra></extra>",
+                **({"showlegend": False} if translated else {}),
             )
         )
     title, extra_axis, legend = tl.gettext("Loss per step"), {}, False

@@ -110,9 +110,13 @@ def test_the_loss_curve_speaks_korean_and_keeps_its_numbers_and_english_ids(lang
     assert en["layout"]["yaxis"]["title"]["text"] == "batch loss"
     assert ko["layout"]["yaxis2"]["title"]["text"] == "정확도 %"
     names = [t["name"] for t in ko["data"]]
-    assert names == ["손실", "현재", "학습 손실", "테스트 손실", "학습 정확도", "테스트 정확도", "고정: η=0.02"]
-    # the English names stay, in meta, for readers that look a trace up (the player's "current" marker)
+    assert names == ["손실", "current", "학습 손실", "테스트 손실", "학습 정확도", "테스트 정확도", "고정: η=0.02"]
+    # the English names stay, in meta, for readers that look a trace up
     assert [t["meta"] for t in ko["data"]] == [t["name"] for t in en["data"]]
+    # the player finds the marker it moves by name (player.js traceIndex): "current" in every language,
+    # out of the legend where that would be an English word among Korean ones
+    assert ko["data"][1]["showlegend"] is False and "showlegend" not in en["data"][1]
+    assert ko["data"][1]["hovertemplate"].startswith("현재 스텝 %{x}: L = ")
     # the title's numbers: training accuracy 0.5 → "50.0 %", test 0.25 → "25.0 %", in both languages
     assert "학습 정확도 50.0 %" in ko["layout"]["title"]["text"]
     assert "training accuracy 50.0 %" in en["layout"]["title"]["text"]
