@@ -9,9 +9,9 @@ through :func:`nnviz.safe_text.markdown`, so it shows as text, never as a link o
 
 The page speaks the session's language (:mod:`nnviz.i18n`). What it keeps across runs is
 kept with its language: a file's parse error is redone when the language changes (parsing is
-bounded by the upload limits), and the last "Use this data" outcome is stored as its facts and
-written out on each run. A data set's own note (its scaling, in :mod:`nnviz.userdata`) is
-written when **Use this data** is clicked, in that moment's language.
+bounded by the upload limits), and the last "Use this data" outcome is kept with its choices and
+written again in the new language. A data set's own note (its scaling, in :mod:`nnviz.userdata`)
+is written when **Use this data** is clicked, in that moment's language.
 """
 
 from __future__ import annotations
