@@ -110,7 +110,7 @@ def test_the_loss_curve_speaks_korean_and_keeps_its_numbers_and_english_ids(lang
     assert en["layout"]["yaxis"]["title"]["text"] == "batch loss"
     assert ko["layout"]["yaxis2"]["title"]["text"] == "정확도 %"
     names = [t["name"] for t in ko["data"]]
-    assert names == ["손실", "current", "학습 손실", "테스트 손실", "학습 정확도", "테스트 정확도", "고정: η=0.02"]
+    assert names == ["손실", "current", "훈련 손실", "테스트 손실", "훈련 정확도", "테스트 정확도", "고정: η=0.02"]
     # the English names stay, in meta, for readers that look a trace up
     assert [t["meta"] for t in ko["data"]] == [t["name"] for t in en["data"]]
     # the player finds the marker it moves by name (player.js traceIndex): "current" in every language,
@@ -118,7 +118,7 @@ def test_the_loss_curve_speaks_korean_and_keeps_its_numbers_and_english_ids(lang
     assert ko["data"][1]["showlegend"] is False and "showlegend" not in en["data"][1]
     assert ko["data"][1]["hovertemplate"].startswith("현재 스텝 %{x}: L = ")
     # the title's numbers: training accuracy 0.5 → "50.0 %", test 0.25 → "25.0 %", in both languages
-    assert "학습 정확도 50.0 %" in ko["layout"]["title"]["text"]
+    assert "훈련 정확도 50.0 %" in ko["layout"]["title"]["text"]
     assert "training accuracy 50.0 %" in en["layout"]["title"]["text"]
     assert NUMBER.findall(ko["layout"]["title"]["text"]) == NUMBER.findall(en["layout"]["title"]["text"])
     # hover: the same Plotly number formats, only the words differ
@@ -221,8 +221,8 @@ def test_the_data_page_in_korean():
     assert any(c.value == "3행 × 3열." for c in at.caption)
     at.button(key="data_use").click().run()
     assert not at.exception, at.exception
-    assert _shown(at.success) == ["이제 study.csv(으)로 학습합니다: 3행, 입력 2개, 회귀."]
-    assert _shown(at.header)[0] == "study.csv(으)로 학습"
+    assert _shown(at.success) == ["이제 study.csv(으)로 훈련합니다: 3행, 입력 2개, 회귀."]
+    assert _shown(at.header)[0] == "study.csv(으)로 훈련"
     # the study sample (examples.STUDY_X_RAW, STUDY_Y_RAW): hours studied ≤ 3, slept ≤ 9, scores 92, 86, 89
     note = next(c for c in _shown(at.caption) if c.startswith("3행 · 입력:"))
     assert note.startswith("3행 · 입력: hours studied / 3, hours slept / 9 · 회귀 · 출력: score / 92. ")
