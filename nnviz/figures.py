@@ -16,6 +16,14 @@ Conventions shared by all figures:
 - Labels show 3 significant digits, hover text 6 (:func:`_fmt`).
 - ``layout.uirevision`` is a constant per figure kind (and architecture), so a
   user's zoom survives the redraw that every click causes.
+- Words (titles, axis titles, hover text, legends) are in the session's language
+  (:mod:`nnviz.i18n`: each figure takes ``tl = i18n.translator()`` once); numbers and
+  symbols are the same in every language. Trace names that readers look traces up by
+  and that no legend shows (``"neurons"``, ``"edges"``, ``"path"``, ``"current"`` of the
+  loss surface …) stay English; a name a legend shows is translated, and such a trace
+  carries its English name in ``meta`` as well (``"training loss"``, ``"test: class 0"``).
+  The loss curve's ``"current"`` marker keeps its name (the player finds it by name) and
+  leaves the legend when the language is not English.
 """
 
 from __future__ import annotations
@@ -26,9 +34,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from nnviz import i18n
 from nnviz.arithmetic import reached
 from nnviz.datasets import feature_matrix
 from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
+from nnviz.i18n import N_
 
 # ---------------------------------------------------------------------------
 # Colours and number formats.
@@ -292,15 +302,16 @@ def network_diagram(
         if not 0 <= s < batch:
             raise IndexError(f"sample {s} is outside the batch of {batch}")
     known = _Known(L, record, phase)
+    tl = i18n.translator()
     sizes = net.sizes
     ypos = _node_positions(sizes)
     n_max = max(sizes)
     node_size = 30 if n_max <= 6 else max(6, int(180 / n_max))
     sel = tuple(selected) if selected is not None else ()
 
-    edges = _Edges(net, record, known, ypos)
+    edges = _Edges(net, record, known, ypos, tl)
     traces = edges.traces(sel, handle_size=8 if n_max <= 16 else 5)
-    traces += _node_traces(net, record, known, s, ypos, node_size, show_text=n_max <= 12 and not compact)
+    traces += _node_traces(net, record, known, s, ypos, node_size, show_text=n_max <= 12 and not compact, tl=tl)
     if compact:  # an animation frame: no number labels, no colour bar (a third of the drawing time)
         for t in traces:
             if isinstance(t.get("marker"), dict):
@@ -353,9 +364,12 @@ def network_diagram(
                 layer="below",
             )
         )
-    title = _diagram_title(net, record, phase, s, known)
+    title = _diagram_title(net, record, phase, s, known, tl)
     if edges.values.size < edges.total:
-        title += f" (strongest {edges.values.size:,} of {edges.total:,} edges)"
+        title = tl.gettext("{title} (strongest {shown} of {total} edges)").format(
+            title=title, shown=f"{edges.values.size:,}", total=f"{edges.total:,}"
+        )
+    layer_tick = tl.gettext("layer {layer}<br>{activation}")
     return _fig(
         data=traces,
         layout=_layout(
@@ -364,7 +378,8 @@ def network_diagram(
             xaxis=dict(
                 range=[-0.45 - (0.35 if input_labels is not None else 0.0), L + 0.45],
                 tickvals=list(range(L + 1)),
-                ticktext=["input"] + [f"layer {d}<br>{a}" for d, a in enumerate(net.activations, start=1)],
+                ticktext=[tl.pgettext("figure", "input")]
+                + [layer_tick.format(layer=d, activation=a) for d, a in enumerate(net.activations, start=1)],
                 showgrid=False,
                 zeroline=False,
             ),
@@ -379,8 +394,9 @@ def network_diagram(
 class _Edges:
     """The edges the diagram draws, flat: engine layer ``l``, ``i`` → ``j``, shown value, coloured or greyed."""
 
-    def __init__(self, net: Network, record: StepRecord | None, known: _Known, ypos: list[np.ndarray]):
+    def __init__(self, net: Network, record: StepRecord | None, known: _Known, ypos: list[np.ndarray], tl):
         self.total = sum(w.size for w in net.weights)
+        head = tl.gettext("<b>{name}</b> (neuron {i} of layer {l} → neuron {j} of layer {m})")
         values, coloured, ids, hover = [], [], [], []
         for l, W in enumerate(net.weights):
             has_grad = record is not None and l >= known.back_from
@@ -397,7 +413,7 @@ class _Edges:
             ii, jj = np.divmod(flat, W.shape[1])
             for i, j in zip(ii.tolist(), jj.tolist()):
                 lines = [
-                    f"<b>W{l + 1}[{i},{j}]</b> (neuron {i} of layer {l} → neuron {j} of layer {l + 1})",
+                    head.format(name=f"W{l + 1}[{i},{j}]", i=i, l=l, j=j, m=l + 1),
                     f"w = {_h(W[i, j])}",
                 ]
                 if has_grad:
@@ -501,8 +517,13 @@ def _node_traces(
     ypos: list[np.ndarray],
     size: int,
     show_text: bool,
+    tl=None,
 ) -> list:
     """Two node traces: nodes with a value on the diverging scale, and greyed ones."""
+    tl = i18n.translator() if tl is None else tl
+    input_head = tl.gettext("<b>input, neuron {k}</b>")
+    layer_head = tl.gettext("<b>layer {layer}, neuron {k}</b> ({activation})")
+    target_line = tl.gettext("target y = {value}")
     L = net.n_layers
     trace = record.trace if record is not None else None
     grads = record.grads if record is not None else None
@@ -511,21 +532,21 @@ def _node_traces(
         l = d - 1  # engine index of the layer ending at these nodes
         for k in range(n):
             if d == 0:
-                lines = [f"<b>input, neuron {k}</b>"]
+                lines = [input_head.format(k=k)]
                 act = trace.input[s, k] if trace is not None else None
                 if act is not None:
                     lines.append(f"x = {_h(act)}")
                 if grads is not None and known.back_from == 0:
                     lines.append(f"∂L/∂x = {_h(grads.layers[0].dx[s, k])}")
             else:
-                lines = [f"<b>layer {d}, neuron {k}</b> ({net.activations[l]})"]
+                lines = [layer_head.format(layer=d, k=k, activation=net.activations[l])]
                 act = trace.layers[l].a[s, k] if d <= known.forward else None
                 if net.biases is not None:
                     lines.append(f"b = {_h(net.biases[l][k])}")
                 if act is not None:
                     lines += [f"z = {_h(trace.layers[l].z[s, k])}", f"a = {_h(act)}"]
                 if known.loss and d == L:
-                    lines.append(f"target y = {_h(grads.targets[s, k])}")
+                    lines.append(target_line.format(value=_h(grads.targets[s, k])))
                 if l >= known.back_from:
                     lines += [f"∂L/∂a = {_h(grads.layers[l].da[s, k])}", f"δ = ∂L/∂z = {_h(grads.layers[l].dz[s, k])}"]
                 if known.update and record.update.db is not None:
@@ -584,17 +605,21 @@ def _node_traces(
     return out
 
 
-def _diagram_title(net: Network, record: StepRecord | None, phase: Phase | None, s: int, known: _Known) -> str:
+def _diagram_title(
+    net: Network, record: StepRecord | None, phase: Phase | None, s: int, known: _Known, tl
+) -> str:
     arch = "-".join(str(n) for n in net.sizes)
     if record is None:
-        return f"Network {arch}: weights (no step computed yet)"
-    who = f"sample #{int(record.indices[s])}"
+        return tl.gettext("Network {sizes}: weights (no step computed yet)").format(sizes=arch)
+    who = tl.gettext("sample #{index}").format(index=int(record.indices[s]))
     if phase is None:
-        return f"Step on network {arch}, {who}"
-    text = f"{phase.label}, {who}"
+        return tl.gettext("Step on network {sizes}, {sample}").format(sizes=arch, sample=who)
+    label = i18n.phase_label(phase, tl)
     if known.loss:
-        text += f": ℓ = {_fmt(record.per_sample[s])} (batch L = {_fmt(record.loss_before)})"
-    return text
+        return tl.gettext("{phase}, {sample}: ℓ = {loss} (batch L = {batch_loss})").format(
+            phase=label, sample=who, loss=_fmt(record.per_sample[s]), batch_loss=_fmt(record.loss_before)
+        )
+    return tl.gettext("{phase}, {sample}").format(phase=label, sample=who)
 
 
 def _subplot_grid(
@@ -735,10 +760,10 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
         (f"a{n}", t.a[rows], batch_labels, fwd),
         (f"δ{n}", g.dz[rows], batch_labels, bwd),
     ]
-    titles = [
-        f"{name}{' = x' if name == 'a0' else ''} ({_shape(M)}){'' if done else ' — not yet'}"
-        for name, M, _, done in matrices
-    ]
+    tl = i18n.translator()
+    not_yet = tl.gettext("{matrix} — not yet")
+    titles = [f"{name}{' = x' if name == 'a0' else ''} ({_shape(M)})" for name, M, _, _ in matrices]
+    titles = [text if done else not_yet.format(matrix=text) for text, (_, _, _, done) in zip(titles, matrices)]
     matrices = [(name, M if done else np.full(np.shape(M), np.nan), y) for name, M, y, done in matrices]
     cells = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3)]
     n_rows = 2
@@ -746,7 +771,10 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
         for c, slot in enumerate(record.opt_after.slots):
             M = record.opt_after.layers(record.before, slot)[0][layer]
             step = record.opt_after.step
-            titles.append(f"{slot} W{n} after step t = {step} ({_shape(M)}){'' if upd else ' — not yet'}")
+            text = tl.gettext("{buffer} after step t = {step} ({shape})").format(
+                buffer=f"{slot} W{n}", step=step, shape=_shape(M)
+            )
+            titles.append(text if upd else not_yet.format(matrix=text))
             matrices.append((f"{slot} W{n}", M if upd else np.full(np.shape(M), np.nan), None))
             cells.append((2, c))
         n_rows = 3
@@ -773,7 +801,9 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
                     line=dict(color="black", width=2),
                 )
             )
-    title = f"Layer {n} ({record.before.activations[layer]}): this step's matrices"
+    title = tl.gettext("Layer {layer} ({activation}): this step's matrices").format(
+        layer=n, activation=record.before.activations[layer]
+    )
     height = 450 if n_rows == 2 else 640
     return _fig(data=traces, layout=_layout(title, f"layer-{n}", height=height, shapes=shapes, **axes))
 
@@ -827,7 +857,9 @@ def loss_surface_figure(
     log = _use_log(V)
     with np.errstate(divide="ignore", invalid="ignore"):
         C = np.log10(V) if log else V
-    colorbar = dict(title=dict(text="loss"), thickness=12)
+    tl = i18n.translator()
+    loss_word = tl.pgettext("figure", "loss")
+    colorbar = dict(title=dict(text=loss_word), thickness=12)
     if log:
         lo, hi = np.nanmin(C), np.nanmax(C)
         decades = np.arange(math.ceil(lo), math.floor(hi) + 1)
@@ -844,13 +876,14 @@ def loss_surface_figure(
         cur = (float(current[0]), float(current[1]))
     arrow = _descent_arrow(gradient, cur, x, y)
     title = dict(
-        text=f"Loss over {n1} and {n2}",
+        text=tl.gettext("Loss over {x} and {y}").format(x=n1, y=n2),
         x=0.01,
         xanchor="left",
         font=dict(size=15),
-        subtitle=dict(text="slice: other parameters held at their current values"),
+        subtitle=dict(text=tl.gettext("slice: other parameters held at their current values")),
     )
-    path_hover = f"{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<extra>path</extra>"
+    path_word = tl.pgettext("figure", "path")
+    path_hover = f"{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<extra>{path_word}</extra>"
 
     if kind == "contour":
         traces = [
@@ -880,7 +913,8 @@ def loss_surface_figure(
                 mode="markers",
                 marker=dict(symbol="star", size=16, color="#E69F00", line=dict(color="black", width=1)),
                 name="current",
-                hovertemplate=f"current<br>{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<extra></extra>",
+                hovertemplate=tl.pgettext("figure", "current")
+                + f"<br>{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<extra></extra>",
             ),
         ]
         annotations = []
@@ -940,7 +974,8 @@ def loss_surface_figure(
             line=dict(color="white", width=5),
             marker=dict(size=3, color="black"),
             name="path",
-            hovertemplate=f"{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<br>L ≈ %{{z:{_HOVER}}}<extra>path</extra>",
+            hovertemplate=f"{n1} = %{{x:{_HOVER}}}<br>{n2} = %{{y:{_HOVER}}}<br>L ≈ %{{z:{_HOVER}}}"
+            f"<extra>{path_word}</extra>",
         ),
         _tr("scatter3d",
             x=[cur[0]],
@@ -973,7 +1008,7 @@ def loss_surface_figure(
         scene=dict(
             xaxis=dict(title=dict(text=n1)),
             yaxis=dict(title=dict(text=n2)),
-            zaxis=dict(title=dict(text="loss"), type="log" if log else "linear"),
+            zaxis=dict(title=dict(text=loss_word), type="log" if log else "linear"),
         ),
         showlegend=False,
         margin=dict(l=0, r=0, t=70, b=0),
@@ -1026,8 +1061,9 @@ def loss_curve(
     losses = _finite_or_nan(np.ravel(losses))
     steps = np.arange(1, losses.size + 1) if x is None else np.ravel(x)
     n = int(steps[-1]) if steps.size else 0
+    tl = i18n.translator()
     if n == 0:
-        return _empty("Loss per step", "no steps taken yet", "loss-curve")
+        return _empty(tl.gettext("Loss per step"), tl.gettext("no steps taken yet"), "loss-curve")
     finite = losses[np.isfinite(losses)]
     log = log_y and finite.size > 0 and finite.min() > 0
     traces = [
@@ -1037,11 +1073,16 @@ def loss_curve(
             mode="lines" if n > 60 else "lines+markers",
             line=dict(color=POSITIVE, width=1.5),
             marker=dict(size=4),
-            name="loss",
-            hovertemplate=f"step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
+            name=tl.pgettext("figure", "loss"),
+            meta="loss",
+            hovertemplate=tl.gettext("step {step}: L = {loss}").format(step="%{x}", loss=f"%{{y:{_HOVER}}}")
+            + "<extra></extra>",
         )
     ]
     if current is not None and 1 <= current <= n:
+        # The player moves this marker and finds it by name (player.js traceIndex): the name stays "current"
+        # in every language; where the legend would show that English word it leaves the marker out.
+        translated = tl.pgettext("figure", "current") != "current"
         traces.append(
             _tr("scatter",
                 x=[int(current)],
@@ -1049,21 +1090,25 @@ def loss_curve(
                 mode="markers",
                 marker=dict(size=12, color="#E69F00", symbol="diamond", line=dict(color="black", width=1)),
                 name="current",
-                hovertemplate=f"current step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
+                meta="current",
+                hovertemplate=tl.gettext("current step {step}: L = {loss}").format(step="%{x}", loss=f"%{{y:{_HOVER}}}")
+                + "<extra></extra>",
+                **({"showlegend": False} if translated else {}),
             )
         )
-    title, extra_axis, legend = "Loss per step", {}, False
+    title, extra_axis, legend = tl.gettext("Loss per step"), {}, False
     if measures is not None and np.isfinite(measures).any():
         styles = (
-            ("training loss", "y", "#009E73", "solid", lambda v: f"{v:.4g}"),
-            ("test loss", "y", "#D55E00", "dash", lambda v: f"{v:.4g}"),
-            ("training accuracy", "y2", "#009E73", "dot", lambda v: f"{100 * v:.1f} %"),
-            ("test accuracy", "y2", "#D55E00", "dot", lambda v: f"{100 * v:.1f} %"),
+            (N_("training loss"), "y", "#009E73", "solid", lambda v: f"{v:.4g}"),
+            (N_("test loss"), "y", "#D55E00", "dash", lambda v: f"{v:.4g}"),
+            (N_("training accuracy"), "y2", "#009E73", "dot", lambda v: f"{100 * v:.1f} %"),
+            (N_("test accuracy"), "y2", "#D55E00", "dot", lambda v: f"{100 * v:.1f} %"),
         )
         parts = []
         for row, (name, axis, colour, dash, show) in zip(measures, styles):
             if not np.isfinite(row).any():
                 continue
+            english, name = name, tl.gettext(name)
             y = 100 * row if axis == "y2" else row
             unit = " %" if axis == "y2" else ""
             traces.append(
@@ -1073,17 +1118,28 @@ def loss_curve(
                     mode="lines",
                     line=dict(color=colour, width=1.5, dash=dash),
                     name=name,
+                    meta=english,
                     yaxis=axis,
-                    hovertemplate=f"after step %{{x}}: {name} %{{y:{_HOVER}}}{unit}<extra></extra>",
+                    hovertemplate=tl.gettext("after step {step}: {name} {value}").format(
+                        step="%{x}", name=name, value=f"%{{y:{_HOVER}}}{unit}"
+                    )
+                    + "<extra></extra>",
                 )
             )
             last = row[np.isfinite(row)]
             parts.append(f"{name} {show(float(last[-1]))}")
-        title = "Loss per step — " + ", ".join(parts) + (f" {measure_note}" if measure_note else "")
+        title = tl.gettext("Loss per step — {measures}").format(measures=", ".join(parts))
+        title += f" {measure_note}" if measure_note else ""
         legend = True
         if np.isfinite(measures[2:]).any():
             extra_axis = dict(
-                yaxis2=dict(title=dict(text="accuracy %"), overlaying="y", side="right", range=[0, 100], showgrid=False)
+                yaxis2=dict(
+                    title=dict(text=tl.gettext("accuracy %")),
+                    overlaying="y",
+                    side="right",
+                    range=[0, 100],
+                    showgrid=False,
+                )
             )
     for i, (label, px, py) in enumerate(pinned):
         traces.append(
@@ -1092,8 +1148,12 @@ def loss_curve(
                 y=_finite_or_nan(np.ravel(py)),
                 mode="lines",
                 line=dict(color=("#777777", "#AA3377", "#4477AA")[i % 3], width=1.2, dash="dash"),
-                name=f"pinned: {label}",
-                hovertemplate=f"pinned {label}, step %{{x}}: L = %{{y:{_HOVER}}}<extra></extra>",
+                name=tl.gettext("pinned: {label}").format(label=label),
+                meta=f"pinned: {label}",
+                hovertemplate=tl.gettext("pinned {label}, step {step}: L = {loss}").format(
+                    label=label, step="%{x}", loss=f"%{{y:{_HOVER}}}"
+                )
+                + "<extra></extra>",
             )
         )
         legend = True
@@ -1123,9 +1183,11 @@ def loss_curve(
             height=320,
             **extra_axis,
             # whole steps only on a short run; full numbers on a log axis (not its bare "2", "5" digit ticks)
-            xaxis=dict(title=dict(text="step"), gridcolor="#eeeeee", dtick=1 if n <= 10 else None),
+            xaxis=dict(
+                title=dict(text=tl.pgettext("figure", "step")), gridcolor="#eeeeee", dtick=1 if n <= 10 else None
+            ),
             yaxis=dict(
-                title=dict(text="batch loss"),
+                title=dict(text=tl.gettext("batch loss")),
                 type="log" if log else "linear",
                 tickformat="~g" if log else None,
                 automargin=True,
@@ -1143,11 +1205,18 @@ def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> dict:
     per_sample = np.ravel(per_sample).astype(float)
     indices = np.ravel(indices)
     total = float(per_sample.sum())
-    labels = [f"sample #{int(i)}" for i in indices]
-    hover = [
-        f"{lab}: ℓ = {_h(v)}" + (f" ({100 * v / total:.3g}% of L)" if total else "")
-        for lab, v in zip(labels, per_sample.tolist())
-    ]
+    tl = i18n.translator()
+    sample = tl.gettext("sample #{index}")
+    labels = [sample.format(index=int(i)) for i in indices]
+    if total:
+        share = tl.gettext("{sample}: ℓ = {loss} ({share} of L)")  # share: "12.5%"
+        hover = [
+            share.format(sample=lab, loss=_h(v), share=f"{100 * v / total:.3g}%")
+            for lab, v in zip(labels, per_sample.tolist())
+        ]
+    else:
+        plain = tl.gettext("{sample}: ℓ = {loss}")
+        hover = [plain.format(sample=lab, loss=_h(v)) for lab, v in zip(labels, per_sample.tolist())]
     return _fig(
         data=[
             _tr("bar",
@@ -1161,7 +1230,7 @@ def per_sample_losses(per_sample: np.ndarray, indices: np.ndarray) -> dict:
             )
         ],
         layout=_layout(
-            f"Loss per sample (batch L = {_fmt(total)})",
+            tl.gettext("Loss per sample (batch L = {loss})").format(loss=_fmt(total)),
             "per-sample",
             height=300,
             yaxis=dict(title=dict(text="ℓ"), gridcolor="#eeeeee", tickformat="~g", automargin=True),  # 0.0003, not 300μ
@@ -1232,7 +1301,13 @@ _REGION_SCALE = ((0.0, _RDBU[3]), (0.5, _RDBU[4]), (0.5, _RDBU[6]), (1.0, _RDBU[
 
 
 def _region_heatmap(
-    xs: np.ndarray, ys: np.ndarray, out: np.ndarray, cls: np.ndarray, threshold: float = 0.5, discretize: bool = False
+    xs: np.ndarray,
+    ys: np.ndarray,
+    out: np.ndarray,
+    cls: np.ndarray,
+    threshold: float = 0.5,
+    discretize: bool = False,
+    tl=None,
 ) -> dict:
     """The predicted class over the grid, shaded by how clear the decision is.
 
@@ -1246,14 +1321,16 @@ def _region_heatmap(
     r_y, r_x = len(ys), len(xs)
     k = out.shape[1]
     common = dict(x=xs, y=ys, customdata=cls.astype(np.int8).reshape(r_y, r_x), showscale=False, name="regions")
-    where = "x1 = %{x:.4~g}, x2 = %{y:.4~g}<br>predicted class %{customdata}<br>"
+    tl = i18n.translator() if tl is None else tl
+    where = "x1 = %{x:.4~g}, x2 = %{y:.4~g}<br>" + tl.gettext("predicted class {cls}").format(cls="%{customdata}")
+    where += "<br>"
     if discretize and k <= 2:
         return _tr("heatmap",
             z=cls.reshape(r_y, r_x).astype(float),
             zmin=0,
             zmax=1,
             colorscale=((0.0, _RDBU[3]), (0.5, _RDBU[3]), (0.5, _RDBU[7]), (1.0, _RDBU[7])),
-            hovertemplate=where + "(discretized)<extra></extra>",
+            hovertemplate=where + tl.gettext("(discretized)") + "<extra></extra>",
             **common,
         )
     if k == 1:
@@ -1287,7 +1364,7 @@ def _region_heatmap(
         zmin=0,
         zmax=k,
         colorscale=_class_scale(k),
-        hovertemplate=where + "(paler: closer to another class)<extra></extra>",
+        hovertemplate=where + tl.gettext("(paler: closer to another class)") + "<extra></extra>",
         **common,
     )
 
@@ -1326,19 +1403,27 @@ def decision_boundary(
     pts = X if test is None else np.concatenate([X, np.asarray(test[0], dtype=float)])
     xs, ys, G = _plane_grid(pts, resolution, pad)
     out = net.predict(_plane_inputs(G, features))
-    traces = [_region_heatmap(xs, ys, out, _classify(out, threshold), threshold, discretize)]
+    tl = i18n.translator()
+    traces = [_region_heatmap(xs, ys, out, _classify(out, threshold), threshold, discretize, tl)]
     p_out = net.predict(_plane_inputs(X, features))
     p_cls = _classify(p_out, threshold)
     wrong = p_cls != labels
     k = max(2, out.shape[1], int(labels.max()) + 1 if labels.size else 0)
-    names = [class_names[c] if class_names is not None and c < len(class_names) else f"class {c}" for c in range(k)]
+    cls_name = tl.gettext("class {index}")
+    names = [
+        class_names[c] if class_names is not None and c < len(class_names) else cls_name.format(index=c)
+        for c in range(k)
+    ]
     a1, a2 = axis_names
+    said = tl.gettext("label {label}, predicted {predicted}")
+    outputs = tl.gettext("outputs {values}")
     for c in range(k):
         m = labels == c
         if not m.any():
             continue
         hover = [
-            f"{a1} = {_h(a)}, {a2} = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}<br>outputs {_vec(o)}"
+            f"{a1} = {_h(a)}, {a2} = {_h(b)}<br>{said.format(label=c, predicted=pc)}{' ✗' if pc != c else ''}"
+            f"<br>{outputs.format(values=_vec(o))}"
             for a, b, pc, o in zip(X[m, 0].tolist(), X[m, 1].tolist(), p_cls[m].tolist(), p_out[m])
         ]
         traces.append(
@@ -1358,16 +1443,21 @@ def decision_boundary(
             )
         )
     n_wrong = int(wrong.sum())
-    title = f"Decision regions: {n_wrong} of {labels.size} misclassified (outlined)"
+    title = tl.gettext("Decision regions: {wrong} of {total} misclassified (outlined)").format(
+        wrong=n_wrong, total=labels.size
+    )
     if test is not None:
         tX, t_lab = np.asarray(test[0], dtype=float), np.asarray(test[1]).astype(int)
         t_cls = _classify(net.predict(_plane_inputs(tX, features)), threshold)
+        test_point = tl.gettext("test point: {point}")
+        test_name = tl.gettext("test: {name}")
         for c in range(k):
             m = t_lab == c
             if not m.any():
                 continue
             hover = [
-                f"test point: {a1} = {_h(a)}, {a2} = {_h(b)}<br>label {c}, predicted {pc}{' ✗' if pc != c else ''}"
+                test_point.format(point=f"{a1} = {_h(a)}, {a2} = {_h(b)}")
+                + f"<br>{said.format(label=c, predicted=pc)}{' ✗' if pc != c else ''}"
                 for a, b, pc in zip(tX[m, 0].tolist(), tX[m, 1].tolist(), t_cls[m].tolist())
             ]
             traces.append(
@@ -1375,7 +1465,8 @@ def decision_boundary(
                     x=tX[m, 0],
                     y=tX[m, 1],
                     mode="markers",
-                    name=f"test: {names[c]}",
+                    name=test_name.format(name=names[c]),
+                    meta=f"test: {names[c]}",
                     marker=dict(
                         color=CLASS_COLOURS[c % len(CLASS_COLOURS)],
                         symbol=CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)] + "-open",
@@ -1386,7 +1477,9 @@ def decision_boundary(
                     hovertemplate="%{hovertext}<extra></extra>",
                 )
             )
-        title += f"; test: {int((t_cls != t_lab).sum())} of {t_lab.size} wrong (hollow)"
+        title = tl.gettext("{title}; test: {wrong} of {total} wrong (hollow)").format(
+            title=title, wrong=int((t_cls != t_lab).sum()), total=t_lab.size
+        )
     return _fig(
         data=traces,
         layout=_layout(
@@ -1433,6 +1526,8 @@ def neuron_maps(
                 ax.update(matches=name[0])
     r = resolution
     scales = [_max_abs(trace.layers[l].a[:, :cols]) for l in range(L)]
+    tl = i18n.translator()
+    map_hover = tl.gettext("{name}: a = {value} at ({x}, {y})")
     traces = []
     for (l, k), (xr, yr) in zip(shown, refs):
         name = f"L{l + 1} n{k}"
@@ -1450,7 +1545,8 @@ def neuron_maps(
                 showscale=False,
                 xaxis=xr,
                 yaxis=yr,
-                hovertemplate=f"{name}: a = %{{z:{_HOVER}}} at (%{{x:.3~g}}, %{{y:.3~g}})<extra></extra>",
+                hovertemplate=map_hover.format(name=name, value=f"%{{z:{_HOVER}}}", x="%{x:.3~g}", y="%{y:.3~g}")
+                + "<extra></extra>",
             )
         )
         traces.append(
@@ -1466,7 +1562,11 @@ def neuron_maps(
             )
         )
     truncated = max(net.sizes[1:]) > cols
-    title = "Neuron activations over the input plane" + (f" (first {cols} per layer)" if truncated else "")
+    title = (
+        tl.gettext("Neuron activations over the input plane (first {n} per layer)").format(n=cols)
+        if truncated
+        else tl.gettext("Neuron activations over the input plane")
+    )
     layout = _layout(title, f"neuron-maps-{net.sizes}", height=int(np.clip(60 + 120 * L, 300, 450)), **axes)
     layout["showlegend"] = False
     return _fig(data=traces, layout=layout)
@@ -1485,17 +1585,24 @@ def study_predictions(predicted: np.ndarray, target: np.ndarray, labels: list[st
     p = np.ravel(predicted).astype(float)
     t = np.ravel(target).astype(float)
     labels = list(labels)
+    tl = i18n.translator()
+    said = tl.gettext("predicted {value}"), tl.gettext("target {value}"), tl.gettext("error {value}")
     traces = []
-    for name, v, colour in (("predicted", p, POSITIVE), ("target", t, "#888888")):
+    series = (
+        ("predicted", tl.pgettext("figure", "predicted"), p, POSITIVE),
+        ("target", tl.pgettext("figure", "target"), t, "#888888"),
+    )
+    for name, shown, v, colour in series:
         hover = [
-            f"{lab}<br>predicted {_h(p_)}<br>target {_h(t_)}<br>error {_h(p_ - t_)}"
+            "<br>".join((lab, *(w.format(value=_h(x)) for w, x in zip(said, (p_, t_, p_ - t_)))))
             for lab, p_, t_ in zip(labels, p.tolist(), t.tolist())
         ]
         traces.append(
             _tr("bar",
                 x=labels,
                 y=v,
-                name=name,
+                name=shown,
+                meta=name,
                 marker=dict(color=colour),
                 hovertext=hover,
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -1506,7 +1613,7 @@ def study_predictions(predicted: np.ndarray, target: np.ndarray, labels: list[st
     return _fig(
         data=traces,
         layout=_layout(
-            "Predicted vs target",
+            tl.gettext("Predicted vs target"),
             "study-predictions",
             height=320,
             barmode="group",
@@ -1528,10 +1635,14 @@ def gradient_check_figure(check: GradientCheck) -> dict:
     """
     err = check.relative_error
     idx = np.arange(err.size)
-    note = ""
+    tl = i18n.translator()
+    worst = f"{check.max_relative_error:.2e}"
+    title = tl.gettext("Gradient check: max relative error {error}").format(error=worst)
     if err.size > GRADIENT_CHECK_ROWS:
         idx = np.argsort(-np.nan_to_num(err, nan=np.inf), kind="stable")[:GRADIENT_CHECK_ROWS]
-        note = f" ({GRADIENT_CHECK_ROWS} worst of {err.size:,})"
+        title = tl.gettext("Gradient check: max relative error {error} ({rows} worst of {total})").format(
+            error=worst, rows=GRADIENT_CHECK_ROWS, total=f"{err.size:,}"
+        )
     e = err[idx]
     fill = np.where(e < 1e-6, _CHECK_OK, np.where(e < 1e-4, _CHECK_WARN, _CHECK_BAD)).tolist()
     mark = np.where(e < 1e-6, "✓", np.where(e < 1e-4, "~", "✗")).tolist()
@@ -1545,7 +1656,12 @@ def gradient_check_figure(check: GradientCheck) -> dict:
         data=[
             _tr("table",
                 header=dict(
-                    values=["parameter", "analytic ∂L/∂θ", "numerical (central difference)", "relative error"],
+                    values=[
+                        tl.gettext("parameter"),
+                        tl.gettext("analytic ∂L/∂θ"),
+                        tl.gettext("numerical (central difference)"),
+                        tl.gettext("relative error"),
+                    ],
                     fill_color="#f0f0f0",
                     align="left",
                     font=dict(size=12),
@@ -1555,7 +1671,7 @@ def gradient_check_figure(check: GradientCheck) -> dict:
             )
         ],
         layout=_layout(
-            f"Gradient check: max relative error {check.max_relative_error:.2e}{note}",
+            title,
             "gradient-check",
             height=int(np.clip(90 + 25 * (len(idx) + 1), 300, 450)),
             margin=dict(l=10, r=10, t=50, b=10),
@@ -1583,6 +1699,8 @@ def weight_trajectories(params: np.ndarray, names: list[str], top: int = 12) -> 
     order = np.argsort(-moved, kind="stable")[: min(top, n_params)]
     stride = max(1, math.ceil(n_rows / WEIGHT_TRAJECTORY_POINTS))
     rows = np.unique(np.r_[np.arange(0, n_rows, stride), n_rows - 1])
+    tl = i18n.translator()
+    at_step = tl.gettext("{name} at step {step}: {value}")
     traces = []
     for rank, p in enumerate(order.tolist()):
         traces.append(
@@ -1596,19 +1714,26 @@ def weight_trajectories(params: np.ndarray, names: list[str], top: int = 12) -> 
                     dash=_LINE_DASHES[(rank // len(CLASS_COLOURS)) % len(_LINE_DASHES)],
                     width=1.8,
                 ),
-                hovertemplate=f"{names[p]} at step %{{x}}: %{{y:{_HOVER}}}<extra></extra>",
+                hovertemplate=at_step.format(name=names[p], step="%{x}", value=f"%{{y:{_HOVER}}}") + "<extra></extra>",
             )
         )
-    what = "Parameters over steps"
+    what = tl.gettext("Parameters over steps")
     if n_params > top:
-        what = f"The {len(order)} of {n_params:,} parameters that moved most"
+        what = tl.gettext("The {shown} of {total} parameters that moved most").format(
+            shown=len(order), total=f"{n_params:,}"
+        )
     return _fig(
         data=traces,
         layout=_layout(
             what,
             "weight-trajectories",
             height=360,
-            xaxis=dict(title=dict(text="step"), gridcolor="#eeeeee"),
-            yaxis=dict(title=dict(text="value"), gridcolor="#eeeeee", zeroline=True, zerolinecolor="#bbbbbb"),
+            xaxis=dict(title=dict(text=tl.pgettext("figure", "step")), gridcolor="#eeeeee"),
+            yaxis=dict(
+                title=dict(text=tl.pgettext("figure", "value")),
+                gridcolor="#eeeeee",
+                zeroline=True,
+                zerolinecolor="#bbbbbb",
+            ),
         ),
     )

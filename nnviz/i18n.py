@@ -155,13 +155,15 @@ _PHASES = MappingProxyType(
 )
 
 
-def phase_label(phase) -> str:
-    """A phase's label (:attr:`nnviz.engine.Phase.label`, e.g. "forward layer 1") in this session's language."""
+def phase_label(phase, t: gettext.NullTranslations | None = None) -> str:
+    """A phase's label (:attr:`nnviz.engine.Phase.label`, e.g. "forward layer 1") in this session's language,
+    or in the catalogue ``t`` (a :func:`translator` taken once for a loop, or :func:`translations` of a code)."""
+    t = translator() if t is None else t
     if phase.kind == "loss":
-        return pgettext("phase", "loss")
+        return t.pgettext("phase", "loss")
     if phase.kind == "update":
-        return pgettext("phase", "update")
-    return _(_PHASES[phase.kind]).format(layer=phase.layer + 1)
+        return t.pgettext("phase", "update")
+    return t.gettext(_PHASES[phase.kind]).format(layer=phase.layer + 1)
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,11 @@ Regression targets are scaled into [0, 1], the range a sigmoid output reaches:
 y / max y when every y ≥ 0 (as seed 003 divides scores by 100), else
 (y − min y) / (max y − min y). :attr:`Dataset.note` states the exact transform
 and how to turn a prediction back into real units.
+
+Messages and notes are in the session's language (:mod:`nnviz.i18n`; English outside a
+Streamlit run). A data set's note and its class names ("class yes") are written when it is
+built, in the language of that moment. The task names ("classification", "regression") and
+scaling names stay English identifiers; a page translates what it shows of them.
 """
 
 from __future__ import annotations
@@ -33,12 +38,14 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 
 from nnviz import examples, stepper
 from nnviz.engine import LOSSES, Network
 from nnviz.examples import Dataset
+from nnviz.i18n import N_, _, ngettext
 from nnviz.safe_text import quoted, shorten
 from nnviz.stepper import Config
 
@@ -54,6 +61,15 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "#n/a"})
 TASKS = ("auto", "regression", "classification")
 SCALINGS = ("max", "standardise", "none")
 DELIMITERS = (",", ";", "\t")
+#: the task identifiers in words (for pages: ``_(TASK_NAMES[task])``)
+TASK_NAMES = MappingProxyType({"classification": N_("classification"), "regression": N_("regression")})
+#: a network file's loss that does not fit the data's task (whole sentences: the task is a word in them)
+TASK_MISFIT = MappingProxyType(
+    {
+        "classification": N_("the file's loss {loss} does not fit this classification data (choose from {choices})"),
+        "regression": N_("the file's loss {loss} does not fit this regression data (choose from {choices})"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +99,11 @@ class Table:
             return self.header.index(name)
         except ValueError:
             shown = ", ".join(quoted(h, 40) for h in self.header[:10]) + (", …" if self.n_cols > 10 else "")
-            raise ValueError(f"there is no column called {quoted(name)}; the columns are {shown}") from None
+            raise ValueError(
+                _("there is no column called {name}; the columns are {columns}").format(
+                    name=quoted(name), columns=shown
+                )
+            ) from None
 
 
 # ---------------------------------------------------------------------------
@@ -96,13 +116,17 @@ def read_csv(data: bytes) -> Table:
     The delimiter is the one of ``, ; tab`` seen most often in the first line.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB.")
+        raise ValueError(
+            _("The file is {size} MB; the limit is {limit} MB.").format(
+                size=f"{len(data) / 1e6:.1f}", limit=f"{MAX_FILE_BYTES / 1e6:.0f}"
+            )
+        )
     text = _decode(data)
     if not text.strip():
-        raise ValueError("The file is empty.")
+        raise ValueError(_("The file is empty."))
     if "\x00" in text:
         raise ValueError(
-            "The file contains NUL bytes: it is not a CSV text file (is it a spreadsheet? save it as CSV)."
+            _("The file contains NUL bytes: it is not a CSV text file (is it a spreadsheet? save it as CSV).")
         )
     first = text.lstrip().splitlines()[0]
     delimiter = max(DELIMITERS, key=first.count)
@@ -120,20 +144,30 @@ def read_csv(data: bytes) -> Table:
                 continue
             if len(cells) != len(header):
                 raise ValueError(
-                    f"Row {line_no} has {len(cells)} cells but the header has {len(header)} columns. "
-                    "Every row needs one cell per column (check for a missing or extra comma)."
+                    _(
+                        "Row {row} has {cells} cells but the header has {columns} columns. "
+                        "Every row needs one cell per column (check for a missing or extra comma)."
+                    ).format(row=line_no, cells=len(cells), columns=len(header))
                 )
             if len(rows) == MAX_ROWS:
-                raise ValueError(f"The file has more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}.")
+                raise ValueError(
+                    _("The file has more than {limit} data rows; the limit is {limit}.").format(limit=f"{MAX_ROWS:,}")
+                )
             rows.append(cells)
             numbers.append(line_no)
     except csv.Error as exc:
-        raise ValueError(f"Could not read the file as CSV (row {reader.line_num}: {exc}).") from None
+        raise ValueError(
+            _("Could not read the file as CSV (row {row}: {problem}).").format(row=reader.line_num, problem=exc)
+        ) from None
     assert header is not None  # the text is not blank, so some row has a cell
     if not rows:
-        raise ValueError("The file has a header row but no data rows.")
+        raise ValueError(_("The file has a header row but no data rows."))
     if len(rows) < MIN_ROWS:
-        raise ValueError(f"The file has a single data row (row {numbers[0]}); training needs at least {MIN_ROWS} rows.")
+        raise ValueError(
+            _("The file has a single data row (row {row}); training needs at least {n} rows.").format(
+                row=numbers[0], n=MIN_ROWS
+            )
+        )
     return Table(header, tuple(rows), tuple(numbers))
 
 
@@ -144,27 +178,37 @@ def _decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ValueError(
-            f"The file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line} cannot be read). "
-            "Save it as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)') "
-            "and upload it again."
+            _(
+                "The file is not UTF-8 text (byte {byte} on line {line} cannot be read). "
+                "Save it as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)') "
+                "and upload it again."
+            ).format(byte=f"0x{data[exc.start]:02x}", line=line)
         ) from None
 
 
 def _check_header(cells: tuple[str, ...], line_no: int) -> tuple[str, ...]:
     if len(cells) > MAX_COLUMNS:
-        raise ValueError(f"The file has {len(cells)} columns; the limit is {MAX_COLUMNS}.")
+        raise ValueError(
+            _("The file has {n} columns; the limit is {limit}.").format(n=len(cells), limit=MAX_COLUMNS)
+        )
     if all(_number(c) is not None for c in cells):
         raise ValueError(
-            f"The first row ({', '.join(shorten(c, 20) for c in cells[:5])}{', …' if len(cells) > 5 else ''}) "
-            "is all numbers: "
-            "the file needs a header row naming the columns, e.g. 'hours,sleep,score'. Add one and upload again."
+            _(
+                "The first row ({cells}) is all numbers: the file needs a header row naming the columns, "
+                "e.g. 'hours,sleep,score'. Add one and upload again."
+            ).format(cells=", ".join(shorten(c, 20) for c in cells[:5]) + (", …" if len(cells) > 5 else ""))
         )
     # A spreadsheet's index column often has an empty name: call it by its position.
+    # (English, like the file's own names: it is a name the visitor's file gives the column, used in links)
     names = tuple(c or f"column {j + 1}" for j, c in enumerate(cells))
     seen: set[str] = set()
     for name in names:
         if name in seen:
-            raise ValueError(f"Two columns are called {quoted(name)} in the header (row {line_no}); rename one.")
+            raise ValueError(
+                _("Two columns are called {name} in the header (row {row}); rename one.").format(
+                    name=quoted(name), row=line_no
+                )
+            )
         seen.add(name)
     return names
 
@@ -192,15 +236,19 @@ def numeric_column(table: Table, name: str) -> np.ndarray:
     for i, cell in enumerate(table.column(name)):
         if is_missing(cell):
             raise ValueError(
-                f"Row {table.row_numbers[i]}, column {quoted(name)}: missing value "
-                f"({'an empty cell' if not cell else quoted(cell)}). Fill it in or delete the row."
+                _("Row {row}, column {column}: missing value ({cell}). Fill it in or delete the row.").format(
+                    row=table.row_numbers[i], column=quoted(name), cell=_("an empty cell") if not cell else quoted(cell)
+                )
             )
         v = _number(cell)
         if v is None:
-            raise ValueError(
-                f"Row {table.row_numbers[i]}, column {quoted(name)}: {quoted(cell)} is not a number "
-                f"(an input column must hold numbers only{', finite ones' if _is_float(cell) else ''})."
+            message = (
+                N_("Row {row}, column {column}: {cell} is not a number (an input column must hold numbers only, "
+                   "finite ones).")
+                if _is_float(cell)  # inf, nan
+                else N_("Row {row}, column {column}: {cell} is not a number (an input column must hold numbers only).")
             )
+            raise ValueError(_(message).format(row=table.row_numbers[i], column=quoted(name), cell=quoted(cell)))
         out[i] = v
     return out
 
@@ -245,17 +293,19 @@ def build_dataset(
     """The chosen columns as a :class:`Dataset`: X (n, len(inputs)) scaled; Y (n, 1) or one-hot (n, classes)."""
     inputs = list(inputs)
     if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, not {quoted(task)}")
+        raise ValueError(_("task must be one of {choices}, not {value}").format(choices=TASKS, value=quoted(task)))
     if scaling not in SCALINGS:
-        raise ValueError(f"scaling must be one of {SCALINGS}, not {quoted(scaling)}")
+        raise ValueError(
+            _("scaling must be one of {choices}, not {value}").format(choices=SCALINGS, value=quoted(scaling))
+        )
     if not inputs:
-        raise ValueError("Choose at least one input column.")
+        raise ValueError(_("Choose at least one input column."))
     for col in [*inputs, target]:
         table._index(col)
     if target in inputs:
-        raise ValueError(f"The target column {quoted(target)} cannot also be an input column.")
+        raise ValueError(_("The target column {name} cannot also be an input column.").format(name=quoted(target)))
     if len(set(inputs)) != len(inputs):
-        raise ValueError("An input column is chosen twice.")
+        raise ValueError(_("An input column is chosen twice."))
     if task == "auto":
         task = detect_task(table.column(target))
 
@@ -270,11 +320,13 @@ def build_dataset(
 
     if task == "classification":
         Y, labels, output_names = _classes(table, target)
-        note = f"Inputs: {'; '.join(notes)}. Target {quoted(target)}: {len(output_names)} classes, one-hot."
+        note = _("Inputs: {inputs}. Target {name}: {n} classes, one-hot.").format(
+            inputs="; ".join(notes), name=quoted(target), n=len(output_names)
+        )
     else:
         Y, output_names, target_note = _regression_target(table, target)
         labels = None
-        note = f"Inputs: {'; '.join(notes)}. {target_note}"
+        note = _("Inputs: {inputs}. {target}").format(inputs="; ".join(notes), target=target_note)
     for arr in (X, Y, labels):
         if arr is not None:
             arr.setflags(write=False)
@@ -287,19 +339,23 @@ def _scale(x: np.ndarray, col: str, scaling: str) -> tuple[np.ndarray, str, str]
         m = float(np.max(np.abs(x)))
         if m == 0:
             raise ValueError(
-                f"Column {quoted(col)} is 0 in every row: dividing by its maximum would divide by zero. "
-                "Leave it out, or choose scaling 'none'."
+                _(
+                    "Column {name} is 0 in every row: dividing by its maximum would divide by zero. "
+                    "Leave it out, or choose scaling 'none'."
+                ).format(name=quoted(col))
             )
         return x / m, f"{col} / {m:g}", f"{col} / {m:g}"
     if scaling == "standardise":
         mu, sd = float(np.mean(x)), float(np.std(x))
         if sd == 0:
             raise ValueError(
-                f"Column {quoted(col)} has the same value ({x[0]:g}) in every row: standardising divides by its "
-                "standard deviation, which is 0. Leave the column out (it carries no information)."
+                _(
+                    "Column {name} has the same value ({value}) in every row: standardising divides by its "
+                    "standard deviation, which is 0. Leave the column out (it carries no information)."
+                ).format(name=quoted(col), value=f"{x[0]:g}")
             )
         return (x - mu) / sd, f"({col} − {mu:.4g}) / {sd:.4g}", f"({col} − {mu:.6g}) / {sd:.6g}"
-    return x.copy(), col, f"{col} unscaled"
+    return x.copy(), col, _("{name} unscaled").format(name=col)
 
 
 def _classes(table: Table, target: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -307,8 +363,11 @@ def _classes(table: Table, target: str) -> tuple[np.ndarray, np.ndarray, list[st
     for i, cell in enumerate(cells):
         if is_missing(cell):
             raise ValueError(
-                f"Row {table.row_numbers[i]}, column {quoted(target)}: missing class label "
-                f"({'an empty cell' if not cell else quoted(cell)}). Fill it in or delete the row."
+                _("Row {row}, column {column}: missing class label ({cell}). Fill it in or delete the row.").format(
+                    row=table.row_numbers[i],
+                    column=quoted(target),
+                    cell=_("an empty cell") if not cell else quoted(cell),
+                )
             )
     values = [_number(c) for c in cells]
     if all(v is not None for v in values):
@@ -322,38 +381,46 @@ def _classes(table: Table, target: str) -> tuple[np.ndarray, np.ndarray, list[st
         names = list(classes)
     if len(classes) < 2:
         raise ValueError(
-            f"The target column {quoted(target)} has only one class ({quoted(names[0])}): "
-            "a classifier needs at least two."
+            _("The target column {name} has only one class ({value}): a classifier needs at least two.").format(
+                name=quoted(target), value=quoted(names[0])
+            )
         )
     if len(classes) > MAX_CLASSES:
         raise ValueError(
-            f"The target column {quoted(target)} has {len(classes)} different values; classification allows at most "
-            f"{MAX_CLASSES} classes. Is it a regression target?"
+            _(
+                "The target column {name} has {n} different values; classification allows at most "
+                "{limit} classes. Is it a regression target?"
+            ).format(name=quoted(target), n=len(classes), limit=MAX_CLASSES)
         )
     index = {c: i for i, c in enumerate(classes)}
     labels = np.array([index[k] for k in keys], dtype=int)
-    return np.eye(len(classes))[labels], labels, [f"class {n}" for n in names]
+    class_name = _("class {index}")  # the figures' word for a class (nnviz.figures.decision_boundary)
+    return np.eye(len(classes))[labels], labels, [class_name.format(index=n) for n in names]
 
 
 def _regression_target(table: Table, target: str) -> tuple[np.ndarray, list[str], str]:
     y = numeric_column(table, target)
     lo, hi = float(y.min()), float(y.max())
     if lo == hi:
-        raise ValueError(f"The target column {quoted(target)} is {lo:g} in every row: there is nothing to learn.")
+        raise ValueError(
+            _("The target column {name} is {value} in every row: there is nothing to learn.").format(
+                name=quoted(target), value=f"{lo:g}"
+            )
+        )
     if lo >= 0:
         scaled = y / hi
         name = f"{target} / {hi:g}"
-        note = (
-            f"Target {quoted(target)} divided by its maximum {hi:g}, into [0, 1] where a sigmoid output reaches: "
-            f"a prediction p means {target} = p × {hi:g}."
-        )
+        note = _(
+            "Target {name} divided by its maximum {max}, into [0, 1] where a sigmoid output reaches: "
+            "a prediction p means {column} = p × {max}."
+        ).format(name=quoted(target), column=target, max=f"{hi:g}")
     else:
         scaled = (y - lo) / (hi - lo)
         name = f"({target} − {lo:g}) / {hi - lo:g}"
-        note = (
-            f"Target {quoted(target)} min-max scaled into [0, 1] (min {lo:g}, max {hi:g}): "
-            f"a prediction p means {target} = {lo:g} + p × {hi - lo:g}."
-        )
+        note = _(
+            "Target {name} min-max scaled into [0, 1] (min {min}, max {max}): "
+            "a prediction p means {column} = {min} + p × {range}."
+        ).format(name=quoted(target), column=target, min=f"{lo:g}", max=f"{hi:g}", range=f"{hi - lo:g}")
     return scaled.reshape(-1, 1), [name], note
 
 
@@ -374,7 +441,7 @@ def sample_csv(which: str = "toy") -> str:
         for (h, s), (y,) in zip(examples.STUDY_X_RAW, examples.STUDY_Y_RAW):
             w.writerow([f"{h:g}", f"{s:g}", f"{y:g}"])
     else:
-        raise ValueError(f"no sample called {quoted(which)}")
+        raise ValueError(_("no sample called {name}").format(name=quoted(which)))
     return out.getvalue()
 
 
@@ -420,34 +487,55 @@ def load_network(
     hidden = sizes[1:-1]
     if sizes[0] != dataset.n_in:
         raise ValueError(
-            f"the network takes {sizes[0]} input{'s' * (sizes[0] != 1)} but this data set has {dataset.n_in} "
-            f"({', '.join(dataset.input_names)})"
+            ngettext(
+                "the network takes {n} input but this data set has {has} ({names})",
+                "the network takes {n} inputs but this data set has {has} ({names})",
+                sizes[0],
+            ).format(n=sizes[0], has=dataset.n_in, names=", ".join(dataset.input_names))
         )
     if sizes[-1] != dataset.n_out:
+        targets = ngettext("{n} target", "{n} targets", dataset.n_out).format(n=dataset.n_out)
         raise ValueError(
-            f"the network has {sizes[-1]} output{'s' * (sizes[-1] != 1)} but this data set has {dataset.n_out} "
-            f"target{'s' * (dataset.n_out != 1)} ({', '.join(dataset.output_names)})"
+            ngettext(
+                "the network has {n} output but this data set has {targets} ({names})",
+                "the network has {n} outputs but this data set has {targets} ({names})",
+                sizes[-1],
+            ).format(n=sizes[-1], targets=targets, names=", ".join(dataset.output_names))
         )
     if not 1 <= len(hidden) <= stepper.MAX_HIDDEN_LAYERS:
         raise ValueError(
-            f"this page shows networks with 1 to {stepper.MAX_HIDDEN_LAYERS} hidden layers; the file has {len(hidden)}"
+            _("this page shows networks with 1 to {max} hidden layers; the file has {n}").format(
+                max=stepper.MAX_HIDDEN_LAYERS, n=len(hidden)
+            )
         )
     if max(hidden) > stepper.MAX_NEURONS:
-        raise ValueError(f"this page shows up to {stepper.MAX_NEURONS} neurons per hidden layer; the file has {hidden}")
+        raise ValueError(
+            _("this page shows up to {max} neurons per hidden layer; the file has {sizes}").format(
+                max=stepper.MAX_NEURONS, sizes=hidden
+            )
+        )
     for l, a in enumerate(acts[:-1], start=1):
         if a not in stepper.HIDDEN_ACTIVATIONS:
-            raise ValueError(f"hidden layer {l} uses {a}, which this page does not offer")
+            raise ValueError(
+                _("hidden layer {layer} uses {activation}, which this page does not offer").format(
+                    layer=l, activation=a
+                )
+            )
     if acts[-1] not in output_activations:
-        raise ValueError(f"the output layer uses {acts[-1]}; this page offers {', '.join(output_activations)}")
+        raise ValueError(
+            _("the output layer uses {activation}; this page offers {choices}").format(
+                activation=acts[-1], choices=", ".join(output_activations)
+            )
+        )
 
     loss = extra.get("loss")
     if loss is not None:
         if loss not in losses:
             raise ValueError(
-                f"the file's loss {quoted(loss)} does not fit this {dataset.task} data (choose from {list(losses)})"
+                _(TASK_MISFIT[dataset.task]).format(loss=quoted(loss), choices=list(losses))
             )
         net.check_loss(loss)
-        restored.append(f"loss {loss}")
+        restored.append(_("loss {name}").format(name=loss))
     else:
         fits = current.loss in losses and LOSSES[current.loss].requires in (None, acts[-1])
         loss = current.loss if fits else "half_sse"
@@ -457,11 +545,11 @@ def load_network(
         cfg = replace(cfg, init=settings["init"])
     if _is_int(settings.get("seed")) and 0 <= settings["seed"] < 2**31:
         cfg = replace(cfg, seed=settings["seed"])
-        restored.append(f"seed {cfg.seed}")
+        restored.append(_("seed {seed}").format(seed=cfg.seed))
     batch = settings.get("batch")
     if batch == "full" or (isinstance(batch, str) and batch.isdigit() and 1 <= int(batch) <= dataset.n_samples):
         cfg = replace(cfg, batch=batch if batch == "full" else str(int(batch)))
-        restored.append(f"batch {cfg.batch}")
+        restored.append(_("batch {batch}").format(batch=cfg.batch))
     if isinstance(settings.get("shuffle"), bool):
         cfg = replace(cfg, shuffle=settings["shuffle"])
     cfg, what = _training_settings(cfg, settings)
@@ -474,14 +562,18 @@ def load_network(
 
         state = OptimizerState.from_dict(raw_state, net)  # ValueError names the problem
         if state.name != cfg.optimizer:
-            raise ValueError(f"the file's optimiser state is {state.name}'s but its settings say {cfg.optimizer}")
+            raise ValueError(
+                _("the file's optimiser state is {state}'s but its settings say {optimizer}").format(
+                    state=state.name, optimizer=cfg.optimizer
+                )
+            )
         opt_state = state
-        restored.append(f"{state.name} state after {state.step} steps")
+        restored.append(_("{optimizer} state after {n} steps").format(optimizer=state.name, n=state.step))
 
     lr = extra.get("learning_rate")
     if isinstance(lr, int | float) and not isinstance(lr, bool) and math.isfinite(lr) and 0 < lr <= 100:
         lr = min(stepper.learning_rates(cfg, dataset.n_samples), key=lambda v: abs(math.log(v) - math.log(lr)))
-        restored.append(f"learning rate {lr:g}")
+        restored.append(_("learning rate {rate}").format(rate=f"{lr:g}"))
     else:
         lr = None
     updates = extra.get("updates") if _is_int(extra.get("updates")) else None
@@ -497,7 +589,9 @@ def _training_settings(cfg: Config, settings: dict) -> tuple[Config, list[str]]:
         if _valid(trial):
             cfg = trial
             if reg != "none":
-                restored.append(f"{reg} regularization, rate {float(rate):g}")
+                restored.append(
+                    _("{regularizer} regularization, rate {rate}").format(regularizer=reg, rate=f"{float(rate):g}")
+                )
     name, hyper = settings.get("optimizer"), settings.get("opt_hyper")
     if isinstance(name, str) and isinstance(hyper, list):
         try:
@@ -508,7 +602,7 @@ def _training_settings(cfg: Config, settings: dict) -> tuple[Config, list[str]]:
         if trial is not None and _valid(trial):
             cfg = trial
             if name != "sgd":
-                restored.append(f"optimizer {name}")
+                restored.append(_("optimizer {name}").format(name=name))
     return cfg, restored
 
 
@@ -523,8 +617,10 @@ def _playground_settings(cfg: Config, settings: dict) -> tuple[Config, list[str]
     trial = replace(cfg, **{f: settings[f] for f in fields[:-1]}, features=tuple(feats))
     if not _valid(trial):
         return cfg, []
-    what = f"data {trial.dataset}, noise {trial.noise} %, {trial.train_percent} % training, data seed {trial.data_seed}"
-    return trial, [what, "features " + ", ".join(trial.features)]
+    what = _("data {dataset}, noise {noise} %, {train} % training, data seed {seed}").format(
+        dataset=trial.dataset, noise=trial.noise, train=trial.train_percent, seed=trial.data_seed
+    )
+    return trial, [what, _("features {names}").format(names=", ".join(trial.features))]
 
 
 def _valid(cfg: Config) -> bool:

@@ -11,6 +11,10 @@ update: every new weight and bias and the loss after — each line the arithmeti
 ``blank=True`` makes an exercise sheet: the givens (inputs, targets, weights, biases, η) stay,
 every computed value is a numbered blank, and an answer key at the end lists the answers with
 the worked lines.
+
+The words (headings, sentences, table labels) are in the language ``document(lang=…)`` names
+(:mod:`nnviz.i18n`; default: the session's). The formulas, numbers, engine names and the
+``data-phase`` / ``data-blank`` / ``data-answer`` attributes are the same in every language.
 """
 
 from __future__ import annotations
@@ -20,42 +24,54 @@ import re
 
 import numpy as np
 
-from nnviz import arithmetic, quiz
+from nnviz import arithmetic, i18n, quiz
 from nnviz.arithmetic import Line
 from nnviz.engine import LOSSES, Phase, StepRecord
+from nnviz.i18n import N_
 from nnviz.player.mathml import equation_html
 
 #: batch rows written out per phase at most (the rest are summed in ∂L/∂w, and said so)
 MAX_ROWS = 3
 
-#: the document's words (one place, for translation)
+#: the document's words (one place, for translation: English here, ``tl.gettext(TEXT[…])`` where written)
 TEXT = {
-    "title": "Worked step {step}: {page}",
-    "title_blank": "Exercise: step {step} of {page}",
-    "intro": "Every number below is nnviz's engine's, written to 6 significant digits; negative numbers in "
-    "parentheses. Wl[i,j] is the weight from neuron i of layer l−1 to neuron j of layer l (layer 0 = the "
-    "inputs).",
-    "intro_blank": "Fill in every blank (computed to at least 3 significant figures) from the givens: the inputs, "
-    "the targets, the weights and biases, and the learning rate η. The answer key is at the end.",
-    "network": "The network",
-    "sizes": "Layer sizes",
-    "activations": "Activations (layers 1 …)",
-    "loss": "Loss",
-    "biases": "Biases",
-    "eta": "Learning rate η",
-    "batch": "The batch",
-    "batch_note": "Samples {idx} of the data set.",
-    "rows_note": "Forward and δ lines are written for batch rows 0 … {m} of {n}; ∂L/∂w sums over all {n}.",
-    "row": "batch row {r} (sample #{i})",
-    "sample": "sample",
-    "diagram": "Diagram (before the update)",
-    "diagram_note": "Edges: blue positive, red negative weights, width ∝ |w|; numbers on the edges are the weights. "
-    "Hover (in a browser) an edge or neuron for its name.",
-    "weights": "Weights and biases before the update",
-    "phase": "Phase {n}: {label}",
-    "answers": "Answer key",
-    "after": "The loss after the update",
-    "footer": "Made by nnviz (step-through of backpropagation). Regenerate it from the same link for the same numbers.",
+    "title": N_("Worked step {step}: {page}"),
+    "title_blank": N_("Exercise: step {step} of {page}"),
+    "intro": N_(
+        "Every number below is nnviz's engine's, written to 6 significant digits; negative numbers in "
+        "parentheses. Wl[i,j] is the weight from neuron i of layer l−1 to neuron j of layer l (layer 0 = the "
+        "inputs)."
+    ),
+    "intro_blank": N_(
+        "Fill in every blank (computed to at least 3 significant figures) from the givens: the inputs, "
+        "the targets, the weights and biases, and the learning rate η. The answer key is at the end."
+    ),
+    "network": N_("The network"),
+    "sizes": N_("Layer sizes"),
+    "activations": N_("Activations (layers 1 …)"),
+    "loss": N_("Loss"),
+    "biases": N_("Biases"),
+    "no_biases": N_("none"),
+    "eta": N_("Learning rate η"),
+    "batch": N_("The batch"),
+    "batch_note": N_("Samples {idx} of the data set."),
+    "rows_note": N_("Forward and δ lines are written for batch rows 0 … {m} of {n}; ∂L/∂w sums over all {n}."),
+    "row": N_("batch row {r} (sample #{i})"),
+    "row_head": N_("row"),
+    "sample": N_("sample"),
+    "diagram": N_("Diagram (before the update)"),
+    "diagram_label": N_("network diagram"),
+    "diagram_note": N_(
+        "Edges: blue positive, red negative weights, width ∝ |w|; numbers on the edges are the weights. "
+        "Hover (in a browser) an edge or neuron for its name."
+    ),
+    "weights": N_("Weights and biases before the update"),
+    "phase": N_("Phase {n}: {label}"),
+    "answers": N_("Answer key"),
+    "after": N_("The loss after the update"),
+    "footer": N_(
+        "Made by nnviz (step-through of backpropagation). Regenerate it from the same link for the same numbers."
+    ),
 }
 
 
@@ -112,9 +128,10 @@ def _table(head: list[str] | None, rows: list[list[str]]) -> str:
     return f"<table>{th}<tbody>{body}</tbody></table>"
 
 
-def diagram_svg(rec: StepRecord, width: int = 720) -> str:
+def diagram_svg(rec: StepRecord, width: int = 720, tl=None) -> str:
     """The network before the update as inline SVG: neurons, weighted edges (colour = sign,
     width ∝ |w|, the weight written on edges of nets with at most 24 weights a layer)."""
+    tl = i18n.translator() if tl is None else tl
     net = rec.before
     sizes = net.sizes
     L = len(sizes)
@@ -129,7 +146,7 @@ def diagram_svg(rec: StepRecord, width: int = 720) -> str:
     wmax = max(float(np.max(np.abs(W))) for W in net.weights) or 1.0
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="network diagram">'
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(tl.gettext(TEXT["diagram_label"]))}">'
     ]
     for l, W in enumerate(net.weights, start=1):
         label = W.size <= 24
@@ -164,22 +181,23 @@ def diagram_svg(rec: StepRecord, width: int = 720) -> str:
     return "".join(out)
 
 
-def _network_section(rec: StepRecord, loss: str) -> str:
+def _network_section(rec: StepRecord, loss: str, w) -> str:
     net = rec.before
     spec = LOSSES[loss]
     rows = [
-        [TEXT["sizes"], "-".join(str(n) for n in net.sizes)],
-        [TEXT["activations"], ", ".join(net.activations)],
-        [TEXT["loss"], f"{loss} ({spec.reduction})"],
-        [TEXT["biases"], net.bias_mode if net.biases is not None else "none"],
-        [TEXT["eta"], quiz.plain_number(rec.learning_rate)],
+        [w("sizes"), "-".join(str(n) for n in net.sizes)],
+        [w("activations"), ", ".join(net.activations)],
+        [w("loss"), f"{loss} ({spec.reduction})"],
+        [w("biases"), net.bias_mode if net.biases is not None else w("no_biases")],
+        [w("eta"), quiz.plain_number(rec.learning_rate)],
     ]
-    return f"<h2>{TEXT['network']}</h2>" + _table(None, rows)
+    return f"<h2>{html.escape(w('network'))}</h2>" + _table(None, rows)
 
 
-def _batch_section(rec: StepRecord) -> str:
+def _batch_section(rec: StepRecord, w) -> str:
     X, Y = rec.trace.input, rec.grads.targets
-    head = ["row", TEXT["sample"]] + [f"x[{i}]" for i in range(X.shape[1])] + [f"y[{k}]" for k in range(Y.shape[1])]
+    head = [w("row_head"), w("sample")]
+    head += [f"x[{i}]" for i in range(X.shape[1])] + [f"y[{k}]" for k in range(Y.shape[1])]
     rows = [
         [str(r), f"#{int(rec.indices[r])}"]
         + [quiz.plain_number(v) for v in X[r]]
@@ -187,15 +205,15 @@ def _batch_section(rec: StepRecord) -> str:
         for r in range(len(X))
     ]
     idx = ", ".join(f"#{int(i)}" for i in rec.indices)
-    note = TEXT["batch_note"].format(idx=idx)
+    note = w("batch_note").format(idx=idx)
     if len(X) > MAX_ROWS:
-        note += " " + TEXT["rows_note"].format(m=MAX_ROWS - 1, n=len(X))
-    return f"<h2>{TEXT['batch']}</h2><p>{html.escape(note)}</p>" + _table(head, rows)
+        note += " " + w("rows_note").format(m=MAX_ROWS - 1, n=len(X))
+    return f"<h2>{html.escape(w('batch'))}</h2><p>{html.escape(note)}</p>" + _table(head, rows)
 
 
-def _weights_section(rec: StepRecord) -> str:
+def _weights_section(rec: StepRecord, w) -> str:
     net = rec.before
-    parts = [f"<h2>{TEXT['weights']}</h2>"]
+    parts = [f"<h2>{html.escape(w('weights'))}</h2>"]
     for l, W in enumerate(net.weights, start=1):
         head = [f"W{l}"] + [f"→ {l}[{j}]" for j in range(W.shape[1])]
         rows = [[f"{l - 1}[{i}]"] + [quiz.plain_number(v) for v in W[i]] for i in range(W.shape[0])]
@@ -205,14 +223,14 @@ def _weights_section(rec: StepRecord) -> str:
     return "".join(parts)
 
 
-def _phase_lines(rec: StepRecord, phase: Phase, sheet: _Sheet) -> list[str]:
+def _phase_lines(rec: StepRecord, phase: Phase, sheet: _Sheet, w) -> list[str]:
     """The HTML of every line one phase computes, for every neuron / weight of its layer."""
     net = rec.before
     rows = range(min(MAX_ROWS, rec.trace.input.shape[0]))
     out: list[str] = []
 
     def row_head(r: int) -> str:
-        return f'<p class="row">{html.escape(TEXT["row"].format(r=r, i=int(rec.indices[r])))}</p>'
+        return f'<p class="row">{html.escape(w("row").format(r=r, i=int(rec.indices[r])))}</p>'
 
     if phase.kind == "forward":
         layer = phase.layer + 1
@@ -251,7 +269,7 @@ def _phase_lines(rec: StepRecord, phase: Phase, sheet: _Sheet) -> list[str]:
                     lines = arithmetic.neuron_lines(rec, l, j, 0, phase)
                     out += [sheet.line(ln) for ln in lines if ln.what == "b_new"]
         after = arithmetic.loss_lines(rec, phase)[-1]
-        out += [f"<h3>{TEXT['after']}</h3>", sheet.line(after)]
+        out += [f"<h3>{html.escape(w('after'))}</h3>", sheet.line(after)]
     return out
 
 
@@ -269,37 +287,54 @@ svg text.w { font-size: 11px; fill: #333; } svg text.n { font-size: 10px; }
 """
 
 
-def document(rec: StepRecord, *, step: int, page: str, blank: bool = False, cache: dict | None = None) -> str:
+def document(
+    rec: StepRecord,
+    *,
+    step: int,
+    page: str,
+    blank: bool = False,
+    cache: dict | None = None,
+    lang: str | None = None,
+) -> str:
     """The worked step ``step`` (1-based) of ``page`` as one HTML document (UTF-8 text); ``cache``: a
-    MathML template cache to reuse (the player session's), else a new one."""
+    MathML template cache to reuse (the player session's), else a new one. ``lang``: the language of
+    the words (an :data:`nnviz.i18n.LANGUAGES` code), by default the session's; a caller that builds the
+    document later, outside the script run (a deferred download), passes the run's ``i18n.current()``."""
+    tl = i18n.translator() if lang is None else i18n.translations(lang)
+
+    def w(key: str) -> str:
+        return tl.gettext(TEXT[key])
+
     sheet = _Sheet(blank, cache)
     loss = rec.grads.loss_name
-    title = TEXT["title_blank" if blank else "title"].format(step=step, page=page)
+    title = w("title_blank" if blank else "title").format(step=step, page=page)
     body = [
         f"<h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(TEXT['intro_blank' if blank else 'intro'])}</p>",
-        _network_section(rec, loss),
-        _batch_section(rec),
-        f"<h2>{TEXT['diagram']}</h2>",
-        diagram_svg(rec),
-        f"<p>{html.escape(TEXT['diagram_note'])}</p>",
-        _weights_section(rec),
+        f"<p>{html.escape(w('intro_blank' if blank else 'intro'))}</p>",
+        _network_section(rec, loss, w),
+        _batch_section(rec, w),
+        f"<h2>{html.escape(w('diagram'))}</h2>",
+        diagram_svg(rec, tl=tl),
+        f"<p>{html.escape(w('diagram_note'))}</p>",
+        _weights_section(rec, w),
     ]
     for n, ph in enumerate(rec.phases, start=1):
-        head = TEXT["phase"].format(n=n, label=ph.label)
+        head = w("phase").format(n=n, label=i18n.phase_label(ph, tl))
+        # data-phase: the engine's label (English in every language), what readers of the file look for
         body.append(f'<section data-phase="{html.escape(ph.label)}"><h2>{html.escape(head)}</h2>')
-        body += _phase_lines(rec, ph, sheet)
+        body += _phase_lines(rec, ph, sheet, w)
         body.append("</section>")
     if blank:
-        body.append(f'<section class="key"><h2>{TEXT["answers"]}</h2><ol>')
+        body.append(f'<section class="key"><h2>{html.escape(w("answers"))}</h2><ol>')
         for n, line in sheet.key:
             body.append(
                 f'<li data-answer="{n}"><b>({n}) {html.escape(quiz.plain_number(line.value))}</b>'
                 f"{_eq(line.latex, sheet.cache)}</li>"
             )
         body.append("</ol></section>")
-    body.append(f"<footer><p>{html.escape(TEXT['footer'])}</p></footer>")
+    body.append(f"<footer><p>{html.escape(w('footer'))}</p></footer>")
+    code = i18n.current() if lang is None else lang
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
+        f'<!DOCTYPE html>\n<html lang="{code}"><head><meta charset="utf-8"/>'
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>" + "".join(body) + "</body></html>\n"
     )

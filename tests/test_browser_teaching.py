@@ -32,7 +32,7 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
 )
 from test_worksheet import after_equals, computed, parse
 
-from nnviz import stepper
+from nnviz import i18n, stepper
 from nnviz.arithmetic import fmt
 
 pytestmark = pytest.mark.browser
@@ -268,3 +268,31 @@ def test_quiz_link_opens_with_the_quiz_on(browser, app_url):  # noqa: F811
     assert page.locator(PLAYER).get_by_role("switch", name="Quiz me").is_checked()
     assert page.locator(f"{PLAYER} [data-panel=quiz] .qprompt").inner_text() == "What is the pre-activation z1[0]?"
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
+
+
+def test_the_worked_step_downloads_in_the_pages_language(browser, app_url):  # noqa: F811
+    # the download is built after the run (a deferred callable, outside the session): it must still be
+    # in the language the learner reads, here Korean (the catalogue's words), with the same numbers
+    page = browser()
+    open_player(page, app_url, "toy?lang=ko")
+    page.locator(PLAYER).focus()
+    page.keyboard.press("Shift+ArrowRight")  # one step (the keys are the same in every language)
+    page.wait_for_function(state_is_js(1, "update"), timeout=TIMEOUT_MS)
+    caption = i18n.translate(
+        "ko",
+        "Step {step} as on screen: an HTML file with the diagram, the network, the batch and every phase's "
+        "arithmetic with its numbers (MathML: opens in any browser, prints).",
+    )
+    wait_reported(page, caption.format(step=1).split(":")[0])  # "화면에 보이는 스텝 1"
+    run = stepper.Run(stepper.default_config("toy"))
+    assert run.step(stepper.default_learning_rate("toy"))
+    label = i18n.translate("ko", "Download worked step")
+    assert label != "Download worked step"
+    with page.expect_download(timeout=TIMEOUT_MS) as dl:
+        page.get_by_role("button", name=label, exact=True).click()
+    doc = open(dl.value.path(), encoding="utf-8").read()
+    assert '<html lang="ko">' in doc
+    assert f"<h2>{i18n.translate('ko', 'The network')}</h2>" in doc
+    missing = [v for v in computed(run.history.record(0)) if not after_equals(parse(doc).tex, v)]
+    assert missing == []
+    assert page.nnviz_errors == []

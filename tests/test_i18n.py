@@ -199,6 +199,7 @@ H1 = {
     "forward": "Fixed-weight forward pass (seed 002)",
     "about": "About nnviz",
     "mnist": "MNIST: handwritten digits",
+    "data": "Your data",
 }
 
 

@@ -54,11 +54,13 @@ def worksheet_controls(example: str, run: Run, lr: float, page: str) -> None:
     with c2:
         blank = st.checkbox(_text("blank"), key=k("ws_blank"))
     name = f"nnviz-{example}-step{step + 1}{'-exercise' if blank else ''}.html"
+    lang = i18n.current()
     with c1:
         st.download_button(
             _text("download"),
-            # built when clicked (a deferred download: ~0.1 s for the built-in examples)
-            data=lambda: worksheet.document(rec, step=step + 1, page=page, blank=blank).encode("utf-8"),
+            # built when clicked (a deferred download: ~0.1 s for the built-in examples), in the run's
+            # language: the deferred call runs outside the run, where there is no session
+            data=lambda: worksheet.document(rec, step=step + 1, page=page, blank=blank, lang=lang).encode("utf-8"),
             file_name=name,
             mime="text/html",
             key=k("ws_download"),
