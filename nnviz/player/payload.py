@@ -98,6 +98,8 @@ UI_TEXT: Mapping[str, str] = MappingProxyType(
         "loading": N_("Loading…"),
         "progress": N_("{done} of {total} steps"),
         "stop": N_("Stop"),
+        "plotly_missing": N_("Plotly.js did not load from {url}"),
+        "plotly_failed": N_("could not load {url}"),
         # quiz mode (the contract labels: Quiz me, Your answer, Check, Show answer, Correct, Not quite, Answer:)
         "quiz_toggle": N_("Quiz me"),
         "quiz_answer": N_("Your answer"),

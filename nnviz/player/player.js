@@ -8,14 +8,14 @@
 
 const PLOTLY_KEY = "__nnvizPlotly";
 
-function loadPlotly(url) {
+function loadPlotly(url, T) {
   if (!window[PLOTLY_KEY]) {
     window[PLOTLY_KEY] = new Promise((resolve, reject) => {
       if (window.Plotly) return resolve(window.Plotly);
       const s = document.createElement("script");
       s.src = url;
-      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("Plotly.js did not load from " + url)));
-      s.onerror = () => { window[PLOTLY_KEY] = null; reject(new Error("could not load " + url)); };
+      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error(fmt(T.plotly_missing, { url }))));
+      s.onerror = () => { window[PLOTLY_KEY] = null; reject(new Error(fmt(T.plotly_failed, { url }))); };
       document.head.appendChild(s);
     });
   }
@@ -819,7 +819,7 @@ export default function (component) {
     setTriggerValue("req", Object.assign({ nonce: `${Date.now()}-${st.nonce}`, background, have }, req));
   };
   merge(st, data);
-  loadPlotly(data.plotly).then((Plotly) => {
+  loadPlotly(data.plotly, st.T).then((Plotly) => {
     st.Plotly = Plotly;
     drawStatic(st);
     render(st);
