@@ -55,7 +55,7 @@ fmt = fmt_number
 
 
 def text_around(message: str, tex: str) -> str:
-    """``message`` (marked with N_) translated, with one ``{tex}`` field, as LaTeX: its words in
+    r"""``message`` (marked with N_) translated, with one ``{tex}`` field, as LaTeX: its words in
     ``\text{…}``, the field's formula between them (a translation may put it first, as Korean does)."""
     before, _sep, after = _(message).partition("{tex}")
     out = (r"\text{" + before + "}" if before else "") + tex
