@@ -3,6 +3,9 @@
 Pure functions from a :class:`~nnviz.engine.StepRecord` (and a selected neuron
 or edge) to LaTeX lines. Each line carries the engine's own value, so a test can
 check that what is written is what was computed. NumPy only.
+
+The words in the lines (``\text{…}``) are in the session's language (:mod:`nnviz.i18n`); the
+formulas and the numbers are the same in every language.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.engine import ACTIVATIONS, LOSSES, Phase, StepRecord, fmt_number, regularizer
+from nnviz.i18n import N_, _
 
 MAX_TERMS = 6  # longer sums are written with "…"
 
@@ -48,6 +52,14 @@ def neuron_tex(symbol: str, layer: int, j: int) -> str:
 #: a number as the panel writes it: 6 significant digits, negatives in parentheses (the engine's
 #: formatter, which its registries' panel formulas use too)
 fmt = fmt_number
+
+
+def text_around(message: str, tex: str) -> str:
+    r"""``message`` (marked with N_) translated, with one ``{tex}`` field, as LaTeX: its words in
+    ``\text{…}``, the field's formula between them (a translation may put it first, as Korean does)."""
+    before, _sep, after = _(message).partition("{tex}")
+    out = (r"\text{" + before + "}" if before else "") + tex
+    return out + (r"\text{" + after + "}" if after else "")
 
 
 def _sum(terms: list[str]) -> str:
@@ -130,7 +142,7 @@ def delta_lines(rec: StepRecord, layer: int, j: int, sample: int) -> list[Line]:
             Line(
                 rf"{dt} = \frac{{\hat y_{{{j}}} - y_{{{j}}}}}{{{denom}}} = "
                 rf"\frac{{{fmt(a)} - {fmt(y)}}}{{{n}}} = {fmt(dz)}"
-                r"\quad\text{(fused " + spec.name.replace("_", " ") + ")}",
+                r"\quad\text{" + _("(fused {loss})").format(loss=_(spec.label)) + "}",
                 float(dz),
                 "dz",
             )
@@ -211,7 +223,7 @@ def optimizer_state_lines(rec: StepRecord, index: int) -> list[Line]:
     parts = [rf"t = {rec.opt_before.step}"]
     for slot, v in rec.opt_before.slots.items():
         parts.append(rf"{SLOT_TEX.get(slot, slot)} = {fmt(v[index])}")
-    return [Line(r"\text{state before: }" + r",\ ".join(parts), float(rec.opt_before.step), "opt_state")]
+    return [Line(text_around(N_("state before: {tex}"), r",\ ".join(parts)), float(rec.opt_before.step), "opt_state")]
 
 
 def _update_lines(rec: StepRecord, l: int, j: int, phase: Phase | None) -> list[Line]:
@@ -232,7 +244,8 @@ def _update_lines(rec: StepRecord, l: int, j: int, phase: Phase | None) -> list[
         unmoved = rec.update.db is not None and rec.update.db[l][j] == 0 and g.db[j] != 0
         frozen = rec.before.bias_mode == "frozen" or unmoved
         if frozen:
-            lines.append(Line(rf"{bt} = {fmt(old)}\ \text{{(frozen: not updated)}}", float(new), "b_new"))
+            frozen_tex = r"\ \text{" + _("(frozen: not updated)") + "}"
+            lines.append(Line(rf"{bt} = {fmt(old)}" + frozen_tex, float(new), "b_new"))
         elif rec.optimizer is not None and rec.optimizer.name != "sgd":
             index = flat_index(rec.before, l, j)
             lines += optimizer_state_lines(rec, index) + optimizer_lines(rec, index, bt)
@@ -261,12 +274,13 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
     lines = [Line(rf"{wt} = {fmt(w)}", float(w), "w")]
     dead = is_dead(rec.before, l, i, j)
     if dead:
-        lines.append(Line(rf"{wt}\ \text{{dead link: not updated}}", 0.0, "dead"))
+        lines.append(Line(wt + r"\ \text{" + _("dead link: not updated") + "}", 0.0, "dead"))
     s = int(sample)
     if reached(phase, "forward", l):
         lines.append(
             Line(
-                rf"\text{{contribution to }} {neuron_tex('z', layer, j)}:\; {wt}\cdot{neuron_tex('a', layer - 1, i)} = "
+                text_around(N_("contribution to {tex}"), " " + neuron_tex("z", layer, j))
+                + rf":\; {wt}\cdot{neuron_tex('a', layer - 1, i)} = "
                 rf"{fmt(w)}\cdot{fmt(x[s])} = {fmt(w * x[s])}",
                 float(w * x[s]),
                 "contrib",
@@ -289,7 +303,7 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
         )
     else:  # the loss's penalty term: ∂(L + λΣR)/∂w = Σδ·a + λR′(w)
         lam = rec.grads.regularization_rate
-        r_tex, _ = regularizer(rec.grads.regularization).derivative_latex(float(w), fmt)
+        r_tex = regularizer(rec.grads.regularization).derivative_latex(float(w), fmt)[0]
         lines.append(
             Line(
                 rf"\frac{{\partial (L + \lambda\sum R)}}{{\partial {wt}}} = {sum_tex} + \lambda R'({wt}) = "
@@ -306,7 +320,7 @@ def edge_lines(rec: StepRecord, layer: int, i: int, j: int, phase: Phase | None,
     if phase is not None and phase.kind == "update" and rec.after.dead is not None and rec.after.dead[l][i, j]:
         lines.append(
             Line(
-                rf"{wt} \leftarrow 0\ \text{{(L1 pushed it across 0: the link dies)}}",
+                wt + r" \leftarrow 0\ \text{" + _("(L1 pushed it across 0: the link dies)") + "}",
                 float(rec.after.weights[l][i, j]),
                 "dies",
             )
@@ -336,7 +350,7 @@ def loss_lines(rec: StepRecord, phase: Phase | None = None) -> list[Line]:
     terms = [fmt(v) for v in per]
     lines = [
         Line(
-            r"\begin{gathered}" + spec.formula + r" \\ \text{(" + spec.reduction + r")}\end{gathered}",
+            r"\begin{gathered}" + spec.formula + r" \\ \text{(" + _(spec.reduction) + r")}\end{gathered}",
             float(rec.loss_before),
             "formula",
         )
@@ -363,7 +377,9 @@ def loss_lines(rec: StepRecord, phase: Phase | None = None) -> list[Line]:
     else:
         lines.append(Line(rf"L = {_sum(terms)} = {fmt(rec.loss_before)}", float(rec.loss_before), "loss"))
     if phase is None or phase.kind == "update":
-        lines.append(Line(rf"L_\text{{after update}} = {fmt(rec.loss_after)}", float(rec.loss_after), "loss_after"))
+        lines.append(
+            Line(r"L_\text{" + _("after update") + rf"}} = {fmt(rec.loss_after)}", float(rec.loss_after), "loss_after")
+        )
     return lines
 
 

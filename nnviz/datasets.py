@@ -32,6 +32,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz.examples import Dataset
+from nnviz.i18n import N_  # the registry keeps the English labels; display sites translate them
 
 # A generator: (rng, n_samples, noise) -> (X (n, 2), Playground's label (n,)).
 Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
@@ -124,14 +125,16 @@ DATASETS: Mapping[str, DataGenerator] = MappingProxyType(
     {
         g.name: g
         for g in (
-            DataGenerator("circle", "Circle", "classification", _circle, 500, r"y = [\,\lVert x \rVert < 2.5\,]"),
-            DataGenerator("xor", "Exclusive or", "classification", _xor, 500, r"y = [\,x_1 x_2 \ge 0\,]"),
-            DataGenerator("gauss", "Two Gaussians", "classification", _gauss, 500, r"y = 1 \text{ around } (2, 2)"),
-            DataGenerator("spiral", "Spiral", "classification", _spiral, 500, r"y = 1 \text{ on the arm from } t = 0"),
-            DataGenerator("reg_plane", "Plane", "regression", _reg_plane, 1200, r"y = (x_1 + x_2)/10"),
+            DataGenerator("circle", N_("Circle"), "classification", _circle, 500, r"y = [\,\lVert x \rVert < 2.5\,]"),
+            DataGenerator("xor", N_("Exclusive or"), "classification", _xor, 500, r"y = [\,x_1 x_2 \ge 0\,]"),
+            DataGenerator("gauss", N_("Two Gaussians"), "classification", _gauss, 500, r"y = 1 \text{ around } (2, 2)"),
+            DataGenerator(
+                "spiral", N_("Spiral"), "classification", _spiral, 500, r"y = 1 \text{ on the arm from } t = 0"
+            ),
+            DataGenerator("reg_plane", N_("Plane"), "regression", _reg_plane, 1200, r"y = (x_1 + x_2)/10"),
             DataGenerator(
                 "reg_gauss",
-                "Multi Gaussian",
+                N_("Multi Gaussian"),
                 "regression",
                 _reg_gauss,
                 1200,
@@ -174,7 +177,7 @@ def make_dataset(name: str, n_samples: int | None = None, noise: float = 0.0, se
     if gen.task == "classification":
         labels = _read_only((t > 0).astype(np.int64))
         Y = _read_only(np.eye(2)[labels])
-        return Dataset(name, X, Y, gen.task, ("x₁", "x₂"), ("class 0 (−1)", "class 1 (+1)"), labels, note)
+        return Dataset(name, X, Y, gen.task, ("x₁", "x₂"), (N_("class 0 (−1)"), N_("class 1 (+1)")), labels, note)
     Y = _read_only(t.astype(np.float64).reshape(-1, 1))
     return Dataset(name, X, Y, gen.task, ("x₁", "x₂"), ("value",), None, note)
 

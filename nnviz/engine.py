@@ -135,7 +135,7 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
                 lambda z, a: a * (1 - a),
                 r"\sigma(z) = \frac{1}{1+e^{-z}}",
                 r"\sigma",
-                "Sigmoid",
+                N_("Sigmoid"),
                 r"a(1-a) = {a}\,(1-{a})",
             ),
             Activation("tanh", np.tanh, lambda z, a: 1 - a * a, r"\tanh(z)", r"\tanh", "Tanh", r"1-a^2 = 1-{a}^2"),
@@ -154,13 +154,21 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
                 lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
                 r"\max(0.01z, z)",
                 r"\mathrm{lrelu}",
-                "Leaky ReLU (0.01)",
+                N_("Leaky ReLU (0.01)"),
                 r"(z>0\;?\;1 : 0.01) \text{{ at }} z={z}",
             ),
             Activation(
-                "identity", lambda z: z, lambda z, a: np.ones_like(z), r"z", r"\mathrm{id}", "Linear (identity)", "1"
+                "identity",
+                lambda z: z,
+                lambda z, a: np.ones_like(z),
+                r"z",
+                r"\mathrm{id}",
+                N_("Linear (identity)"),
+                "1",
             ),
-            Activation("softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}", r"\mathrm{softmax}", "Softmax"),
+            Activation(
+                "softmax", _softmax, None, r"\frac{e^{z_k}}{\sum_j e^{z_j}}", r"\mathrm{softmax}", N_("Softmax")
+            ),
         )
     }
 )
@@ -201,6 +209,7 @@ class Loss:
     reduction: str
     formula: str
     requires: str | None = None
+    label: str = ""  # the loss's name in words (N_: translated where shown)
 
 
 def _half_sse_per_sample(z, a, y):
@@ -285,6 +294,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             _summed(_half_sse_per_sample),
             N_("sum over the batch"),
             r"L = \tfrac12 \sum_{n}\sum_k (y_k - \hat y_k)^2",
+            label=N_("half sum of squared errors"),
         ),
         "mse": Loss(
             "mse",
@@ -293,6 +303,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             _summed(_mse_per_sample),
             N_("mean over batch and outputs"),
             r"L = \frac{1}{BK} \sum_{n}\sum_k (y_k - \hat y_k)^2",
+            label=N_("mean squared error"),
         ),
         "cross_entropy": Loss(
             "cross_entropy",
@@ -302,6 +313,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             N_("mean over the batch"),
             r"L = -\frac{1}{B}\sum_n \sum_k y_k \log \hat y_k",
             requires="softmax",
+            label=N_("cross entropy"),
         ),
         "binary_cross_entropy": Loss(
             "binary_cross_entropy",
@@ -311,6 +323,7 @@ LOSSES: Mapping[str, Loss] = MappingProxyType(
             N_("mean over batch and outputs"),
             r"L = -\frac{1}{BK}\sum_n\sum_k [y_k\log\hat y_k + (1-y_k)\log(1-\hat y_k)]",
             requires="sigmoid",
+            label=N_("binary cross entropy"),
         ),
     }
 )
@@ -398,7 +411,7 @@ REGULARIZERS: Mapping[str, Regularizer] = MappingProxyType(
     {
         r.name: r
         for r in (
-            Regularizer("none", "None", np.zeros_like, np.zeros_like, r"R(w) = 0", "0"),
+            Regularizer("none", N_("None"), np.zeros_like, np.zeros_like, r"R(w) = 0", "0"),
             # Playground's L1: R = |w|, R' = sign(w) with R'(0) = 0
             Regularizer("l1", "L1", np.abs, np.sign, r"R(w) = |w|", r"\operatorname{{sign}}({w})"),
             # Playground's L2: R = ½w², R' = w
@@ -1255,6 +1268,10 @@ class HistoryFull(ValueError):
     """Raised by :meth:`History.step` when the history already holds ``max_steps`` steps."""
 
 
+#: HistoryFull's message (``{n}``: the limit, with thousands separators)
+HISTORY_FULL = N_("the history holds at most {n} steps; Reset to start again")
+
+
 class History:
     """The run so far: the parameters after every step, walkable backwards, in bounded memory.
 
@@ -1552,7 +1569,8 @@ class History:
     def step(self, learning_rate: float) -> StepRecord:
         """Take one more step and record it."""
         if self.full:
-            raise HistoryFull(f"the history holds at most {self.max_steps:,} steps; Reset to start again")
+            # the message's words are a catalogue entry: the player shows them translated (HISTORY_FULL)
+            raise HistoryFull(HISTORY_FULL.format(n=f"{self.max_steps:,}"))
         k = self._n
         rec = self._compute(k, learning_rate)
         if k >= self._scalars.shape[1]:

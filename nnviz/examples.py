@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.engine import BatchSchedule, History, Network
+from nnviz.i18n import N_  # the data's column names (translated where shown)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,12 @@ def study_hand_network() -> Network:
 
 def study_dataset() -> Dataset:
     return Dataset(
-        "study hours", STUDY_X, STUDY_Y, "regression", ("hours studied / 3", "hours slept / 9"), ("score / 100",)
+        "study hours",
+        STUDY_X,
+        STUDY_Y,
+        "regression",
+        (N_("hours studied / 3"), N_("hours slept / 9")),
+        (N_("score / 100"),),
     )
 
 
@@ -252,7 +258,7 @@ def toy_network(n_hidden: int = 2, seed: int = 1) -> Network:
 
 def toy_dataset() -> Dataset:
     return Dataset(
-        "toy classification", TOY_X, TOY_Y, "classification", ("x1", "x2"), ("class 0", "class 1"), TOY_LABELS
+        "toy classification", TOY_X, TOY_Y, "classification", ("x1", "x2"), (N_("class 0"), N_("class 1")), TOY_LABELS
     )
 
 

@@ -22,8 +22,7 @@ Conventions shared by all figures:
   and that no legend shows (``"neurons"``, ``"edges"``, ``"path"``, ``"current"`` of the
   loss surface …) stay English; a name a legend shows is translated, and such a trace
   carries its English name in ``meta`` as well (``"training loss"``, ``"test: class 0"``).
-  The loss curve's ``"current"`` marker keeps its name (the player finds it by name) and
-  leaves the legend when the language is not English.
+  The loss curve's ``"current"`` marker is one of these: the player finds it by ``meta``.
 """
 
 from __future__ import annotations
@@ -1080,20 +1079,18 @@ def loss_curve(
         )
     ]
     if current is not None and 1 <= current <= n:
-        # The player moves this marker and finds it by name (player.js traceIndex): the name stays "current"
-        # in every language; where the legend would show that English word it leaves the marker out.
-        translated = tl.pgettext("figure", "current") != "current"
+        # The player moves this marker and finds it by its meta "current" (player.js traceIndex), so its
+        # name, shown in the legend, is in the session's language.
         traces.append(
             _tr("scatter",
                 x=[int(current)],
                 y=[losses[int(np.searchsorted(steps, int(current)).clip(0, losses.size - 1))]],
                 mode="markers",
                 marker=dict(size=12, color="#E69F00", symbol="diamond", line=dict(color="black", width=1)),
-                name="current",
+                name=tl.pgettext("figure", "current"),
                 meta="current",
                 hovertemplate=tl.gettext("current step {step}: L = {loss}").format(step="%{x}", loss=f"%{{y:{_HOVER}}}")
                 + "<extra></extra>",
-                **({"showlegend": False} if translated else {}),
             )
         )
     title, extra_axis, legend = tl.gettext("Loss per step"), {}, False

@@ -31,6 +31,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz.engine import Gradients, Network, Update, fmt_number
+from nnviz.i18n import N_, _
 
 # An update rule: (g, slots before, t, hyper) -> (Δθ, slots after); g and every
 # slot are flat arrays (n_params,), t the step count including this step.
@@ -155,7 +156,7 @@ OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType(
             # torch has no default momentum (0 = plain SGD); 0.9 is the customary value
             OptimizerSpec(
                 "momentum",
-                "SGD + momentum",
+                N_("SGD + momentum"),
                 _momentum,
                 ("velocity",),
                 MappingProxyType({"learning_rate": 1e-3, "momentum": 0.9}),
@@ -164,7 +165,7 @@ OPTIMIZERS: Mapping[str, OptimizerSpec] = MappingProxyType(
             ),
             OptimizerSpec(
                 "nesterov",
-                "SGD + Nesterov momentum",
+                N_("SGD + Nesterov momentum"),
                 _nesterov,
                 ("velocity",),
                 MappingProxyType({"learning_rate": 1e-3, "momentum": 0.9}),
@@ -308,10 +309,10 @@ class Optimizer:
         theta = float(net.parameter_vector()[index])
         new = float(after.parameter_vector()[index])
         if not net.trainable_mask(self.update_biases)[index]:
-            why = "dead link" if net._weight_mask()[index] else "frozen"
-            return [(rf"\theta = {fmt(theta)}\ \text{{({why}: not updated)}}", new)]
+            why = _("(dead link: not updated)") if net._weight_mask()[index] else _("(frozen: not updated)")
+            return [(rf"\theta = {fmt(theta)}\ \text{{{why}}}", new)]
         if self.spec.name == "sgd" and new == 0.0 and after._alive_mask()[index] == 0:
-            return [(r"\theta \leftarrow 0\ \text{(L1 pushed it across 0: the link dies)}", new)]
+            return [(r"\theta \leftarrow 0\ \text{" + _("(L1 pushed it across 0: the link dies)") + "}", new)]
         g = float(net.gradient_vector(grads)[index])
         s0 = {k: float(v[index]) for k, v in state.slots.items()}
         s1 = {k: float(v[index]) for k, v in new_state.slots.items()}

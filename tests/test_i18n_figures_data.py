@@ -110,12 +110,15 @@ def test_the_loss_curve_speaks_korean_and_keeps_its_numbers_and_english_ids(lang
     assert en["layout"]["yaxis"]["title"]["text"] == "batch loss"
     assert ko["layout"]["yaxis2"]["title"]["text"] == "정확도 %"
     names = [t["name"] for t in ko["data"]]
-    assert names == ["손실", "current", "훈련 손실", "테스트 손실", "훈련 정확도", "테스트 정확도", "고정: η=0.02"]
+    current = i18n.translations("ko").pgettext("figure", "current")
+    assert names == ["손실", current, "훈련 손실", "테스트 손실", "훈련 정확도", "테스트 정확도", "고정: η=0.02"]
+    assert names[1] != "current"
     # the English names stay, in meta, for readers that look a trace up
     assert [t["meta"] for t in ko["data"]] == [t["name"] for t in en["data"]]
-    # the player finds the marker it moves by name (player.js traceIndex): "current" in every language,
-    # out of the legend where that would be an English word among Korean ones
-    assert ko["data"][1]["showlegend"] is False and "showlegend" not in en["data"][1]
+    # the player finds the marker it moves by its meta (player.js traceIndex): "current" in every
+    # language, while the legend shows the translated name
+    assert ko["data"][1]["meta"] == en["data"][1]["meta"] == "current"
+    assert "showlegend" not in ko["data"][1] and "showlegend" not in en["data"][1]
     assert ko["data"][1]["hovertemplate"].startswith("현재 스텝 %{x}: L = ")
     # the title's numbers: training accuracy 0.5 → "50.0 %", test 0.25 → "25.0 %", in both languages
     assert "훈련 정확도 50.0 %" in ko["layout"]["title"]["text"]

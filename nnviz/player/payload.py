@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
-from nnviz import arithmetic, figures, quiz, sampling
+from nnviz import arithmetic, figures, i18n, quiz, sampling
 from nnviz.engine import Network, Phase, StepRecord
+from nnviz.i18n import N_, _, ngettext
 from nnviz.player.mathml import equation_html
 from nnviz.stepper import Run
 
@@ -49,15 +51,95 @@ class View:
     discretize: bool = False  # the regions as two flat colours (Playground's "discretize output")
 
 
+#: every word of the player's controls, tooltips, status and quiz box (player.js translates nothing: it
+#: shows :func:`ui_text`, filling the ``{name}`` fields in the browser: counts, step numbers, the quiz's numbers)
+UI_TEXT: Mapping[str, str] = MappingProxyType(
+    {
+        "root": N_("Step-through player: → next phase, ← back, Shift+→ next step, Space play/pause"),
+        "back": N_("Back"),
+        "back_tip": N_("Undo one phase, or one whole step at a step boundary (←)"),
+        "next": N_("Next phase"),
+        "next_tip": N_("Compute the next phase (→)"),
+        "step": N_("Step"),
+        "step_tip": N_("Finish the step on screen, or take the next one (Shift+→)"),
+        "epoch": N_("Epoch"),
+        "epoch_tip": N_("Steps until the end of the current epoch"),
+        "run": N_("Run"),
+        "run_tip": N_("Take N steps"),
+        "play": N_("Play"),
+        "pause": N_("Pause"),
+        "play_tip": N_("Animate training (Space)"),
+        "speed": N_("Steps per second"),
+        "speed_option": N_("{v} steps/s"),
+        "reset": N_("Reset"),
+        "reset_tip": N_("Back to the initial network; history cleared"),
+        "lr": N_("Learning rate η"),
+        "share": N_("Share for class"),
+        "share_tip": N_("Copy a link that opens this screen for the class (settings hidden; the quiz as you have it)"),
+        "share_label": N_("Classroom link"),
+        "share_making": N_("Making the link…"),
+        "share_copied": N_("Copied to the clipboard."),
+        "share_manual": N_("Select the link and copy it (Ctrl+C): the browser did not allow the clipboard."),
+        "slider": N_("History: updates applied (drag to scrub; every figure redraws for that step)"),
+        "slider_label": N_("History: updates applied"),
+        "slider_text": N_("{u} of {n}"),
+        "arithmetic": N_("Arithmetic"),
+        "sample": N_("Sample shown in the diagram"),
+        "sample_label": N_("Sample shown"),
+        "sample_option": N_("#{index} (row {row} of the batch)"),
+        "layer": N_("Matrices of layer"),
+        "layer_label": N_("Matrices of"),
+        "layer_option": N_("layer {layer}"),
+        "idle_status": N_("Network after <b>{k}</b> updates."),
+        "step_head": N_("Step {step}"),
+        "playing_arith": N_("Playing… pause to see the arithmetic of step {step}."),
+        "matrices_note": N_("Matrices appear once a step is under way (press Next phase)."),
+        "computing": N_("Computing…"),
+        "loading": N_("Loading…"),
+        "progress": N_("{done} of {total} steps"),
+        "stop": N_("Stop"),
+        "plotly_missing": N_("Plotly.js did not load from {url}"),
+        "plotly_failed": N_("could not load {url}"),
+        # quiz mode (the contract labels: Quiz me, Your answer, Check, Show answer, Correct, Not quite, Answer:)
+        "quiz_toggle": N_("Quiz me"),
+        "quiz_answer": N_("Your answer"),
+        "quiz_check": N_("Check"),
+        "quiz_show": N_("Show answer"),
+        "quiz_next": N_("Next question"),
+        "quiz_of": N_("Question {i} of {n} · {phase}"),
+        "quiz_correct": N_("Correct: {name} = {shown}."),
+        "quiz_wrong": N_("Not quite. Hint — the formula with its numbers:"),
+        "quiz_not_number": N_("Type a number, e.g. 0.123 or -1.5e-3."),
+        "quiz_answer_is": N_("Answer: {shown}"),
+        "quiz_score": N_("Score: {right} / {total} correct"),
+        "quiz_none": N_("Nothing to compute before the first phase: press Next phase."),
+        "quiz_done": N_(
+            "Every question of this phase is answered: its numbers are shown. Press Next phase (→) to go on."
+        ),
+        "quiz_playing": N_("Playing… pause to be quizzed."),
+    }
+)
+
+
+def ui_text() -> dict[str, str]:
+    """:data:`UI_TEXT` in the session's language, with its code under ``"lang"`` (English at ``?lang=en``:
+    "Next phase", "Quiz me", "Answer: {shown}" …)."""
+    t = i18n.translator()
+    return {"lang": i18n.current(), **{key: t.gettext(text) for key, text in UI_TEXT.items()}}
+
+
 def selection_name(sel: tuple | None) -> str:
-    """The one name of a neuron or weight, as the diagram's hover and the parameter lists write it."""
+    """The one name of a neuron or weight, as the diagram's hover and the parameter lists write it
+    (the symbol stays; the words are in the session's language)."""
     if sel is None:
-        return "nothing selected"
+        return _("nothing selected")
     if sel[0] == "neuron":
         if sel[1] == 0:
-            return f"x[{sel[2]}] (input {sel[2]})"
-        return f"a{sel[1]}[{sel[2]}] (neuron {sel[2]} of layer {sel[1]})"
-    return f"W{sel[1]}[{sel[2]},{sel[3]}] (neuron {sel[2]} of layer {sel[1] - 1} → neuron {sel[3]} of layer {sel[1]})"
+            return _("{name} (input {i})").format(name=f"x[{sel[2]}]", i=sel[2])
+        return _("{name} (neuron {j} of layer {layer})").format(name=f"a{sel[1]}[{sel[2]}]", j=sel[2], layer=sel[1])
+    return _("{name} (neuron {i} of layer {below} → neuron {j} of layer {layer})").format(
+        name=f"W{sel[1]}[{sel[2]},{sel[3]}]", i=sel[2], below=sel[1] - 1, j=sel[3], layer=sel[1]
+    )
 
 
 def auto_selection(phase: Phase | None, n_layers: int) -> tuple | None:
@@ -93,11 +175,12 @@ def arithmetic_html(rec: StepRecord, phase: Phase, view: View, cache: MutableMap
     lines = _lines(rec, phase, sel, view.sample)
     note = ""
     if view.selection is not None and not lines:
-        note = f'<p class="note">{html.escape(selection_name(sel))}: not computed yet in this phase.</p>'
+        text = _("{name}: not computed yet in this phase.").format(name=selection_name(sel))
+        note = f'<p class="note">{html.escape(text)}</p>'
         sel, lines = auto, _lines(rec, phase, auto, view.sample)
     if phase.kind == "loss" and view.selection is None:
         lines = lines[-1:] if lines else []  # the output neuron's value; the loss lines say the rest
-    who = "what this phase computes" if sel == auto and view.selection is None else "selected"
+    who = _("what this phase computes") if sel == auto and view.selection is None else _("selected")
     head = f'<h4>{html.escape(selection_name(sel))} <span class="who">({who})</span></h4>'
     parts = [note, head] + [equation_html(line.latex, cache) for line in lines] + parts
     return "".join(parts)
@@ -117,17 +200,18 @@ def _surface_point(net: Network, run: Run, surface: dict | None):
     return list(cur), None if end is None else [cur[0], cur[1], float(end[0]), float(end[1])]
 
 
-def _status(run: Run, k: int) -> str:
-    """'Step 3 (epoch 1) on sample #2' for 0-based step k."""
+def _status(run: Run, k: int, lead: bool = True) -> str:
+    """'Step 3 (epoch 1) on sample #2' for 0-based step k ('step 3 …' after "Next:" when not ``lead``)."""
     sched = run.history.schedule
     idx = sched.batch(k)
     if len(idx) == 1:
-        on = f"sample #{int(idx[0])}"
+        on = _("sample #{i}").format(i=int(idx[0]))
     elif len(idx) <= 10:
-        on = "samples " + ", ".join(f"#{int(i)}" for i in idx)
+        on = _("samples {samples}").format(samples=", ".join(f"#{int(i)}" for i in idx))
     else:
-        on = f"a batch of {len(idx)} samples"
-    return f"Step {k + 1} (epoch {sched.epoch_of(k) + 1}) on {on}"
+        on = ngettext("a batch of {n} sample", "a batch of {n} samples", len(idx)).format(n=len(idx))
+    text = _("Step {step} (epoch {epoch}) on {batch}") if lead else _("step {step} (epoch {epoch}) on {batch}")
+    return text.format(step=k + 1, epoch=sched.epoch_of(k) + 1, batch=on)
 
 
 def has_regions(run: Run) -> bool:
@@ -162,11 +246,13 @@ def _regions(run: Run, net: Network, resolution: int = REGION_POINTS, view: View
         threshold=data.threshold,
         test=test,
         discretize=view.discretize,
-        class_names=data.output_names if len(data.output_names) >= 2 else None,  # a CSV's class names
+        # the built-in data's class names are catalogue entries (N_); a CSV's are in no catalogue: as they are
+        class_names=tuple(map(_, data.output_names)) if len(data.output_names) >= 2 else None,
         axis_names=data.input_names if data.plane is None else ("x₁", "x₂"),
     )
     if len(rows) < data.n_samples:
-        spec["layout"]["title"]["text"] += f" — {len(rows)} of {data.n_samples:,} points shown"
+        shown = _("{shown} of {total} points shown").format(shown=len(rows), total=f"{data.n_samples:,}")
+        spec["layout"]["title"]["text"] += f" — {shown}"
     return spec
 
 
@@ -174,10 +260,13 @@ def idle_frame(run: Run, k: int, view: View, surface: dict | None) -> dict:
     """The network after k updates, before step k+1 starts."""
     net = run.history.network(k)
     sc, sa = _surface_point(net, run, surface)
-    nxt = f"Next: {_status(run, k).replace('Step', 'step', 1)} — press <b>Next phase</b> to compute forward layer 1."
+    after = _("Network after <b>{k}</b> updates.").format(k=k)
+    nxt = _("Next: {step} — press <b>{button}</b> to compute {phase}.").format(
+        step=_status(run, k, lead=False), button=html.escape(_("Next phase")), phase=i18n.phase_label(run.phases[0])
+    )
     return {
         "d": figures.network_diagram(net, None, None, 0, view.selection, input_labels=input_labels(run)),
-        "a": f'<p class="note">Network after <b>{k}</b> updates. {nxt}</p>',
+        "a": f'<p class="note">{after} {nxt}</p>',
         "m": None,
         "sc": sc,
         "sa": sa,

@@ -8,14 +8,14 @@
 
 const PLOTLY_KEY = "__nnvizPlotly";
 
-function loadPlotly(url) {
+function loadPlotly(url, T) {
   if (!window[PLOTLY_KEY]) {
     window[PLOTLY_KEY] = new Promise((resolve, reject) => {
       if (window.Plotly) return resolve(window.Plotly);
       const s = document.createElement("script");
       s.src = url;
-      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error("Plotly.js did not load from " + url)));
-      s.onerror = () => { window[PLOTLY_KEY] = null; reject(new Error("could not load " + url)); };
+      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error(fmt(T.plotly_missing, { url }))));
+      s.onerror = () => { window[PLOTLY_KEY] = null; reject(new Error(fmt(T.plotly_failed, { url }))); };
       document.head.appendChild(s);
     });
   }
@@ -111,59 +111,65 @@ function placeSurfaceMark(st, sc, sa) {
   }
 }
 
+// Every word shown comes from the server (payload.UI_TEXT, in the session's language): st.T.
+// fmt fills a text's {name} fields with numbers known here.
+function fmt(text, fields) {
+  return String(text || "").replace(/\{(\w+)\}/g, (m, name) => (name in fields ? String(fields[name]) : m));
+}
+
 function build(root, st) {
   root.innerHTML = "";
   root.setAttribute("data-nnviz-player", "");
   root.setAttribute("tabindex", "0");
   root.setAttribute("role", "group");
-  root.setAttribute("aria-label", "Step-through player: → next phase, ← back, Shift+→ next step, Space play/pause");
-  const b = (label, name, title) => el("button", { type: "button", "data-action": name, title: title || label, text: label });
+  const b = (name) => el("button", { type: "button", "data-action": name });
   const ui = {};
   ui.status = el("div", { class: "status", "aria-live": "polite" });
-  ui.back = b("Back", "back", "Undo one phase, or one whole step at a step boundary (←)");
-  ui.next = b("Next phase", "next", "Compute the next phase (→)");
+  ui.back = b("back");
+  ui.next = b("next");
   ui.next.classList.add("primary");
-  ui.step = b("Step", "step", "Finish the step on screen, or take the next one (Shift+→)");
-  ui.epoch = b("Epoch", "epoch", "Steps until the end of the current epoch");
+  ui.step = b("step");
+  ui.epoch = b("epoch");
   ui.nrun = el("input", { type: "number", min: "1", max: "100000", value: "100", "aria-label": "N", class: "nrun" });
-  ui.run = b("Run", "run", "Take N steps");
-  ui.play = b("Play", "play", "Animate training (Space)");
-  ui.speed = el("select", { "aria-label": "Steps per second", class: "speed" });
-  for (const v of [1, 2, 5, 10, 20, 50, 100, 200, 500]) {
-    ui.speed.appendChild(el("option", { value: String(v), text: `${v} steps/s` }));
-  }
+  ui.run = b("run");
+  ui.play = b("play");
+  ui.speed = el("select", { class: "speed" });
+  for (const v of [1, 2, 5, 10, 20, 50, 100, 200, 500]) ui.speed.appendChild(el("option", { value: String(v) }));
   ui.speed.value = "10";
-  ui.reset = b("Reset", "reset", "Back to the initial network; history cleared");
-  ui.lr = el("select", { "aria-label": "Learning rate η", class: "lr" });
+  ui.reset = b("reset");
+  ui.lr = el("select", { class: "lr" });
   ui.lrLabel = el("label", { class: "lrlab", text: "η " }, [ui.lr]);
   ui.controls = el("div", { class: "controls" }, [ui.back, ui.next, ui.step, ui.epoch, ui.nrun, ui.run, ui.play, ui.speed, ui.reset, ui.lrLabel]);
   buildQuiz(st, ui);
-  ui.share = b("Share for class", "share", "Copy a link that opens this screen for the class (settings hidden; the quiz as you have it)");
+  ui.share = b("share");
   ui.controls.appendChild(ui.share);
   ui.shareText = el("input", { type: "text", readonly: "", class: "sharetext", id: "nnviz-share-link" });
   ui.shareStatus = el("span", { class: "sharestatus", role: "status" });
   ui.shareNotes = el("p", { class: "note sharenotes" });
-  ui.shareBox = el("div", { class: "sharebox", "data-panel": "share", hidden: "" }, [
-    el("label", { for: "nnviz-share-link", text: "Classroom link " }), ui.shareText, ui.shareStatus, ui.shareNotes]);
-  ui.slider = el("input", { type: "range", min: "0", max: "0", value: "0", step: "1", class: "slider",
-    "aria-label": "History: updates applied (drag to scrub; every figure redraws for that step)" });
+  ui.shareLabel = el("label", { for: "nnviz-share-link" });
+  ui.shareBox = el("div", { class: "sharebox", "data-panel": "share", hidden: "" }, [ui.shareLabel, ui.shareText, ui.shareStatus, ui.shareNotes]);
+  ui.slider = el("input", { type: "range", min: "0", max: "0", value: "0", step: "1", class: "slider" });
   ui.sliderText = el("span", { class: "slidertext" });
-  ui.sliderRow = el("label", { class: "sliderrow" }, [el("span", { text: "History: updates applied " }), ui.slider, ui.sliderText]);
+  ui.sliderLabel = el("span");
+  ui.sliderRow = el("label", { class: "sliderrow" }, [ui.sliderLabel, ui.slider, ui.sliderText]);
   ui.message = el("div", { class: "message", role: "status" });
   ui.progress = el("div", { class: "progress", hidden: "" });
   ui.diagram = el("div", { class: "plot diagram", "data-plot": "diagram" });
   ui.arith = el("div", { class: "arith", "data-panel": "arithmetic" });
-  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [el("h3", { text: "Arithmetic" }), ui.quiz.box, ui.arith])]);
+  ui.arithTitle = el("h3");
+  ui.top = el("div", { class: "top" }, [ui.diagram, el("div", { class: "arithbox" }, [ui.arithTitle, ui.quiz.box, ui.arith])]);
   ui.loss = el("div", { class: "plot loss", "data-plot": "loss" });
   ui.surface = el("div", { class: "plot surface", "data-plot": "surface" });
   ui.surfaceMark = svgOverlay();
   ui.surfaceWrap = el("div", { class: "surfacewrap" }, [ui.surface, ui.surfaceMark.svg]);
   ui.regions = el("div", { class: "plot regions", "data-plot": "regions" });
   ui.mid = el("div", { class: "mid" }, [ui.loss, ui.surfaceWrap, ui.regions]);
-  ui.sample = el("select", { "aria-label": "Sample shown in the diagram", class: "sample" });
-  ui.sampleLabel = el("label", { class: "viewlab", text: "Sample shown " }, [ui.sample]);
-  ui.layer = el("select", { "aria-label": "Matrices of layer", class: "layer" });
-  ui.layerLabel = el("label", { class: "viewlab", text: "Matrices of " }, [ui.layer]);
+  ui.sample = el("select", { class: "sample" });
+  ui.sampleText = document.createTextNode("");
+  ui.sampleLabel = el("label", { class: "viewlab" }, [ui.sampleText, ui.sample]);
+  ui.layer = el("select", { class: "layer" });
+  ui.layerText = document.createTextNode("");
+  ui.layerLabel = el("label", { class: "viewlab" }, [ui.layerText, ui.layer]);
   ui.view = el("div", { class: "view" }, [ui.sampleLabel, ui.layerLabel]);
   ui.matrices = el("div", { class: "plot matrices", "data-plot": "matrices" });
   ui.matNote = el("p", { class: "note" });
@@ -194,41 +200,57 @@ function build(root, st) {
   return ui;
 }
 
+function applyText(st, T) {
+  // The words of the controls, in the language the server sent (a new one: everything relabelled).
+  st.T = T;
+  const { ui } = st;
+  st.root.setAttribute("aria-label", T.root);
+  for (const [name, tip] of [["back", "back_tip"], ["next", "next_tip"], ["step", "step_tip"], ["epoch", "epoch_tip"],
+    ["run", "run_tip"], ["play", "play_tip"], ["reset", "reset_tip"], ["share", "share_tip"]]) {
+    ui[name].textContent = T[name];
+    ui[name].title = T[tip];
+  }
+  if (st.playing) ui.play.textContent = T.pause;
+  ui.speed.setAttribute("aria-label", T.speed);
+  for (const o of ui.speed.options) o.textContent = fmt(T.speed_option, { v: o.value });
+  ui.lr.setAttribute("aria-label", T.lr);
+  ui.shareLabel.textContent = T.share_label + " ";
+  ui.slider.setAttribute("aria-label", T.slider);
+  ui.sliderLabel.textContent = T.slider_label + " ";
+  ui.arithTitle.textContent = T.arithmetic;
+  ui.sample.setAttribute("aria-label", T.sample);
+  ui.sampleText.textContent = T.sample_label + " ";
+  ui.sample.dataset.batch = "";  // its options are relabelled at the next render
+  ui.layer.setAttribute("aria-label", T.layer);
+  ui.layerText.textContent = T.layer_label + " ";
+  for (const o of ui.layer.options) o.textContent = fmt(T.layer_option, { layer: Number(o.value) + 1 });
+  const q = ui.quiz;
+  q.toggleText.textContent = " " + T.quiz_toggle;
+  q.inputLabel.textContent = T.quiz_answer + " ";
+  q.check.textContent = T.quiz_check;
+  q.show.textContent = T.quiz_show;
+  q.next.textContent = T.quiz_next;
+}
+
 // -- quiz mode ------------------------------------------------------------------
 // The server sends each phase's questions (prompt, hint as MathML, the engine's answer, the
 // 3-significant-figure tolerance: nnviz/quiz.py); the check happens here, with no round trip.
 // While a phase has an unanswered question, its numbers (arithmetic, diagram labels and hover,
 // matrices, loss curve) are hidden.
 
-const QUIZ_TEXT = {
-  toggle: "Quiz me",
-  answer: "Your answer",
-  check: "Check",
-  show: "Show answer",
-  next: "Next question",
-  of: (i, n, phase) => `Question ${i} of ${n} · ${phase}`,
-  correct: (name, shown) => `Correct: ${name} = ${shown}.`,
-  wrong: "Not quite. Hint — the formula with its numbers:",
-  notNumber: "Type a number, e.g. 0.123 or -1.5e-3.",
-  answerIs: (shown) => `Answer: ${shown}`,
-  score: (right, total) => `Score: ${right} / ${total} correct`,
-  none: "Nothing to compute before the first phase: press Next phase.",
-  done: "Every question of this phase is answered: its numbers are shown. Press Next phase (→) to go on.",
-  playing: "Playing… pause to be quizzed.",
-};
-
 function buildQuiz(st, ui) {
   const q = {};
   q.toggle = el("input", { type: "checkbox", role: "switch", "data-quiz": "toggle" });
-  q.toggleLabel = el("label", { class: "quizlab" }, [q.toggle, document.createTextNode(" " + QUIZ_TEXT.toggle)]);
+  q.toggleText = document.createTextNode("");
+  q.toggleLabel = el("label", { class: "quizlab" }, [q.toggle, q.toggleText]);
   ui.controls.appendChild(q.toggleLabel);
   q.progress = el("p", { class: "qprogress" });
   q.prompt = el("p", { class: "qprompt" });
   q.input = el("input", { type: "text", inputmode: "decimal", autocomplete: "off", class: "qinput", id: "nnviz-quiz-answer" });
-  q.inputLabel = el("label", { for: "nnviz-quiz-answer", text: QUIZ_TEXT.answer + " " });
-  q.check = el("button", { type: "button", "data-quiz": "check", text: QUIZ_TEXT.check });
-  q.show = el("button", { type: "button", "data-quiz": "show", text: QUIZ_TEXT.show });
-  q.next = el("button", { type: "button", "data-quiz": "next", text: QUIZ_TEXT.next, hidden: "" });
+  q.inputLabel = el("label", { for: "nnviz-quiz-answer" });
+  q.check = el("button", { type: "button", "data-quiz": "check" });
+  q.show = el("button", { type: "button", "data-quiz": "show" });
+  q.next = el("button", { type: "button", "data-quiz": "next", hidden: "" });
   q.form = el("div", { class: "qform" }, [q.inputLabel, q.input, q.check, q.show, q.next]);
   q.result = el("p", { class: "qresult", role: "status", "aria-live": "polite", "data-quiz": "result" });
   q.hint = el("div", { class: "qhint", "data-quiz": "hint", hidden: "" });
@@ -292,14 +314,14 @@ function quizCheck(st) {
   const r = st.quiz.results.get(qkey(st, cur)) || { tries: 0 };
   if (r.done) return;
   const v = parseAnswer(q.input.value);
-  if (!Number.isFinite(v)) { q.result.textContent = QUIZ_TEXT.notNumber; q.result.className = "qresult"; return; }
+  if (!Number.isFinite(v)) { q.result.textContent = st.T.quiz_not_number; q.result.className = "qresult"; return; }
   r.tries += 1;
   st.quiz.results.set(qkey(st, cur), r);
   if (Math.abs(v - cur.answer) <= cur.tol) {
     quizFinish(st, cur, true);
-    st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.correct(cur.name, cur.shown), kind: "correct" };
+    st.quiz.last = { id: qkey(st, cur), text: fmt(st.T.quiz_correct, { name: cur.name, shown: cur.shown }), kind: "correct" };
   } else {
-    st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.wrong, kind: "wrong" };
+    st.quiz.last = { id: qkey(st, cur), text: st.T.quiz_wrong, kind: "wrong" };
   }
   render(st);
 }
@@ -308,7 +330,7 @@ function quizShow(st) {
   const cur = quizCurrent(st);
   if (!cur) return;
   quizFinish(st, cur, false);
-  st.quiz.last = { id: qkey(st, cur), text: QUIZ_TEXT.answerIs(cur.shown), kind: "shown" };
+  st.quiz.last = { id: qkey(st, cur), text: fmt(st.T.quiz_answer_is, { shown: cur.shown }), kind: "shown" };
   render(st);
 }
 
@@ -324,13 +346,13 @@ function renderQuiz(st, fr, light) {
   const q = st.ui.quiz;
   const z = st.quiz;
   q.box.hidden = !z.on;
-  q.score.textContent = QUIZ_TEXT.score(z.right, z.total);
+  q.score.textContent = fmt(st.T.quiz_score, { right: z.right, total: z.total });
   const qs = z.on && !light && fr && fr.q ? fr.q : [];
   const undone = qs.filter((x) => !(z.results.get(qkey(st, x)) || {}).done);
   st.root.toggleAttribute("data-quiz-asking", undone.length > 0);
   z.frame = fr;
   if (!z.on) return;
-  if (light) { q.prompt.textContent = QUIZ_TEXT.playing; q.form.hidden = true; q.progress.textContent = ""; q.result.textContent = ""; q.hint.hidden = true; return; }
+  if (light) { q.prompt.textContent = st.T.quiz_playing; q.form.hidden = true; q.progress.textContent = ""; q.result.textContent = ""; q.hint.hidden = true; return; }
   let cur = qs.find((x) => qkey(st, x) === z.active);
   if (!cur) {
     cur = undone[0] || null;
@@ -340,13 +362,13 @@ function renderQuiz(st, fr, light) {
   }
   if (!cur) {
     q.progress.textContent = "";
-    q.prompt.textContent = qs.length ? QUIZ_TEXT.done : QUIZ_TEXT.none;
+    q.prompt.textContent = qs.length ? st.T.quiz_done : st.T.quiz_none;
     q.form.hidden = true; q.result.textContent = ""; q.hint.hidden = true;
     return;
   }
   const r = z.results.get(qkey(st, cur)) || {};
   q.form.hidden = false;
-  q.progress.textContent = QUIZ_TEXT.of(qs.indexOf(cur) + 1, qs.length, st.labels[st.p] || "");
+  q.progress.textContent = fmt(st.T.quiz_of, { i: qs.indexOf(cur) + 1, n: qs.length, phase: st.names[st.p] || "" });
   q.prompt.textContent = cur.prompt;
   q.input.disabled = false;
   q.check.disabled = q.show.disabled = !!r.done;
@@ -367,8 +389,8 @@ function showShare(st, share) {
   ui.shareText.value = url;
   ui.shareNotes.textContent = (share.notes || []).join(" ");
   ui.shareText.select();
-  const copied = () => { ui.shareStatus.textContent = "Copied to the clipboard."; };
-  const manual = () => { ui.shareStatus.textContent = "Select the link and copy it (Ctrl+C): the browser did not allow the clipboard."; };
+  const copied = () => { ui.shareStatus.textContent = st.T.share_copied; };
+  const manual = () => { ui.shareStatus.textContent = st.T.share_manual; };
   try {
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(copied, manual);
     else manual();
@@ -387,7 +409,7 @@ function moveTo(st, k, p) {
   if (p >= 0 && !has(st, k)) {
     if (k >= st.n || !st.pending) st.send({ a: "goto", k, p, from_k: st.k, from_p: st.p });
     st.waiting = [k, p];
-    showMessage(st, k >= st.n ? "Computing…" : "Loading…", "info");
+    showMessage(st, k >= st.n ? st.T.computing : st.T.loading, "info");
     return false;
   }
   if (p < 0 && k > st.n) return false;
@@ -436,7 +458,7 @@ function act(st, action) {
   } else if (action === "play") {
     if (st.playing) stopPlay(st); else startPlay(st);
   } else if (action === "share") {
-    st.ui.shareStatus.textContent = "Making the link…";
+    st.ui.shareStatus.textContent = st.T.share_making;
     st.send({ a: "share", k: st.k, p: st.p, quiz: st.quiz.on });
   } else if (action === "stop") {
     st.waiting = null;
@@ -450,7 +472,7 @@ function goUpdates(st, u) {
   if (u <= st.n && has(st, u - 1)) return moveTo(st, u - 1, last(st));
   st.send({ a: "goto", k: u - 1, p: last(st), from_k: st.k, from_p: st.p });
   st.waiting = [u - 1, last(st)];
-  showMessage(st, "Computing…", "info");
+  showMessage(st, st.T.computing, "info");
 }
 
 function seek(st, u) {
@@ -473,7 +495,7 @@ function prefetch(st) {
 function startPlay(st) {
   if (st.diverged !== null && updates(st) > st.diverged) return;
   st.playing = true;
-  st.ui.play.textContent = "Pause";
+  st.ui.play.textContent = st.T.pause;
   st.ui.play.setAttribute("aria-pressed", "true");
   st.root.setAttribute("data-playing", "1");
   const sps = Number(st.ui.speed.value);
@@ -497,7 +519,7 @@ function stopPlay(st) {
   if (!st.playing) return;
   st.playing = false;
   cancelAnimationFrame(st.raf);
-  st.ui.play.textContent = "Play";
+  st.ui.play.textContent = st.T.play;
   st.ui.play.setAttribute("aria-pressed", "false");
   st.root.removeAttribute("data-playing");
   reportLater(st);
@@ -586,10 +608,10 @@ function later(st, key, fn) {
 }
 
 function statusHtml(st, k, p) {
-  if (p < 0) return `Network after <b>${k}</b> updates.`;
+  if (p < 0) return fmt(st.T.idle_status, { k });
   const s = st.steps.get(k) || st.light.get(k);
-  const head = s ? s.t : `Step ${k + 1}`;
-  const bar = st.labels.map((lab, i) => (i === p ? `<b class="cur">[${lab}]</b>` : `<span>${lab}</span>`)).join(" → ");
+  const head = s ? s.t : fmt(st.T.step_head, { step: k + 1 });
+  const bar = st.names.map((lab, i) => (i === p ? `<b class="cur">[${lab}]</b>` : `<span>${lab}</span>`)).join(" → ");
   return `${head} · ${bar}`;
 }
 
@@ -603,7 +625,7 @@ function render(st, light = false) {
   const u = updates(st);
   ui.slider.max = String(st.n);
   ui.slider.value = String(u);
-  ui.sliderText.textContent = `${u} of ${st.n}`;
+  ui.sliderText.textContent = fmt(st.T.slider_text, { u, n: st.n });
   ui.back.disabled = k === 0 && p < 0;
   const batch = (st.steps.get(k) || {}).batch;
   ui.sampleLabel.hidden = !batch || batch.length < 2;
@@ -611,7 +633,7 @@ function render(st, light = false) {
     const key = batch.join(",");
     if (ui.sample.dataset.batch !== key) {
       ui.sample.innerHTML = "";
-      batch.forEach((idx, row) => ui.sample.appendChild(el("option", { value: String(row), text: `#${idx} (row ${row} of the batch)` })));
+      batch.forEach((idx, row) => ui.sample.appendChild(el("option", { value: String(row), text: fmt(st.T.sample_option, { index: idx, row }) })));
       ui.sample.dataset.batch = key;
     }
     ui.sample.value = String(Math.min(st.viewSample || 0, batch.length - 1));
@@ -620,10 +642,10 @@ function render(st, light = false) {
   if (!fr) return;
   react(st, ui.diagram, fr.d, "diagram");
   if (fr.a !== undefined) ui.arith.innerHTML = fr.a;
-  else if (light) ui.arith.innerHTML = `<p class="note">Playing… pause to see the arithmetic of step ${k + 1}.</p>`;
+  else if (light) ui.arith.innerHTML = `<p class="note">${fmt(st.T.playing_arith, { step: k + 1 })}</p>`;
   if (fr.m !== undefined && !light) {
     later(st, "matrices", () => react(st, ui.matrices, fr.m, "matrices"));
-    ui.matNote.textContent = fr.m ? "" : "Matrices appear once a step is under way (press Next phase).";
+    ui.matNote.textContent = fr.m ? "" : st.T.matrices_note;
   }
   // While playing, the slower plots are redrawn on every 2nd (regions) and 4th (loss) frame only,
   // so the diagram keeps its frame rate; a paused or stepped view redraws everything.
@@ -653,7 +675,8 @@ function render(st, light = false) {
 
 function traceIndex(spec, name) {
   if (!spec || !spec.data) return null;
-  const i = spec.data.findIndex((t) => t.name === name);
+  // by meta, which keeps the English name in every language (figures.py); the name is the legend's
+  const i = spec.data.findIndex((t) => (t.meta === undefined ? t.name : t.meta) === name);
   return i < 0 ? null : i;
 }
 
@@ -673,6 +696,8 @@ function merge(st, data) {
     for (const key of [...st.idle.keys()]) if (key > data.trunc) st.idle.delete(key);
   }
   st.labels = data.labels; st.P = data.labels.length;
+  st.names = data.names || data.labels;  // the phases as the status bar and the quiz name them (data-phase: labels)
+  if (!st.T || st.T.lang !== data.text.lang) applyText(st, data.text);
   st.n = data.n; st.spe = data.spe; st.maxSteps = data.max_steps;
   st.diverged = data.diverged === undefined ? null : data.diverged;
   st.stopAt = data.stop_at === undefined ? null : data.stop_at;
@@ -702,7 +727,7 @@ function merge(st, data) {
     const v = data.view;
     if (ui.layer.options.length !== v.layers) {
       ui.layer.innerHTML = "";
-      for (let l = 0; l < v.layers; l++) ui.layer.appendChild(el("option", { value: String(l), text: `layer ${l + 1}` }));
+      for (let l = 0; l < v.layers; l++) ui.layer.appendChild(el("option", { value: String(l), text: fmt(st.T.layer_option, { layer: l + 1 }) }));
     }
     ui.layer.value = String(v.layer);
     st.viewSample = v.sample;
@@ -722,7 +747,8 @@ function merge(st, data) {
   if (data.share && data.share.nonce !== st.shareShown) { st.shareShown = data.share.nonce; showShare(st, data.share); }
   if (data.progress) {
     ui.progress.hidden = false;
-    ui.progress.innerHTML = `<progress max="${data.progress[1]}" value="${data.progress[0]}"></progress> ${data.progress[0]} of ${data.progress[1]} steps <button type="button" data-action="stop">Stop</button>`;
+    const [done, total] = data.progress;
+    ui.progress.innerHTML = `<progress max="${total}" value="${done}"></progress> ${fmt(st.T.progress, { done, total })} <button type="button" data-action="stop">${st.T.stop}</button>`;
   } else {
     ui.progress.hidden = true;
   }
@@ -809,7 +835,7 @@ export default function (component) {
     }, RETRY_MS);
   };
   merge(st, data);
-  loadPlotly(data.plotly).then((Plotly) => {
+  loadPlotly(data.plotly, st.T).then((Plotly) => {
     st.Plotly = Plotly;
     drawStatic(st);
     render(st);

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nnviz import figures, sampling, share
-from nnviz.engine import HistoryFull
+from nnviz import figures, i18n, sampling, share
+from nnviz.engine import HISTORY_FULL, HistoryFull
+from nnviz.i18n import _
 from nnviz.player import payload
 from nnviz.player.payload import View
 from nnviz.stepper import Run
@@ -71,6 +72,8 @@ class PlayerSession:
     #: a classroom link's learning rates, (first step, count, rate) segments: new steps replay them
     planned: tuple = ()
     _requested: bool = False  # this rerun answers a request from the player
+    #: the language the browser's frames are in: another one (the picker) rebuilds them all
+    lang: str = ""
 
     # -- the run --------------------------------------------------------------
 
@@ -117,7 +120,7 @@ class PlayerSession:
             k = int(req.get("k", self.cursor[0]))
             p = int(req.get("p", self.cursor[1]))
         except (TypeError, ValueError):
-            self.message = ("warning", "The player sent a request the server could not read; nothing changed.")
+            self.message = ("warning", _("The player sent a request the server could not read; nothing changed."))
             return
         P = len(run.phases)
         k = max(0, min(k, MAX_STEPS - 1))
@@ -194,8 +197,8 @@ class PlayerSession:
                 while len(h) <= nxt:
                     if not run._ensure(len(h), share.rate_for(self.planned, len(h), self.lr)):
                         return len(h) > k
-            except HistoryFull as exc:
-                self.message = ("warning", str(exc))
+            except HistoryFull:
+                self.message = ("warning", _(HISTORY_FULL).format(n=f"{h.max_steps:,}"))
                 self.target = None
                 return len(h) > k
             if time.perf_counter() - t0 > budget_s:
@@ -237,7 +240,10 @@ class PlayerSession:
         except (TypeError, ValueError):
             return
         if not (math.isfinite(lr) and lr in self.run.learning_rates):
-            self.message = ("warning", f"Learning rate {lr!r} is not one of the offered rates; it is unchanged.")
+            self.message = (
+                "warning",
+                _("Learning rate {lr} is not one of the offered rates; it is unchanged.").format(lr=repr(lr)),
+            )
             return
         self.lr = lr
         run = self.run
@@ -276,6 +282,10 @@ class PlayerSession:
         h = run.history
         k, p = self.cursor
         n = len(h)
+        lang = i18n.current()
+        if lang != self.lang:  # every frame the browser holds has the old language's words: send them anew
+            self.lang = lang
+            self.clear = True
         skip = frozenset() if self.clear else frozenset(self.have)
         steps, idle = {}, {}
         if self.target is None:  # while a long Run computes, each chunk's answer is only its progress
@@ -289,7 +299,9 @@ class PlayerSession:
             "plotly": plotly_url,
             "seq": self.seq if not self.force else self.seq + 1,
             "cursor": list(self.cursor) if self.force else None,
-            "labels": [ph.label for ph in run.phases],
+            "labels": [ph.label for ph in run.phases],  # the contract: data-phase is the engine's English label
+            "names": [i18n.phase_label(ph) for ph in run.phases],  # what the status bar and the quiz show
+            "text": payload.ui_text(),
             "n": n,
             "spe": h.schedule.steps_per_epoch,
             "max_steps": MAX_STEPS,
@@ -300,7 +312,7 @@ class PlayerSession:
             "light": self.light,
             "loss_spec": figures.loss_curve(
                 curve, max(1, n), h.schedule.steps_per_epoch, x=idx + 1, measures=measures,
-                measure_note="(over all points, after the last step)", pinned=self.pinned,
+                measure_note=_("(over all points, after the last step)"), pinned=self.pinned,
             )
             if n
             else None,
@@ -318,11 +330,10 @@ class PlayerSession:
             out["target"] = list(self.target)
             out["pause_ms"] = round(1000 * LONG_WORK_PAUSE * self.busy_s)
         if run.diverged_at is not None:
-            out["message"] = (
-                f"Diverged at step {run.diverged_at + 1}: the loss became non-finite or exploded "
-                f"(learning rate {self.lr:g}). Use Back or the slider to return to the last finite state, "
-                "or lower the learning rate."
-            )
+            out["message"] = _(
+                "Diverged at step {step}: the loss became non-finite or exploded (learning rate {lr}). "
+                "Use Back or the slider to return to the last finite state, or lower the learning rate."
+            ).format(step=run.diverged_at + 1, lr=f"{self.lr:g}")
             out["message_kind"] = "error"
         elif run.stop_message():
             out["message"], out["message_kind"] = run.stop_message(), "success"
