@@ -125,6 +125,22 @@ def _finite_or_nan(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan)
 
 
+def _flat_range(values, log: bool = False) -> dict:
+    """An explicit y range around values that are all (nearly) equal, else nothing: on a range of
+    1e-15 Plotly writes ticks with every digit of a double ("1.18905000000154515"); around one value
+    the axis spans ±0.1 % of it instead (log axes: ±0.001 decades), so the ticks read as numbers."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0 if log else True)]
+    if v.size == 0:
+        return {}
+    lo, hi = float(v.min()), float(v.max())
+    if log:
+        lo, hi = np.log10(lo), np.log10(hi)
+        return {"range": [lo - 1e-3, hi + 1e-3]} if hi - lo < 1e-3 else {}
+    pad = max(abs(hi), abs(lo)) * 1e-3 or 1e-3
+    return {"range": [lo - pad, hi + pad]} if hi - lo < pad else {}
+
+
 def _tr(kind: str, **kw) -> dict:
     """A trace as a plain dict (``go.Scatter(**kw)`` without its validation, which costs ~1 ms a trace)."""
     return dict(type=kind, **kw)
@@ -763,7 +779,7 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
     not_yet = tl.gettext("{matrix} — not yet")
     titles = [f"{name}{' = x' if name == 'a0' else ''} ({_shape(M)})" for name, M, _, _ in matrices]
     titles = [text if done else not_yet.format(matrix=text) for text, (_, _, _, done) in zip(titles, matrices)]
-    matrices = [(name, M if done else np.full(np.shape(M), np.nan), y) for name, M, y, done in matrices]
+    matrices = [(name, M if done else np.full(np.shape(M), np.nan), y, done) for name, M, y, done in matrices]
     cells = [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3)]
     n_rows = 2
     if record.optimizer is not None and record.opt_after is not None and record.opt_after.slots:
@@ -774,15 +790,19 @@ def layer_matrices(record: StepRecord, layer: int, sample: int | None = None, ph
                 buffer=f"{slot} W{n}", step=step, shape=_shape(M)
             )
             titles.append(text if upd else not_yet.format(matrix=text))
-            matrices.append((f"{slot} W{n}", M if upd else np.full(np.shape(M), np.nan), None))
+            matrices.append((f"{slot} W{n}", M if upd else np.full(np.shape(M), np.nan), None, upd))
             cells.append((2, c))
         n_rows = 3
     refs, axes = _subplot_grid(cells, titles, rows=n_rows, cols=4, hgap=0.05, vgap=0.2 if n_rows == 2 else 0.12)
     traces, shapes = [], []
-    for (name, M, ylabels), (xr, yr) in zip(matrices, refs):
+    for (name, M, ylabels, done), (xr, yr) in zip(matrices, refs):
         traces.append(_heatmap(M, name, None, y=ylabels, showscale=False, xaxis=xr, yaxis=yr))
         ax = axes["yaxis" + yr[1:]]
         ax.update(autorange="reversed", type="category" if ylabels is not None else "linear")
+        if not done:  # nothing to draw yet: the title says so, and no empty axes with made-up ticks
+            ax.update(visible=False)
+            axes["xaxis" + xr[1:]].update(visible=False)
+            continue
         if M.shape[0] <= ANNOTATE_MAX:
             ax.update(dtick=1)
         if M.shape[1] <= ANNOTATE_MAX:
@@ -1189,6 +1209,7 @@ def loss_curve(
                 tickformat="~g" if log else None,
                 automargin=True,
                 gridcolor="#eeeeee",
+                **_flat_range(np.concatenate([losses, *(np.ravel(c) for _, _, c in pinned or ())]), log),
             ),
             shapes=shapes,
             showlegend=legend,

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import subprocess
 
 import pytest
 from browser_helpers import (  # noqa: F401  (app_url is a fixture)
@@ -28,13 +29,15 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
     close_browser,
     count_runs,
     launch_browser,
+    player_button,
     settle,
     wait_for_player,
     wait_idle,
 )
 
 from nnviz import figures as F
-from nnviz import userdata
+from nnviz import i18n, stepper, userdata
+from nnviz.pages import stepper_page
 
 pytestmark = pytest.mark.browser
 
@@ -226,6 +229,47 @@ def test_screenshots(page, app_url, tmp_path):  # noqa: F811
     for name in ("forward", "about"):
         _open(page, app_url, name)
         _screenshot(page, name, shots)
+
+
+@pytest.mark.parametrize(
+    "lang, name, path, phases",
+    [("ko", "toy-ko", "toy", 5), ("zh-Hans", "study-zh-Hans", "", 3), ("zh-Hant", "toy-zh-Hant", "toy", 6)],
+)
+def test_screenshots_in_korean_and_chinese(page, app_url, tmp_path, lang, name, path, phases):  # noqa: F811
+    # The README's pictures of the app in the tutorials' languages: the page's h1 and the player's Next
+    # phase button in the catalogue's words, the same player driven by its keys (→: next phase)
+    shots = SHOTS if os.environ.get("NNVIZ_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    code = i18n.LANGUAGES[lang].locale
+    assert subprocess.run(["fc-list", f":lang={code[:2]}"], capture_output=True, text=True).stdout, (
+        "no font for the language: scripts/test.sh installs fonts-noto-cjk"
+    )
+    page.goto(f"{app_url}/{path}?lang={lang}", timeout=TIMEOUT_MS)
+    wait_for_player(page, TIMEOUT_MS)
+    example = "toy" if path == "toy" else "study"
+    english = stepper_page.TEXT[example][0]  # "Toy classification (seed 004)"
+    title = i18n.translate(lang, english)
+    assert title != english
+    page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
+    next_label = i18n.translate(lang, "Next phase")
+    assert next_label != "Next phase" and player_button(page, next_label).count() == 1
+    page.locator(PLAYER).focus()
+    for label in PHASES[:phases]:
+        page.keyboard.press("ArrowRight")
+        # data-phase is the engine's English label in every language (the status line is translated)
+        page.wait_for_function(
+            f"document.querySelector('{PLAYER}')?.dataset.phase === {json.dumps(label)}", timeout=TIMEOUT_MS
+        )
+    settle(page, timeout_ms=TIMEOUT_MS)
+    # the status line names the phase in the language ("순전파 1층" …), as i18n.phase_label gives it
+    phase = next(ph for ph in stepper.Run(stepper.default_config(example)).phases if ph.label == label)
+    shown = i18n.phase_label(phase, i18n.translations(lang))
+    page.wait_for_function(
+        f"(document.querySelector('{PLAYER} .status')?.innerText || '').includes({json.dumps(f'[{shown}]')})",
+        timeout=TIMEOUT_MS,
+    )
+    assert shown != label
+    _screenshot(page, name, shots)
 
 
 def _screenshot(page, name: str, folder) -> None:

@@ -317,6 +317,28 @@ def test_layer_matrices_are_the_engine_arrays(example, request):
         assert f"W{n} ({rec.before.weights[l].shape[0]}×{rec.before.weights[l].shape[1]})" in titles
 
 
+def test_layer_matrices_draw_no_axes_for_what_the_phase_has_not_computed(toy):
+    # at "forward layer 1" of the toy's step, layer 1 has z1 and a1 but no δ1, ∂L/∂W1 or ΔW1 yet:
+    # those three are titled "— not yet" and draw no axes (no ticks for an empty plot); at the
+    # update every matrix has its axes
+    _, rec = toy
+    forward1 = next(ph for ph in rec.phases if ph.label == "forward layer 1")
+    fig = F.layer_matrices(rec, 0, sample=0, phase=forward1)
+    hidden = set()
+    for tr in fig.data:
+        xa = fig.layout["xaxis" + tr.xaxis[1:]]
+        ya = fig.layout["yaxis" + tr.yaxis[1:]]
+        assert xa.visible is ya.visible
+        if xa.visible is False:
+            hidden.add(tr.name)
+            assert np.isnan(np.asarray(tr.z, dtype=float)).all()
+    assert hidden == {"∂L/∂W1", "ΔW1", "δ1"}
+    titles = [a.text for a in fig.layout.annotations]
+    assert sum(t.endswith("— not yet") for t in titles) == 3
+    update = F.layer_matrices(rec, 0, sample=0, phase=rec.phases[-1])
+    assert all(update.layout["xaxis" + tr.xaxis[1:]].visible is not False for tr in update.data)
+
+
 def test_layer_matrices_outline_the_sample_row(study):
     _, rec = study
     fig = F.layer_matrices(rec, 0, sample=2)
@@ -576,3 +598,21 @@ def test_compact_diagram_for_play_frames_has_no_labels_and_no_colour_bar():
     assert nodes_full.mode == "markers+text" and nodes_full.marker.showscale
     assert nodes_small.mode == "markers" and not nodes_small.marker.showscale
     assert list(nodes_small.marker.color) == list(nodes_full.marker.color)
+
+
+def test_a_flat_loss_curve_gets_a_readable_axis_not_every_digit_of_a_double():
+    # a saturated run: the loss stays at 1.18905 to 1e-15 (the η = 100 study run of issue 10); Plotly
+    # would tick that range with "1.18905000000154515". The axis spans ±0.1 % of the value instead
+    # (linear) or ±0.001 decades (log), and a curve that moves keeps Plotly's own range.
+    flat = 1.18905 + np.array([0.0, 1.5e-15, 3e-16, 1.2e-15])
+    fig = F.loss_curve(flat, 4, log_y=False)
+    lo, hi = fig["layout"]["yaxis"]["range"]
+    assert lo == pytest.approx(1.18905 - 1.18905e-3) and hi == pytest.approx(1.18905 + 1.18905e-3)
+    log = F.loss_curve(flat, 4)
+    assert log["layout"]["yaxis"]["type"] == "log"
+    assert log["layout"]["yaxis"]["range"] == pytest.approx([np.log10(1.18905) - 1e-3, np.log10(1.18905) + 1e-3])
+    moving = F.loss_curve(np.array([0.5, 0.4, 0.3]), 3)
+    assert moving.layout.yaxis.range is None
+    # a pinned curve elsewhere widens nothing by hand: the range is Plotly's again, so both show
+    pinned = F.loss_curve(flat, 4, pinned=[("η=0.1", np.arange(1, 4), np.array([0.9, 0.5, 0.2]))])
+    assert pinned.layout.yaxis.range is None
