@@ -14,12 +14,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/haproxy ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/haproxy ] || [ -z "$(fc-list :lang=ko 2>/dev/null)" ]; then
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  echo "Installing Debian's chromium and haproxy for the browser and class-server tests…"
+  echo "Installing Debian's chromium, haproxy and a CJK font for the browser and class-server tests…"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium haproxy >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium haproxy fonts-noto-cjk >/dev/null
 fi
 
 echo "== ruff =="
