@@ -32,9 +32,10 @@ from nnviz.stepper import Run
 #: one request may compute steps for this long before it answers (the rest follows in chunks)
 COMPUTE_BUDGET_S = 0.5
 #: after a chunk of long work (a link, Run N, Epoch), the player waits this many times the chunk's
-#: compute time before asking for the next: one session's long work takes at most half of the
-#: server's time, and the other students' clicks keep most of theirs (README, robustness)
-LONG_WORK_PAUSE = 1.0
+#: compute time before asking for the next: one session's long work takes at most a third of the
+#: server's time, and the other students' clicks keep most of theirs (README, robustness: with 1,
+#: half of the server, a victim's Step was up to 1.88× its idle latency; with 2, at most 1.29×)
+LONG_WORK_PAUSE = 2.0
 #: the most steps one run may record (memory bound; see the README's robustness section)
 MAX_STEPS = 100_000
 #: losses sent for the loss curve at most (evenly thinned beyond)
