@@ -80,6 +80,12 @@ def test_stepping_one_session_leaves_the_other_alone(app_url, two_pages):  # noq
     tex = "\n".join(arithmetic_tex(bob))
     assert f"= {fmt(rec.after.weights[0][0, 0])}" in tex and f"= {fmt(rec.loss_after)}" in tex, tex
     press(bob, "Back", 0, "")
+    # the score under the player follows the step on screen once the player has reported it (0.7 s
+    # after the click, then a rerun): wait for that rerun, as for alice's score above
+    for _ in range(100):
+        if _score(bob) == bob_score:
+            break
+        bob.wait_for_timeout(100)
     wait_idle(bob, TIMEOUT_MS)
     assert _score(bob) == bob_score
 
