@@ -640,3 +640,15 @@ def test_two_data_sets_with_the_same_network_get_their_own_figures():
     # the slice through the same network is the loss of each data set: the values differ
     z_a, z_b = np.asarray(surface_a["data"][0]["z"]), np.asarray(surface_b["data"][0]["z"])
     assert z_a.shape == z_b.shape and not np.allclose(z_a, z_b)
+
+
+def test_the_plane_plots_of_a_csv_say_which_columns_and_scaling_they_are_in():
+    # the toy sample's inputs x1, x2 scaled by their maximum (the default "max"): the note under the
+    # neuron maps is the data set's own, e.g. "Inputs: x1 / 8.5; x2 / 4.4. Target 'label': 2 classes, one-hot."
+    at = _app(_data_page)
+    run = _use_toy_sample(at)
+    table = read_csv(userdata.sample_csv("toy").encode())
+    m1, m2 = (max(abs(float(v)) for v in table.column(c)) for c in ("x1", "x2"))
+    assert run.data.note.startswith(f"Inputs: x1 / {m1:g}; x2 / {m2:g}.")
+    captions = [c.value for c in at.caption]
+    assert any(safe_text.markdown(run.data.note, limit=None) == c for c in captions), captions

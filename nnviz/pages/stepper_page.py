@@ -747,6 +747,9 @@ def _data_panel(example: str, run: Run) -> None:
             ),
         )
         st.plotly_chart(fig, key=k("neuron_maps"))
+        if example == "custom" and data.note:
+            # which columns and which scaling the plots' axes are in (the network sees scaled inputs)
+            st.caption(safe_text.markdown(data.note, limit=None))
         return
     st.subheader(_("Predictions"))
     shown = min(data.n_samples, 20)
