@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnviz import i18n
+from nnviz import i18n, safe_text
 from nnviz.arithmetic import reached
 from nnviz.datasets import feature_matrix
 from nnviz.engine import GradientCheck, LossSurface, Network, Phase, StepRecord
@@ -1428,11 +1428,14 @@ def decision_boundary(
     wrong = p_cls != labels
     k = max(2, out.shape[1], int(labels.max()) + 1 if labels.size else 0)
     cls_name = tl.gettext("class {index}")
+    # a CSV's class and column names are a visitor's text: Plotly renders <a>, <b> … in legends and hover
     names = [
-        class_names[c] if class_names is not None and c < len(class_names) else cls_name.format(index=c)
+        safe_text.plotly(class_names[c], limit=40)
+        if class_names is not None and c < len(class_names)
+        else cls_name.format(index=c)
         for c in range(k)
     ]
-    a1, a2 = axis_names
+    a1, a2 = (safe_text.plotly(a, limit=40) for a in axis_names)
     said = tl.gettext("label {label}, predicted {predicted}")
     outputs = tl.gettext("outputs {values}")
     for c in range(k):
@@ -1516,13 +1519,19 @@ NEURON_MAP_COLUMNS = 8
 
 
 def neuron_maps(
-    net: Network, X: np.ndarray, resolution: int = 40, pad: float | None = None, features: Sequence[str] | None = None
+    net: Network,
+    X: np.ndarray,
+    resolution: int = 40,
+    pad: float | None = None,
+    features: Sequence[str] | None = None,
+    axis_names: Sequence[str] | None = None,
 ) -> dict:
     """Each neuron's activation over the input plane (rows = layers, ≤ 8 neurons per row).
 
     Heatmap trace names are ``"L{layer} n{neuron}"`` (layer 1-based), ``z[j, i]``
     the activation at (x[i], y[j]); each layer's maps share one colour range,
     symmetric around 0. All maps zoom together. ``features``: as :func:`decision_boundary`'s.
+    ``axis_names``: the two inputs' names for the hover text (a CSV's columns), else bare coordinates.
     """
     n_in = 2 if features is None else len(features)
     if net.sizes[0] != n_in:
@@ -1546,6 +1555,9 @@ def neuron_maps(
     scales = [_max_abs(trace.layers[l].a[:, :cols]) for l in range(L)]
     tl = i18n.translator()
     map_hover = tl.gettext("{name}: a = {value} at ({x}, {y})")
+    hx, hy = "%{x:.3~g}", "%{y:.3~g}"
+    if axis_names is not None:
+        hx, hy = (f"{safe_text.plotly(a, limit=40)} = {v}" for a, v in zip(axis_names, (hx, hy)))
     traces = []
     for (l, k), (xr, yr) in zip(shown, refs):
         name = f"L{l + 1} n{k}"
@@ -1563,8 +1575,7 @@ def neuron_maps(
                 showscale=False,
                 xaxis=xr,
                 yaxis=yr,
-                hovertemplate=map_hover.format(name=name, value=f"%{{z:{_HOVER}}}", x="%{x:.3~g}", y="%{y:.3~g}")
-                + "<extra></extra>",
+                hovertemplate=map_hover.format(name=name, value=f"%{{z:{_HOVER}}}", x=hx, y=hy) + "<extra></extra>",
             )
         )
         traces.append(

@@ -7,6 +7,7 @@ biases, full batch of 3, so ``sample`` picks a real row).
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -616,3 +617,25 @@ def test_a_flat_loss_curve_gets_a_readable_axis_not_every_digit_of_a_double():
     # a pinned curve elsewhere widens nothing by hand: the range is Plotly's again, so both show
     pinned = F.loss_curve(flat, 4, pinned=[("η=0.1", np.arange(1, 4), np.array([0.9, 0.5, 0.2]))])
     assert pinned.layout.yaxis.range is None
+
+
+def test_a_csvs_class_and_column_names_reach_the_plane_figures_as_text(toy):
+    # a visitor's CSV may name a class '<a href="https://evil.example">Session expired: log in</a>' and a
+    # column '<b>x</b>': Plotly renders that HTML subset in legends, axis titles and hover, so the names
+    # arrive escaped (&lt;a …) and show as the characters typed
+    net = toy[0].network()
+    link = '<a href="https://evil.example">Session expired: log in</a>'
+    fig = F.decision_boundary(
+        net, TOY_X, TOY_LABELS, resolution=10, class_names=[link, "ok"], axis_names=("<b>x</b>", "y & z")
+    )
+    spec = fig.to_json()
+    assert "<a href" not in spec and "<b>x</b>" not in spec
+    shown = [t.name for t in fig.data][1]  # after the regions' trace: the class, cut to 40 characters
+    assert shown.startswith(html.escape('<a href="https://evil.example">', quote=True)) and shown.endswith("…")
+    assert fig.layout.xaxis.title.text == "&lt;b&gt;x&lt;/b&gt;"
+    assert fig.layout.yaxis.title.text == "y &amp; z"
+    maps = F.neuron_maps(net, TOY_X, resolution=5, axis_names=("<b>x</b>", "y"))
+    hovers = [t.hovertemplate for t in maps.data if t.type == "heatmap"]
+    assert all("(&lt;b&gt;x&lt;/b&gt; = %{x:.3~g}, y = %{y:.3~g})" in h for h in hovers), hovers[0]
+    plain = F.neuron_maps(net, TOY_X, resolution=5)
+    assert "at (%{x:.3~g}, %{y:.3~g})" in plain.data[0].hovertemplate

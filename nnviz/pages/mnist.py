@@ -194,7 +194,7 @@ def _idx_load(folder: str) -> mnist.Digits | None:
         return None
 
 
-@st.cache_data(show_spinner=False, max_entries=len(i18n.LANGUAGES))
+@st.cache_resource(show_spinner=False, max_entries=len(i18n.LANGUAGES))  # a str: shared as it is, never pickled
 def _idx_problem(folder: str, lang: str) -> str:
     """Why the IDX files cannot be read, in language ``lang`` (a broken file is read again once per language)."""
     try:

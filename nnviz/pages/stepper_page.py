@@ -743,7 +743,11 @@ def _data_panel(example: str, run: Run) -> None:
             "neuron_maps",
             params,
             lambda: figures.neuron_maps(
-                net, data.X if data.plane is None else data.plane, resolution=NEURON_MAP_POINTS, features=data.features
+                net,
+                data.X if data.plane is None else data.plane,
+                resolution=NEURON_MAP_POINTS,
+                features=data.features,
+                axis_names=data.input_names if example == "custom" else None,  # a CSV's column names
             ),
         )
         st.plotly_chart(fig, key=k("neuron_maps"))
