@@ -88,6 +88,7 @@ def test_two_browsers_get_two_processes_and_each_sticks_to_its_own(class_server,
 def test_the_app_works_through_the_proxy(class_server, two_browsers, tmp_path):
     page = _page(two_browsers[0])
     open_page(page, class_server.url, "")
+    wait_for_player(page, TIMEOUT_MS)  # a click before the player is drawn goes nowhere
     assert page.locator('[data-testid="stException"]').count() == 0
     page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_url(re.compile(r"[?&]steps=1\b"), timeout=TIMEOUT_MS)
