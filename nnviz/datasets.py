@@ -32,7 +32,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz.examples import Dataset
-from nnviz.i18n import N_  # the registry keeps the English labels; display sites translate them
+from nnviz.i18n import N_, _  # the registry keeps the English labels; display sites translate them
 
 # A generator: (rng, n_samples, noise) -> (X (n, 2), Playground's label (n,)).
 Generator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
@@ -173,7 +173,10 @@ def make_dataset(name: str, n_samples: int | None = None, noise: float = 0.0, se
         raise ValueError(f"noise must be in [0, 0.5] (Playground's 0–50 %), got {noise!r}")
     X, t = gen.generate(np.random.default_rng(seed), n, noise)
     X = _read_only(X.astype(np.float64))
-    note = f"Playground's {gen.label.lower()}, {n} points, noise {noise:g}, seed {seed}"
+    # in the session's language when made (English outside a Streamlit run), like a CSV's note
+    note = _("Playground's {name}, {n} points, noise {noise}, seed {seed}").format(
+        name=_(gen.label).lower(), n=n, noise=f"{noise:g}", seed=seed
+    )
     if gen.task == "classification":
         labels = _read_only((t > 0).astype(np.int64))
         Y = _read_only(np.eye(2)[labels])
@@ -210,9 +213,11 @@ def split(ds: Dataset, train_percent: float = 50, seed: int = 0) -> tuple[Datase
 
 def _subset(ds: Dataset, idx: np.ndarray, part: str) -> Dataset:
     labels = None if ds.labels is None else _read_only(ds.labels[idx])
-    return replace(
-        ds, X=_read_only(ds.X[idx]), Y=_read_only(ds.Y[idx]), labels=labels, note=f"{ds.note}; {part} part"
-    )
+    note = _(_PART_NOTES[part]).format(note=ds.note)
+    return replace(ds, X=_read_only(ds.X[idx]), Y=_read_only(ds.Y[idx]), labels=labels, note=note)
+
+
+_PART_NOTES = MappingProxyType({"train": N_("{note}; train part"), "test": N_("{note}; test part")})
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:

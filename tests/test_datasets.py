@@ -176,3 +176,21 @@ def test_features_by_hand():
         feature_matrix(X, ["x3"])
     with pytest.raises(ValueError, match="at least one"):
         feature_matrix(X, [])
+
+
+def test_a_data_sets_note_is_in_the_sessions_language(monkeypatch):
+    # the note the step-through page shows under the Playground's regression plots: English as it always
+    # read, and in Korean the catalogue's sentence with the same numbers
+    from nnviz import i18n
+    from nnviz.datasets import split
+
+    ds = make_dataset("circle", n_samples=200, noise=0.1, seed=3)
+    assert ds.note == "Playground's circle, 200 points, noise 0.1, seed 3"
+    assert split(ds, 50, seed=0)[1].note == "Playground's circle, 200 points, noise 0.1, seed 3; test part"
+    monkeypatch.setattr(i18n, "current", lambda: "ko")
+    ko = make_dataset("circle", n_samples=200, noise=0.1, seed=3)
+    template = i18n.translate("ko", "Playground's {name}, {n} points, noise {noise}, seed {seed}")
+    assert template != "Playground's {name}, {n} points, noise {noise}, seed {seed}"
+    assert ko.note == template.format(name=i18n.translate("ko", "Circle").lower(), n=200, noise="0.1", seed=3)
+    assert split(ko, 50, seed=0)[0].note == i18n.translate("ko", "{note}; train part").format(note=ko.note)
+    assert ko.note != ds.note and np.array_equal(ko.X, ds.X)
