@@ -223,6 +223,22 @@ def _weights_section(rec: StepRecord, w) -> str:
     return "".join(parts)
 
 
+def _parameter_lines(sheet: _Sheet, rec: StepRecord, layer: int, phase: Phase, w_what: str, b_what: str) -> list[str]:
+    """The lines of kind ``w_what`` of every weight of ``layer`` (1-based), then ``b_what`` of its biases."""
+    W = rec.before.weights[layer - 1]
+    out = [
+        sheet.line(ln)
+        for i in range(W.shape[0])
+        for j in range(W.shape[1])
+        for ln in arithmetic.edge_lines(rec, layer, i, j, phase)
+        if ln.what == w_what
+    ]
+    if rec.before.biases is not None:
+        for j in range(W.shape[1]):
+            out += [sheet.line(ln) for ln in arithmetic.neuron_lines(rec, layer, j, 0, phase) if ln.what == b_what]
+    return out
+
+
 def _phase_lines(rec: StepRecord, phase: Phase, sheet: _Sheet, w) -> list[str]:
     """The HTML of every line one phase computes, for every neuron / weight of its layer."""
     net = rec.before
@@ -251,23 +267,10 @@ def _phase_lines(rec: StepRecord, phase: Phase, sheet: _Sheet, w) -> list[str]:
                 out.append(row_head(r))
             for j in range(net.sizes[layer]):
                 out += [sheet.line(ln) for ln in arithmetic.delta_lines(rec, layer, j, r)]
-        W = net.weights[phase.layer]
-        for i in range(W.shape[0]):
-            for j in range(W.shape[1]):
-                out += [sheet.line(ln) for ln in arithmetic.edge_lines(rec, layer, i, j, phase) if ln.what == "dW"]
-        if net.biases is not None:
-            for j in range(W.shape[1]):
-                lines = arithmetic.neuron_lines(rec, layer, j, 0, phase)
-                out += [sheet.line(ln) for ln in lines if ln.what == "db"]
+        out += _parameter_lines(sheet, rec, layer, phase, "dW", "db")
     else:  # the update
-        for l, W in enumerate(net.weights, start=1):
-            for i in range(W.shape[0]):
-                for j in range(W.shape[1]):
-                    out += [sheet.line(ln) for ln in arithmetic.edge_lines(rec, l, i, j, phase) if ln.what == "dW_new"]
-            if net.biases is not None:
-                for j in range(W.shape[1]):
-                    lines = arithmetic.neuron_lines(rec, l, j, 0, phase)
-                    out += [sheet.line(ln) for ln in lines if ln.what == "b_new"]
+        for l in range(1, net.n_layers + 1):
+            out += _parameter_lines(sheet, rec, l, phase, "dW_new", "b_new")
         after = arithmetic.loss_lines(rec, phase)[-1]
         out += [f"<h3>{html.escape(w('after'))}</h3>", sheet.line(after)]
     return out
