@@ -276,12 +276,13 @@ def _on_request(example: str) -> None:
     result = st.session_state.get(state.key(example, "player"))
     req = result.get("req") if result is not None else None
     ps = _player_session(example, state.run(example))
-    if isinstance(req, dict) and req.get("a") == "share":  # Share for class: the cursor, then the link
-        ps.handle({**req, "a": "cursor"})
-        teaching.make_share(example, state.run(example), ps, quiz_on=bool(req.get("quiz")))
-    else:
-        ps.handle(req)
-    if isinstance(req, dict) and req.get("a") in ("cursor", "reset", "lr", "select", "share"):
+    applied = ps.handle_all(
+        req,
+        on_share=lambda r: teaching.make_share(
+            example, state.run(example), ps, quiz_on=bool(r.get("quiz")), nonce=r.get("nonce", "")
+        ),
+    )
+    if any(r.get("a") in ("cursor", "reset", "lr", "select", "share") for r in applied):
         st.session_state[state.key(example, "follow")] = True
 
 

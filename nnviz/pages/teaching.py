@@ -152,15 +152,16 @@ def link_query(example: str, run: Run, ps) -> tuple[dict[str, str], list[str]]:
     return q, notes
 
 
-def make_share(example: str, run: Run, ps, quiz_on: bool) -> None:
-    """Answer the player's **Share for class**: the link (classroom view, the quiz as the sharer has it)."""
+def make_share(example: str, run: Run, ps, quiz_on: bool, nonce: str = "") -> None:
+    """Answer the player's **Share for class** (request ``nonce``): the link (classroom view, the quiz
+    as the sharer has it)."""
     q, notes = link_query(example, run, ps)
     q["classroom"] = "1"
     if quiz_on:
         q["quiz"] = "1"
     else:
         q.pop("quiz", None)
-    st.session_state[state.key(example, "share")] = {"query": urlencode(q), "notes": notes, "nonce": ps.ack}
+    st.session_state[state.key(example, "share")] = {"query": urlencode(q), "notes": notes, "nonce": str(nonce)[:40]}
 
 
 def player_extras(example: str) -> dict:

@@ -26,6 +26,8 @@ const PLOT_CONFIG = { displayModeBar: false, responsive: true };
 // an unanswered request is sent again after RETRY_MS, at most RETRIES times (see st.transmit)
 const RETRY_MS = 3000;
 const RETRIES = 2;
+// requests waiting for the server's acknowledgement at most (the oldest are dropped beyond)
+const OUTBOX_MAX = 16;
 
 // Streamlit's dark theme: the player sits in the page (no iframe), so its text colour is the
 // theme's. On light text, figures get a transparent background, that text colour and faint grid
@@ -741,7 +743,8 @@ function merge(st, data) {
     const [wk, wp] = st.waiting;
     if (has(st, wk) || wp < 0) { st.k = wk; st.p = wp; st.waiting = null; }
   }
-  st.acked = data.ack;
+  const acks = new Set(data.acks || []);
+  st.outbox = st.outbox.filter((r) => !acks.has(r.nonce));
   showMessage(st, data.message || "", data.message_kind || "info");
   if (data.quiz && !st.quiz.fromLink) { st.quiz.fromLink = true; setQuiz(st, true); }
   if (data.share && data.share.nonce !== st.shareShown) { st.shareShown = data.share.nonce; showShare(st, data.share); }
@@ -752,7 +755,7 @@ function merge(st, data) {
   } else {
     ui.progress.hidden = true;
   }
-  st.pending = false;
+  st.pending = st.outbox.length > 0;
   if (data.progress && !st.waiting && data.target) st.waiting = data.target;
   if (data.progress && st.waiting) {
     // a long Run or Epoch: the server computes in chunks of bounded time; ask for the next one after
@@ -813,25 +816,41 @@ export default function (component) {
   if (!st) {
     st = { root, run: null, steps: new Map(), idle: new Map(), light: new Map(), drawn: {}, shapes: {}, rev: 0,
       k: 0, p: -1, seq: -1, nonce: 0, playing: false, pending: false, waiting: null, stride: 1,
-      surfaceDrawn: false, lossDrawn: false, losses: [], Plotly: null };
+      surfaceDrawn: false, lossDrawn: false, losses: [], Plotly: null, outbox: [], sentAt: new WeakMap() };
     st.ui = build(root, st);
     root.__nnviz = st;
   }
+  // Requests wait in an outbox until the server acknowledges them (its answer lists the nonces it
+  // applied, data.acks), and every trigger carries the whole outbox: one trigger value holds one
+  // message, so a request sent before the server read the previous one (a cursor report just after
+  // a click) would otherwise replace it, and the click would be lost. The server applies a nonce
+  // once (PlayerSession.handle_all), so resending is safe. A background request replaces an
+  // unacknowledged one of the same kind (only the latest cursor report matters).
   st.send = (req, background = false) => {
     st.pending = true;
     st.nonce += 1;
     const have = [...st.steps.keys()].filter((s) => Math.abs(s - st.k) <= 20).slice(0, 64);
     const sent = Object.assign({ nonce: `${Date.now()}-${st.nonce}`, background, have }, req);
-    st.lastSent = sent;
-    st.transmit(sent, 0);
+    st.outbox = st.outbox.filter((r) => !(background && r.background && r.a === sent.a));
+    st.outbox.push(sent);
+    st.sentAt.set(sent, Date.now());
+    if (st.outbox.length > OUTBOX_MAX) st.outbox = st.outbox.slice(-OUTBOX_MAX);
+    st.transmit(0);
   };
-  // A request can be lost when it is sent while the page reruns for another reason (its trigger
-  // goes to an element being replaced). Unanswered after RETRY_MS, it is sent again with the same
-  // nonce: the server applies a nonce once (PlayerSession.handle) and answers a repeat with its state.
-  st.transmit = (sent, attempt) => {
-    setTriggerValue("req", sent);
+  // Unanswered after RETRY_MS (it went to an element being replaced while the page reran), the
+  // outbox is sent again, at most RETRIES times; requests older than that are given up (the
+  // player stays usable: the next click asks again).
+  st.transmit = (attempt) => {
+    const now = Date.now();
+    st.outbox = st.outbox.filter((r) => now - st.sentAt.get(r) <= RETRY_MS * (RETRIES + 1));
+    if (!st.outbox.length) { st.pending = false; return; }
+    const tx = (st.tx || 0) + 1;
+    st.tx = tx;
+    setTriggerValue("req", { batch: st.outbox.slice() });
     setTimeout(() => {
-      if (st.lastSent === sent && st.acked !== sent.nonce && attempt < RETRIES) st.transmit(sent, attempt + 1);
+      if (st.tx !== tx || !st.outbox.length) return;
+      if (attempt < RETRIES) st.transmit(attempt + 1);
+      else { st.outbox = []; st.pending = false; }
     }, RETRY_MS);
   };
   merge(st, data);

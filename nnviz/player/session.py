@@ -43,7 +43,9 @@ MAX_CURVE_POINTS = 4_000
 #: loss curves a session may pin at once
 MAX_PINS = 3
 #: how many recent request nonces a session remembers, to apply a resent request once
-HANDLED_NONCES = 16
+HANDLED_NONCES = 64
+#: requests one trigger may carry (player.js keeps at most this many unacknowledged: OUTBOX_MAX)
+MAX_BATCH = 16
 
 
 @dataclass
@@ -63,7 +65,6 @@ class PlayerSession:
     message: tuple[str, str] | None = None
     trunc: int | None = None
     clear: bool = False
-    ack: str = ""
     handled: tuple[str, ...] = ()  # the nonces of the last requests applied (a repeat is not re-applied)
     light: dict = field(default_factory=dict)
     have: tuple[int, ...] = ()
@@ -99,13 +100,37 @@ class PlayerSession:
 
     # -- requests ---------------------------------------------------------------
 
+    def handle_all(self, batch, on_share=None) -> list[dict]:
+        """Apply the requests of one trigger (player.js sends every request it has no acknowledgement
+        for: ``{"batch": [...]}``, or one request as before) in order, each nonce once; return those
+        applied. ``on_share(req)`` runs after a "share" request has moved the cursor. A trigger that
+        only repeats what was applied (its answer was lost) is answered with the cursor."""
+        reqs = batch.get("batch") if isinstance(batch, dict) and "batch" in batch else [batch]
+        if not isinstance(reqs, list):
+            reqs = []
+        applied = []
+        for req in reqs[:MAX_BATCH]:
+            if not isinstance(req, dict) or str(req.get("nonce", ""))[:40] in self.handled:
+                continue
+            if req.get("a") == "share":
+                self.handle({**req, "a": "cursor"})
+                if on_share is not None:
+                    on_share(req)
+            else:
+                self.handle(req)
+            applied.append(req)
+        self._requested = True
+        if not applied:
+            self.force = True
+        return applied
+
     def handle(self, req: dict) -> None:
-        """Apply one request from the browser (malformed ones are ignored with a message)."""
+        """Apply one request from the browser (malformed ones are ignored with a message); a nonce
+        already applied is not applied again."""
         run = self.run
         if run is None or not isinstance(req, dict):
             return
         nonce = str(req.get("nonce", ""))[:40]
-        self.ack = nonce
         self._requested = True
         if nonce in self.handled:
             # the player sent it again, its answer unseen (player.js st.transmit): apply it once, and
@@ -323,7 +348,7 @@ class PlayerSession:
             "diverged": run.barrier,  # the last step Play and Run may reach (divergence or the stop rule)
             "trunc": self.trunc,
             "clear": self.clear,
-            "ack": self.ack,
+            "acks": list(self.handled),  # player.js drops these from its outbox
             "progress": None,
         }
         if self.target is not None:
