@@ -110,7 +110,8 @@ def _reg_gauss(rng, n, noise):
 
 @dataclass(frozen=True)
 class DataGenerator:
-    """One registry entry: a generator, its label, its task, Playground's sample count and its rule in LaTeX."""
+    """One registry entry: a generator, its label, its task, Playground's sample count and its rule in LaTeX
+    (formulas only, no words: the page shows it in every language; noise moves x before the rule)."""
 
     name: str
     label: str
@@ -120,26 +121,31 @@ class DataGenerator:
     rule: str
 
 
+# each data set's rule, formulas only (shown on the page in every language); noise moves x first
+_RULES = MappingProxyType(
+    {
+        "circle": r"y = 1 \iff \lVert x \rVert < 2.5,\ y \in \{-1, 1\}",
+        "xor": r"y = 1 \iff x_1 x_2 \ge 0,\ y \in \{-1, 1\}",
+        "gauss": r"x \sim \mathcal{N}\big(\pm(2, 2),\ \sigma^2 I\big) \Rightarrow y = \pm 1",
+        "spiral": r"x = \tfrac{5i}{m}\,(\sin t, \cos t),\ "
+        r"t = \tfrac{3.5\pi i}{m} + \{0 \Rightarrow y = 1;\ \pi \Rightarrow y = -1\}",
+        "reg_plane": r"y = (x_1 + x_2)/10",
+        "reg_gauss": r"y = v_{c^*},\ v_c = s_c \max(0, 1 - \lVert x - c\rVert/2),\ "
+        r"c^* = \arg\max_c |v_c|,\ c \in \{-4, 0, 4\} \times \{2.5, -2.5\}",
+    }
+)
+
 # Playground draws 500 points to classify and 1,200 to regress (playground.ts)
 DATASETS: Mapping[str, DataGenerator] = MappingProxyType(
     {
         g.name: g
         for g in (
-            DataGenerator("circle", N_("Circle"), "classification", _circle, 500, r"y = [\,\lVert x \rVert < 2.5\,]"),
-            DataGenerator("xor", N_("Exclusive or"), "classification", _xor, 500, r"y = [\,x_1 x_2 \ge 0\,]"),
-            DataGenerator("gauss", N_("Two Gaussians"), "classification", _gauss, 500, r"y = 1 \text{ around } (2, 2)"),
-            DataGenerator(
-                "spiral", N_("Spiral"), "classification", _spiral, 500, r"y = 1 \text{ on the arm from } t = 0"
-            ),
-            DataGenerator("reg_plane", N_("Plane"), "regression", _reg_plane, 1200, r"y = (x_1 + x_2)/10"),
-            DataGenerator(
-                "reg_gauss",
-                N_("Multi Gaussian"),
-                "regression",
-                _reg_gauss,
-                1200,
-                r"y = \pm\max(0, 1 - \lVert x - c\rVert/2) \text{ of the nearest of six centres}",
-            ),
+            DataGenerator("circle", N_("Circle"), "classification", _circle, 500, _RULES["circle"]),
+            DataGenerator("xor", N_("Exclusive or"), "classification", _xor, 500, _RULES["xor"]),
+            DataGenerator("gauss", N_("Two Gaussians"), "classification", _gauss, 500, _RULES["gauss"]),
+            DataGenerator("spiral", N_("Spiral"), "classification", _spiral, 500, _RULES["spiral"]),
+            DataGenerator("reg_plane", N_("Plane"), "regression", _reg_plane, 1200, _RULES["reg_plane"]),
+            DataGenerator("reg_gauss", N_("Multi Gaussian"), "regression", _reg_gauss, 1200, _RULES["reg_gauss"]),
         )
     }
 )

@@ -155,7 +155,7 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
                 r"\max(0.01z, z)",
                 r"\mathrm{lrelu}",
                 N_("Leaky ReLU (0.01)"),
-                r"(z>0\;?\;1 : 0.01) \text{{ at }} z={z}",
+                r"[z>0] + 0.01\,[z \le 0] = [{z}>0] + 0.01\,[{z} \le 0]",  # Iverson brackets, as relu's
             ),
             Activation(
                 "identity",

@@ -191,9 +191,11 @@ class Checker:
             a = num(re.fullmatch(r"1-(.*)\^2", expr).group(1))
             rounded(a, a_true, tex)
             near(1 - a * a, slope, 1 + 2 * a * a, tex)
-        elif act in ("relu", "leaky_relu"):  # [z > 0], or 1 / 0.01 by the sign of z
-            m = re.search(r"\[(.*)>0\]|z=(.*)$", expr)
-            z = num(m.group(1) or m.group(2))
+        elif act in ("relu", "leaky_relu"):  # [z > 0], or [z > 0] + 0.01 [z ≤ 0]
+            m = re.match(r"\[(.*?)>0\]", expr)
+            z = num(m.group(1))
+            if act == "leaky_relu":
+                assert expr == rf"[{m.group(1)}>0] + 0.01\,[{m.group(1)} \le 0]", tex
             rounded(z, z_true, tex)
             assert slope == (1.0 if z > 0 else (0.0 if act == "relu" else 0.01)), tex
         else:

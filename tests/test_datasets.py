@@ -7,6 +7,7 @@ import pytest
 
 from nnviz.datasets import (
     DATASETS,
+    REG_GAUSS_CENTERS,
     FEATURES,
     feature_matrix,
     make_dataset,
@@ -194,3 +195,15 @@ def test_a_data_sets_note_is_in_the_sessions_language(monkeypatch):
     assert ko.note == template.format(name=i18n.translate("ko", "Circle").lower(), n=200, noise="0.1", seed=3)
     assert split(ko, 50, seed=0)[0].note == i18n.translate("ko", "{note}; train part").format(note=ko.note)
     assert ko.note != ds.note and np.array_equal(ko.X, ds.X)
+
+
+def test_every_rule_is_formulas_only_and_names_its_generators_constants():
+    # the page shows the rule in every language: no \text{…} words in it
+    for gen in DATASETS.values():
+        assert r"\text" not in gen.rule and gen.rule.strip(), gen.name
+    # the constants of the rules are the generators' (radius 5 · 0.5; the six centres; 1.75 turns = 3.5π)
+    assert r"\lVert x \rVert < 2.5" in DATASETS["circle"].rule
+    xs = sorted({c[0] for c in REG_GAUSS_CENTERS})
+    ys = sorted({c[1] for c in REG_GAUSS_CENTERS}, reverse=True)
+    assert r"c \in \{%g, %g, %g\} \times \{%g, %g\}" % (*xs, *ys) in DATASETS["reg_gauss"].rule
+    assert r"\tfrac{3.5\pi i}{m}" in DATASETS["spiral"].rule and r"\tfrac{5i}{m}" in DATASETS["spiral"].rule

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from nnviz import stepper
+from nnviz import datasets, stepper
 from nnviz.engine import INITIALIZER_NOTES
 
 TIMEOUT = 60
@@ -73,6 +73,8 @@ def test_sidebar_controls_make_the_run():
     assert run.data.n_samples == 400 and run.test_data.n_samples == 100  # 80 % of 500
     np.testing.assert_array_equal(run.data.X[:, 3], np.sin(run.data.plane[:, 1]))
     # the run the link describes is the same
+    # the data set's rule is shown under the picker (datasets.DATASETS' formula, no words)
+    assert any(e.value.strip("$\n") == datasets.DATASETS["spiral"].rule for e in at.sidebar.latex)
     flat = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert flat["data"] == "spiral" and flat["feat"] == "x1,x2,x1_squared,sin_x2" and flat["opt"] == "adam"
 

@@ -404,7 +404,8 @@ def _sidebar_data(example: str) -> None:
     st.header(_("Data"))
     t = i18n.translator()
     label = lambda n: t.gettext(datasets.DATASETS[n].label)  # noqa: E731
-    st.selectbox(_("Data set"), list(datasets.DATASETS), key=k("dataset"), format_func=label)
+    name = st.selectbox(_("Data set"), list(datasets.DATASETS), key=k("dataset"), format_func=label)
+    st.latex(datasets.DATASETS[name].rule)
     st.slider(_("Noise (%)"), 0, datasets.NOISE_PERCENT_MAX, step=5, key=k("noise"))
     lo, hi = datasets.TRAIN_PERCENT_RANGE
     st.slider(_("Ratio of training to test data (%)"), lo, hi, step=10, key=k("train_percent"))
@@ -454,7 +455,7 @@ def _sidebar_training(example: str) -> None:
                     lam=f"{lam:g}", engine_lam=f"{lam * b:g}", b=b
                 )
             )
-        st.latex(rf"L_{{\text{{total}}}} = L + \lambda \sum_w R(w),\quad {REGULARIZERS[reg].formula}")
+        st.latex(rf"L_\lambda = L + \lambda \sum_w R(w),\quad {REGULARIZERS[reg].formula}")
     opt = st.selectbox(
         _("Optimizer"), list(OPTIMIZERS), key=k("opt"), format_func=lambda n: t.gettext(OPTIMIZERS[n].label)
     )
