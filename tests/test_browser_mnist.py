@@ -179,6 +179,18 @@ def test_teach_it_undo_and_back_to_the_shipped_model(app_url):  # noqa: F811
                 assert b and b["y"] >= 0 and b["y"] + min(b["height"], 60) <= 900, (sel, b)
             assert "Before and after teaching" in _text(page, ".st-key-probabilities")
 
+            # the chart was updated in place (component.figure: Plotly.react), not drawn anew: the same
+            # plot element, now with the after-bars of the page's numbers
+            page.evaluate("document.querySelector('.st-key-probabilities .js-plotly-plot').__mark = 1")
+            _click(page, "mnist_teach_go", _has(TEACH_RESULT, "Teaching step 2 (as a 1"))
+            kept = page.evaluate(
+                "(() => { const el = document.querySelector('.st-key-probabilities .js-plotly-plot');"
+                " return [el.__mark, el._fullData.length, el._fullData[1].y[1]]; })()"
+            )
+            assert kept[0] == 1 and kept[1] == 2, kept
+            assert round(kept[2], 3) == _probabilities(page)[1], kept  # after-bar of digit 1 = the caption's p(1)
+            _click(page, "mnist_teach_undo", _has(TEACH_RESULT, "Teaching step 1 (as a 1"))
+
             _click(page, "mnist_teach_undo", _has(TEACH_RESULT, "Teaching step", present=False))
             assert _probabilities(page) == shipped, "Undo gives back the shipped model's exact numbers"
             assert not re.search(r"then \d+ teaching step", page.locator(".stMain").inner_text())

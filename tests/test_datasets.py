@@ -7,8 +7,8 @@ import pytest
 
 from nnviz.datasets import (
     DATASETS,
-    REG_GAUSS_CENTERS,
     FEATURES,
+    REG_GAUSS_CENTERS,
     feature_matrix,
     make_dataset,
     noise_from_percent,
@@ -205,5 +205,6 @@ def test_every_rule_is_formulas_only_and_names_its_generators_constants():
     assert r"\lVert x \rVert < 2.5" in DATASETS["circle"].rule
     xs = sorted({c[0] for c in REG_GAUSS_CENTERS})
     ys = sorted({c[1] for c in REG_GAUSS_CENTERS}, reverse=True)
-    assert r"c \in \{%g, %g, %g\} \times \{%g, %g\}" % (*xs, *ys) in DATASETS["reg_gauss"].rule
+    centres = r"c \in \{" + ", ".join(f"{v:g}" for v in xs) + r"\} \times \{" + ", ".join(f"{v:g}" for v in ys) + r"\}"
+    assert centres in DATASETS["reg_gauss"].rule
     assert r"\tfrac{3.5\pi i}{m}" in DATASETS["spiral"].rule and r"\tfrac{5i}{m}" in DATASETS["spiral"].rule

@@ -45,10 +45,14 @@ def _mnist(lang: str | None, tab: str | None = None, drawing: str | None = None)
 
 
 def _chart(at: AppTest, key: str) -> dict:
-    """The Plotly figure (as sent to the browser) of the chart with widget key ``key``."""
-    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
-    assert len(charts) == 1, [c.proto.id for c in at.get("plotly_chart")]
-    return json.loads(charts[0].proto.spec)
+    """The Plotly figure (as sent to the browser) of the chart with widget key ``key``: an st.plotly_chart's
+    spec, or the figure of an nnviz.figure element (component.figure: drawn with Plotly.react)."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
+    # the element's data is JSON text (component.figure), sent as a JSON string
+    elements = [c for c in at.get("bidi_component") if c.proto.id.endswith(key)]
+    charts += [json.loads(json.loads(c.proto.json))["fig"] for c in elements]
+    assert len(charts) == 1, [c.proto.id for c in [*at.get("plotly_chart"), *at.get("bidi_component")]]
+    return charts[0]
 
 
 def _open_tab(at: AppTest) -> str:

@@ -28,6 +28,7 @@ from nnviz import mnist_figures as mf
 from nnviz import mnist_train as mt
 from nnviz.engine import BatchSchedule, Network, StepRecord, phases, train_step
 from nnviz.i18n import N_, _
+from nnviz.player import component
 from nnviz.safe_text import markdown as md
 
 #: the tabs' labels in English; shown in the session's language (``st.session_state["mnist_tab"]`` holds the
@@ -560,7 +561,7 @@ def _model_view_body(pre: mnist.Preprocessed | None) -> None:
                     fig = mf.probability_compare(taught["before"], probs, taught["label"], title)
                 else:
                     fig = mf.probability_bars(probs)
-                st.plotly_chart(fig, key="mnist_draw_probs", width="stretch")
+                component.figure("mnist_draw_probs", fig)  # updated in place: a teaching click redraws little
                 st.caption("  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs)))
     with c_teach:
         _teach(pre, taught if on_this else None)
@@ -715,7 +716,8 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
                 p1=f"{after:.3g}",
             )
         )
-        st.plotly_chart(
+        component.figure(
+            "mnist_teach_dw",
             mf.filter_grid(
                 taught["dW1"],
                 None,
@@ -725,8 +727,6 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
                 uirevision="teach",
                 unit_names=taught["top"],
             ),
-            key="mnist_teach_dw",
-            width="stretch",
         )
         st.caption(_t("teach_dw_caption"))
 

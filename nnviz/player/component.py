@@ -45,13 +45,44 @@ def plotly_url() -> str:
     return ("/" + base if base else "") + "/app/static/" + PLOTLY_FILE
 
 
+def _js(name: str) -> str:
+    """An element's JavaScript: the shared Plotly loader and theming (plotly_common.js), then ``name``."""
+    return (_HERE / "plotly_common.js").read_text(encoding="utf-8") + "\n" + (_HERE / name).read_text(encoding="utf-8")
+
+
 _COMPONENT = st.components.v2.component(
     "nnviz.player",
     html='<div class="nnviz-root"></div>',
     css=(_HERE / "player.css").read_text(encoding="utf-8"),
-    js=(_HERE / "player.js").read_text(encoding="utf-8"),
+    js=_js("player.js"),
     isolate_styles=False,
 )
+
+_FIGURE = st.components.v2.component(
+    "nnviz.figure",
+    html='<div class="nnviz-figure"></div>',
+    css=(_HERE / "figures.css").read_text(encoding="utf-8"),
+    js=_js("figures.js"),
+    isolate_styles=False,
+)
+
+
+def figure_spec(fig) -> dict:
+    """A Plotly figure (``go.Figure`` or dict) as the plain spec Plotly.js draws: plotly.py's default
+    template left out (~10 kB; the player's figures use Plotly.js's own defaults too)."""
+    d = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
+    layout = {k: v for k, v in (d.get("layout") or {}).items() if k != "template"}
+    return {"data": list(d.get("data") or []), "layout": layout}
+
+
+def figure(key: str, fig) -> None:
+    """Draw ``fig`` where st.plotly_chart would, updated in place (Plotly.react) when a rerun changes it."""
+    from nnviz.figures import to_json
+    from nnviz.player import payload
+
+    text = payload.ui_text(("plotly_missing", "plotly_failed"))
+    data = {"name": key, "plotly": plotly_url(), "text": text, "fig": figure_spec(fig)}
+    _FIGURE(key=key, data=to_json(data), height="content")
 
 
 def mount(key: str, data: dict, on_request) -> None:

@@ -121,11 +121,11 @@ UI_TEXT: Mapping[str, str] = MappingProxyType(
 )
 
 
-def ui_text() -> dict[str, str]:
-    """:data:`UI_TEXT` in the session's language, with its code under ``"lang"`` (English at ``?lang=en``:
-    "Next phase", "Quiz me", "Answer: {shown}" …)."""
+def ui_text(keys=None) -> dict[str, str]:
+    """:data:`UI_TEXT` (or its ``keys``) in the session's language, with its code under ``"lang"``
+    (English at ``?lang=en``: "Next phase", "Quiz me", "Answer: {shown}" …)."""
     t = i18n.translator()
-    return {"lang": i18n.current(), **{key: t.gettext(text) for key, text in UI_TEXT.items()}}
+    return {"lang": i18n.current(), **{key: t.gettext(UI_TEXT[key]) for key in (keys or UI_TEXT)}}
 
 
 def selection_name(sel: tuple | None) -> str:

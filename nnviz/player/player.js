@@ -6,62 +6,11 @@
 // Cursor (k, p), as nnviz.stepper.Run: k updates applied before the step on screen;
 // p = -1 idle (nothing of step k+1 computed), 0 … P-1 a phase of step k+1.
 
-const PLOTLY_KEY = "__nnvizPlotly";
-
-function loadPlotly(url, T) {
-  if (!window[PLOTLY_KEY]) {
-    window[PLOTLY_KEY] = new Promise((resolve, reject) => {
-      if (window.Plotly) return resolve(window.Plotly);
-      const s = document.createElement("script");
-      s.src = url;
-      s.onload = () => (window.Plotly ? resolve(window.Plotly) : reject(new Error(fmt(T.plotly_missing, { url }))));
-      s.onerror = () => { window[PLOTLY_KEY] = null; reject(new Error(fmt(T.plotly_failed, { url }))); };
-      document.head.appendChild(s);
-    });
-  }
-  return window[PLOTLY_KEY];
-}
-
-const PLOT_CONFIG = { displayModeBar: false, responsive: true };
 // an unanswered request is sent again after RETRY_MS, at most RETRIES times (see st.transmit)
 const RETRY_MS = 3000;
 const RETRIES = 2;
 // requests waiting for the server's acknowledgement at most (the oldest are dropped beyond)
 const OUTBOX_MAX = 16;
-
-// Streamlit's dark theme: the player sits in the page (no iframe), so its text colour is the
-// theme's. On light text, figures get a transparent background, that text colour and faint grid
-// lines (the specs are made for a white page); the colour scales of the data are unchanged.
-function darkTheme(root) {
-  const m = (getComputedStyle(root).color || "").match(/\d+(\.\d+)?/g);
-  if (!m) return null;
-  const lum = 0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2];
-  return lum > 140 ? { text: `rgb(${m[0]}, ${m[1]}, ${m[2]})`, grid: "rgba(250, 250, 250, 0.16)" } : null;
-}
-
-function themedData(root, data) {
-  // number labels drawn in near-black beside the neurons take the theme's text colour
-  const t = darkTheme(root);
-  if (!t) return data;
-  return data.map((tr) => (tr.textfont && tr.textfont.color === "#222222"
-    ? Object.assign({}, tr, { textfont: Object.assign({}, tr.textfont, { color: t.text }) }) : tr));
-}
-
-function themed(root, layout) {
-  const t = darkTheme(root);
-  if (!t) return layout;
-  const out = Object.assign({}, layout, {
-    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-    font: Object.assign({}, layout.font || {}, { color: t.text }),
-  });
-  for (const k of Object.keys(out)) {
-    if (/^[xy]axis\d*$/.test(k)) out[k] = Object.assign({}, out[k], { gridcolor: t.grid, zerolinecolor: t.grid, linecolor: t.grid });
-  }
-  for (const k of ["xaxis", "yaxis"]) if (!out[k]) out[k] = { gridcolor: t.grid, zerolinecolor: t.grid };
-  if (out.title && out.title.font) out.title = Object.assign({}, out.title, { font: Object.assign({}, out.title.font, { color: t.text }) });
-  if (out.annotations) out.annotations = out.annotations.map((a) => Object.assign({}, a, { font: Object.assign({}, a.font || {}, { color: t.text }) }));
-  return out;
-}
 
 function el(tag, attrs = {}, children = []) {
   const e = document.createElement(tag);
@@ -115,10 +64,6 @@ function placeSurfaceMark(st, sc, sa) {
 
 // Every word shown comes from the server (payload.UI_TEXT, in the session's language): st.T.
 // fmt fills a text's {name} fields with numbers known here.
-function fmt(text, fields) {
-  return String(text || "").replace(/\{(\w+)\}/g, (m, name) => (name in fields ? String(fields[name]) : m));
-}
-
 function build(root, st) {
   root.innerHTML = "";
   root.setAttribute("data-nnviz-player", "");
