@@ -40,7 +40,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from nnviz.i18n import N_  # marks the reduction texts for the catalogues (translated where shown)
+# N_ marks the registries' labels (translated where shown); _ translates the messages a visitor may read
+# (a bad file, link, edit or configuration): English outside a Streamlit run (scripts, tests)
+from nnviz.i18n import N_, _
 from nnviz.safe_text import quoted
 
 # ---------------------------------------------------------------------------
@@ -376,9 +378,15 @@ def initializer(name: str) -> Callable[[np.random.Generator, int, int], np.ndarr
     if m:
         mu, sigma = float(m.group(1)), float(m.group(2))
         if not (math.isfinite(mu) and math.isfinite(sigma) and sigma >= 0):
-            raise ValueError(f"initialiser {name!r}: mean and standard deviation must be finite, sigma ≥ 0")
+            raise ValueError(
+                _("initialiser {name}: mean and standard deviation must be finite, sigma ≥ 0").format(name=repr(name))
+            )
         return _init_normal(mu, sigma)
-    raise ValueError(f"unknown initialiser {name!r}; choose one of {sorted(INITIALIZERS)} or 'normal(mu, sigma)'")
+    raise ValueError(
+        _("unknown initialiser {name}; choose one of {choices} or 'normal(mu, sigma)'").format(
+            name=repr(name), choices=sorted(INITIALIZERS)
+        )
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -426,7 +434,11 @@ def regularizer(name: str | None) -> Regularizer:
     try:
         return REGULARIZERS["none" if name is None else name]
     except KeyError:
-        raise ValueError(f"unknown regularization {name!r}; choose one of {sorted(REGULARIZERS)}") from None
+        raise ValueError(
+            _("unknown regularization {name}; choose one of {choices}").format(
+                name=repr(name), choices=sorted(REGULARIZERS)
+            )
+        ) from None
 
 
 # ---------------------------------------------------------------------------
@@ -564,9 +576,11 @@ class Network:
         if bias_mode is None:
             bias_mode = "none" if biases is None else "trainable"
         if bias_mode not in BIAS_MODES:
-            raise ValueError(f"bias_mode must be one of {BIAS_MODES}, not {quoted(bias_mode)}")
+            raise ValueError(
+                _("bias_mode must be one of {choices}, not {value}").format(choices=BIAS_MODES, value=quoted(bias_mode))
+            )
         if (biases is None) != (bias_mode == "none"):
-            raise ValueError("biases=None goes with bias_mode='none' and only with it")
+            raise ValueError(_("biases=None goes with bias_mode='none' and only with it"))
         dtype = np.dtype(dtype)
         ws = [_frozen_array(w, dtype) for w in weights]
         bs = None if biases is None else [_frozen_array(b, dtype) for b in biases]
@@ -727,7 +741,9 @@ class Network:
         spec = loss_spec(loss)
         if spec.requires and self.activations[-1] != spec.requires:
             raise ValueError(
-                f"loss {loss!r} needs a {spec.requires} output layer, but the output layer is {self.activations[-1]}"
+                _("loss {loss} needs a {needed} output layer, but the output layer is {activation}").format(
+                    loss=repr(loss), needed=spec.requires, activation=self.activations[-1]
+                )
             )
         return spec
 
@@ -878,10 +894,10 @@ class Network:
         try:
             i = names.index(name)
         except ValueError:
-            raise ValueError(f"no parameter called {name!r}") from None
+            raise ValueError(_("no parameter called {name}").format(name=repr(name))) from None
         value = float(value)
         if not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
+            raise ValueError(_("{name} must be a finite number, got {value}").format(name=name, value=repr(value)))
         v = self.parameter_vector()
         v[i] = value
         ws, bs = self._unflatten(v)
@@ -919,19 +935,23 @@ class Network:
         """Parse :meth:`to_json` output; ValueError naming the problem for anything invalid."""
         if isinstance(text, bytes):
             if len(text) > MAX_JSON_BYTES:
-                raise ValueError(f"the file is {len(text) / 1e6:.1f} MB; the limit is {MAX_JSON_BYTES / 1e6:.0f} MB")
+                raise ValueError(
+                    _("the file is {size} MB; the limit is {limit} MB").format(
+                        size=f"{len(text) / 1e6:.1f}", limit=f"{MAX_JSON_BYTES / 1e6:.0f}"
+                    )
+                )
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
-                raise ValueError("the file is not UTF-8 text") from None
+                raise ValueError(_("the file is not UTF-8 text")) from None
         if len(text.encode("utf-8")) > MAX_JSON_BYTES:
-            raise ValueError(f"the file is over the limit of {MAX_JSON_BYTES / 1e6:.0f} MB")
+            raise ValueError(_("the file is over the limit of {limit} MB").format(limit=f"{MAX_JSON_BYTES / 1e6:.0f}"))
         try:
             d = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON: {exc}") from None
+            raise ValueError(_("not valid JSON: {why}").format(why=exc)) from None  # why: Python's (English)
         except RecursionError:
-            raise ValueError("the file nests lists or objects too deeply to be a network") from None
+            raise ValueError(_("the file nests lists or objects too deeply to be a network")) from None
         return network_from_dict(d)
 
     def to_dict(self) -> dict:
@@ -954,7 +974,7 @@ MAX_JSON_BYTES = 5_000_000
 
 
 def _reject_constant(name: str):
-    raise ValueError(f"non-finite number {name} in the file")
+    raise ValueError(_("non-finite number {name} in the file").format(name=name))
 
 
 def loss_spec(name: str) -> Loss:
@@ -962,7 +982,9 @@ def loss_spec(name: str) -> Loss:
     try:
         return LOSSES[name]
     except KeyError:
-        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}") from None
+        raise ValueError(
+            _("unknown loss {name}; choose one of {choices}").format(name=repr(name), choices=sorted(LOSSES))
+        ) from None
 
 
 def _as_batch(X, n_cols: int, dtype, what: str) -> np.ndarray:
@@ -970,40 +992,56 @@ def _as_batch(X, n_cols: int, dtype, what: str) -> np.ndarray:
     if X.ndim == 1:
         X = X.reshape(1, -1)
     if X.ndim != 2 or X.shape[1] != n_cols:
-        raise ValueError(f"{what} must have shape (batch, {n_cols}), got {X.shape}")
+        raise ValueError(
+            _("{what} must have shape (batch, {n}), got {shape}").format(what=what, n=n_cols, shape=X.shape)
+        )
     return X
 
 
 def _validate(ws: list[np.ndarray], bs: list[np.ndarray] | None, acts: list[str]) -> None:
     if not ws:
-        raise ValueError("a network needs at least one layer")
+        raise ValueError(_("a network needs at least one layer"))
     if len(acts) != len(ws):
-        raise ValueError(f"{len(ws)} weight matrices need {len(ws)} activations, got {len(acts)}")
+        raise ValueError(
+            _("{n} weight matrices need {n} activations, got {got}").format(n=len(ws), got=len(acts))
+        )
     for l, name in enumerate(acts):
         if name not in ACTIVATIONS:
             raise ValueError(
-                f"unknown activation {quoted(name)} in layer {l + 1}; choose one of {sorted(ACTIVATIONS)}"
+                _("unknown activation {name} in layer {layer}; choose one of {choices}").format(
+                    name=quoted(name), layer=l + 1, choices=sorted(ACTIVATIONS)
+                )
             )
         if name == "softmax" and l != len(acts) - 1:
-            raise ValueError("softmax is only allowed on the output layer")
+            raise ValueError(_("softmax is only allowed on the output layer"))
     for l, w in enumerate(ws):
         if w.ndim != 2 or 0 in w.shape:
-            raise ValueError(f"W{l + 1} must be a non-empty 2-D array, got shape {w.shape}")
+            raise ValueError(
+                _("W{layer} must be a non-empty 2-D array, got shape {shape}").format(layer=l + 1, shape=w.shape)
+            )
         if l > 0 and ws[l - 1].shape[1] != w.shape[0]:
-            raise ValueError(f"shapes do not chain: W{l} is {ws[l - 1].shape} but W{l + 1} is {w.shape}")
+            raise ValueError(
+                _("shapes do not chain: W{layer} is {shape} but W{next} is {next_shape}").format(
+                    layer=l, shape=ws[l - 1].shape, next=l + 1, next_shape=w.shape
+                )
+            )
         if not np.all(np.isfinite(w)):
-            raise ValueError(f"W{l + 1} contains non-finite numbers")
+            raise ValueError(_("W{layer} contains non-finite numbers").format(layer=l + 1))
     if bs is not None:
         if len(bs) != len(ws):
-            raise ValueError(f"{len(ws)} layers need {len(ws)} bias vectors, got {len(bs)}")
+            raise ValueError(_("{n} layers need {n} bias vectors, got {got}").format(n=len(ws), got=len(bs)))
         for l, (w, b) in enumerate(zip(ws, bs)):
             if b.shape != (w.shape[1],):
-                raise ValueError(f"b{l + 1} must have shape ({w.shape[1]},), got {b.shape}")
+                raise ValueError(
+                    _("b{layer} must have shape ({n},), got {shape}").format(layer=l + 1, n=w.shape[1], shape=b.shape)
+                )
             if not np.all(np.isfinite(b)):
-                raise ValueError(f"b{l + 1} contains non-finite numbers")
+                raise ValueError(_("b{layer} contains non-finite numbers").format(layer=l + 1))
     n = sum(w.size for w in ws) + (sum(b.size for b in bs) if bs is not None else 0)
     if n > MAX_PARAMETERS:
-        raise ValueError(f"{n:,} parameters is more than the limit of {MAX_PARAMETERS:,}")
+        raise ValueError(
+            _("{n} parameters is more than the limit of {limit}").format(n=f"{n:,}", limit=f"{MAX_PARAMETERS:,}")
+        )
 
 
 def _dead_masks(dead, ws: list[np.ndarray]) -> tuple[np.ndarray, ...] | None:
@@ -1018,7 +1056,7 @@ def _dead_masks(dead, ws: list[np.ndarray]) -> tuple[np.ndarray, ...] | None:
         if m.shape != w.shape:
             raise ValueError(f"dead-link mask {l + 1} must have shape {w.shape}, got {m.shape}")
         if np.any(w[m] != 0):
-            raise ValueError(f"layer {l + 1}: a dead weight must be 0")
+            raise ValueError(_("layer {layer}: a dead weight must be 0").format(layer=l + 1))
         m.setflags(write=False)
         masks.append(m)
     return tuple(masks) if any(m.any() for m in masks) else None
@@ -1029,14 +1067,18 @@ def _dead_from_lists(dead, ws: list[np.ndarray]) -> list[np.ndarray] | None:
     if dead is None:
         return None
     if not isinstance(dead, list) or len(dead) != len(ws):
-        raise ValueError(f"field 'dead' must list the dead weights of each of the {len(ws)} layers")
+        raise ValueError(_("field 'dead' must list the dead weights of each of the {n} layers").format(n=len(ws)))
     masks = []
     for l, (pairs, w) in enumerate(zip(dead, ws)):
         m = np.zeros(w.shape, dtype=bool)
         for pair in pairs if isinstance(pairs, list) else [None]:
             ok = isinstance(pair, list) and len(pair) == 2 and all(type(k) is int for k in pair)
             if not ok or not (0 <= pair[0] < w.shape[0] and 0 <= pair[1] < w.shape[1]):
-                raise ValueError(f"field 'dead', layer {l + 1}: {pair!r} is not the [i, j] of a weight")
+                raise ValueError(
+                    _("field 'dead', layer {layer}: {pair} is not the [i, j] of a weight").format(
+                        layer=l + 1, pair=repr(pair)
+                    )
+                )
             m[pair[0], pair[1]] = True
         masks.append(m)
     return masks
@@ -1049,36 +1091,46 @@ def network_from_dict(d: dict) -> Network:
     the dict may come from a visitor's file).
     """
     if not isinstance(d, dict):
-        raise ValueError("a network file must hold a JSON object")
+        raise ValueError(_("a network file must hold a JSON object"))
     if d.get("format") != "nnviz-network":
-        raise ValueError('not an nnviz network file (missing "format": "nnviz-network")')
+        raise ValueError(_('not an nnviz network file (missing "format": "nnviz-network")'))
     if d.get("version") != SCHEMA_VERSION or isinstance(d.get("version"), bool):
         raise ValueError(
-            f"unsupported schema version {quoted(d.get('version'))}; this nnviz reads version {SCHEMA_VERSION}"
+            _("unsupported schema version {version}; this nnviz reads version {supported}").format(
+                version=quoted(d.get("version")), supported=SCHEMA_VERSION
+            )
         )
     for key in ("activations", "weights"):
         if not isinstance(d.get(key), list):
-            raise ValueError(f"field {key!r} must be a list")
+            raise ValueError(_("field {key} must be a list").format(key=repr(key)))
     if not all(isinstance(a, str) for a in d["activations"]):
-        raise ValueError("field 'activations' must be a list of names such as \"sigmoid\"")
+        raise ValueError(_("field 'activations' must be a list of names such as \"sigmoid\""))
     biases = d.get("biases")
     if biases is not None and not isinstance(biases, list):
-        raise ValueError("field 'biases' must be a list (or null for no biases)")
+        raise ValueError(_("field 'biases' must be a list (or null for no biases)"))
     sizes = d.get("sizes")
     if "sizes" in d and not (isinstance(sizes, list) and all(_is_int(n) for n in sizes)):
-        raise ValueError(f"field 'sizes' must be a list of whole numbers, got {quoted(sizes)}")
+        raise ValueError(_("field 'sizes' must be a list of whole numbers, got {value}").format(value=quoted(sizes)))
     if "bias_mode" in d and not isinstance(d["bias_mode"], str):
-        raise ValueError(f"field 'bias_mode' must be one of {BIAS_MODES}, got {quoted(d['bias_mode'])}")
+        raise ValueError(
+            _("field 'bias_mode' must be one of {choices}, got {value}").format(
+                choices=BIAS_MODES, value=quoted(d["bias_mode"])
+            )
+        )
     try:
         ws = [np.asarray(w, dtype=np.float64) for w in d["weights"]]
         bs = None if biases is None else [np.asarray(b, dtype=np.float64) for b in biases]
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
-        raise ValueError(f"weights and biases must be nested lists of numbers ({quoted(str(exc), 80)})") from None
+        raise ValueError(  # why: NumPy's words (English)
+            _("weights and biases must be nested lists of numbers ({why})").format(why=quoted(str(exc), 80))
+        ) from None
     bias_mode = d.get("bias_mode", "none" if bs is None else "trainable")
     dead = _dead_from_lists(d.get("dead"), ws)
     net = Network.from_arrays(ws, bs, d["activations"], bias_mode, dead=dead)
     if sizes is not None and sizes != net.sizes:
-        raise ValueError(f"field 'sizes' says {quoted(sizes)} but the weights give {net.sizes}")
+        raise ValueError(
+            _("field 'sizes' says {value} but the weights give {sizes}").format(value=quoted(sizes), sizes=net.sizes)
+        )
     return net
 
 
@@ -1329,7 +1381,9 @@ class History:
         self.regularization_rate = float(regularization_rate)
         net.penalty(regularization, 1.0)  # checks the name
         if not (math.isfinite(self.regularization_rate) and self.regularization_rate >= 0):
-            raise ValueError(f"the regularization rate must be finite and ≥ 0, got {regularization_rate!r}")
+            raise ValueError(
+                _("the regularization rate must be finite and ≥ 0, got {value}").format(value=repr(regularization_rate))
+            )
         self.optimizer = optimizer
         self.optimizer_hyper = MappingProxyType(dict(optimizer_hyper or {}))
         if optimizer is not None:
@@ -1487,13 +1541,15 @@ class History:
         net = self.network(k)
         names = net.parameter_names()
         if name not in names:
-            raise ValueError(f"no parameter called {name!r}")
+            raise ValueError(_("no parameter called {name}").format(name=repr(name)))
         i = names.index(name)
         if self._died_at[i] <= k:
-            raise ValueError(f"{name} is a dead link: L1 set it to 0 for good, and dead links stay 0")
+            raise ValueError(
+                _("{name} is a dead link: L1 set it to 0 for good, and dead links stay 0").format(name=name)
+            )
         value = float(value)
         if not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
+            raise ValueError(_("{name} must be a finite number, got {value}").format(name=name, value=repr(value)))
         v = net.parameter_vector()
         v[i] = value
         self._edits.setdefault(k, []).append((i, value))
@@ -1806,7 +1862,7 @@ class LossSurface:
     def project(self, thetas: np.ndarray) -> np.ndarray:
         """Coordinates (α, β) of parameter vectors in this plane, least squares; (n, 2)."""
         D = np.stack([self.d1, self.d2], axis=1)
-        coef, *_ = np.linalg.lstsq(D, (np.atleast_2d(thetas) - self.center).T, rcond=None)
+        coef, *_rest = np.linalg.lstsq(D, (np.atleast_2d(thetas) - self.center).T, rcond=None)
         return coef.T
 
 
@@ -1842,7 +1898,7 @@ def unit_direction(net: Network, name: str) -> np.ndarray:
     try:
         i = names.index(name)
     except ValueError:
-        raise ValueError(f"no parameter called {name!r}") from None
+        raise ValueError(_("no parameter called {name}").format(name=repr(name))) from None
     d = np.zeros(len(names))
     d[i] = 1.0
     return d

@@ -217,24 +217,34 @@ class OptimizerState:
     def from_dict(cls, d: dict, net: Network | None = None) -> OptimizerState:
         """Rebuild from :meth:`to_dict` output; ValueError naming the problem. ``net`` checks the sizes."""
         if not isinstance(d, dict) or d.get("optimizer") not in OPTIMIZERS:
-            raise ValueError(f"optimiser state must name one of {sorted(OPTIMIZERS)}")
+            raise ValueError(_("optimiser state must name one of {choices}").format(choices=sorted(OPTIMIZERS)))
         spec = OPTIMIZERS[d["optimizer"]]
         step = d.get("step")
         if type(step) is not int or step < 0:
-            raise ValueError("optimiser state: 'step' must be an integer ≥ 0")
+            raise ValueError(_("optimiser state: 'step' must be an integer ≥ 0"))
         raw = d.get("slots")
         if not isinstance(raw, dict) or set(raw) != set(spec.slots):
-            raise ValueError(f"optimiser state of {spec.name!r} needs the buffers {list(spec.slots)}")
+            raise ValueError(
+                _("optimiser state of {name} needs the buffers {buffers}").format(
+                    name=repr(spec.name), buffers=list(spec.slots)
+                )
+            )
         slots = {}
         for k in spec.slots:
             try:
                 v = np.array(raw[k], dtype=np.float64)
             except (TypeError, ValueError):
-                raise ValueError(f"optimiser buffer {k!r} must be a list of numbers") from None
+                raise ValueError(_("optimiser buffer {name} must be a list of numbers").format(name=repr(k))) from None
             if v.ndim != 1 or not np.all(np.isfinite(v)):
-                raise ValueError(f"optimiser buffer {k!r} must be a flat list of finite numbers")
+                raise ValueError(
+                    _("optimiser buffer {name} must be a flat list of finite numbers").format(name=repr(k))
+                )
             if net is not None and v.size != net.n_parameters:
-                raise ValueError(f"optimiser buffer {k!r} has {v.size} numbers; the network has {net.n_parameters}")
+                raise ValueError(
+                    _("optimiser buffer {name} has {n} numbers; the network has {parameters}").format(
+                        name=repr(k), n=v.size, parameters=net.n_parameters
+                    )
+                )
             v.setflags(write=False)
             slots[k] = v
         return cls(spec.name, step, MappingProxyType(slots))
@@ -324,15 +334,29 @@ def make_optimizer(name: str, update_biases: bool = True, **hyper: float) -> Opt
     try:
         spec = OPTIMIZERS[name]
     except KeyError:
-        raise ValueError(f"unknown optimiser {name!r}; choose one of {sorted(OPTIMIZERS)}") from None
+        raise ValueError(
+            _("unknown optimiser {name}; choose one of {choices}").format(name=repr(name), choices=sorted(OPTIMIZERS))
+        ) from None
     unknown = set(hyper) - set(spec.defaults)
     if unknown:
-        raise ValueError(f"optimiser {name!r} takes {sorted(spec.defaults)}, not {sorted(unknown)}")
+        raise ValueError(
+            _("optimiser {name} takes {names}, not {unknown}").format(
+                name=repr(name), names=sorted(spec.defaults), unknown=sorted(unknown)
+            )
+        )
     values = {k: float(hyper.get(k, v)) for k, v in spec.defaults.items()}
     for k, v in values.items():
         if not math.isfinite(v) or v < 0:
-            raise ValueError(f"{name}: {k} must be finite and ≥ 0, got {v!r}")
+            raise ValueError(
+                _("{optimizer}: {name} must be finite and ≥ 0, got {value}").format(
+                    optimizer=name, name=k, value=repr(v)
+                )
+            )
     for k in ("momentum", "alpha", "beta1", "beta2"):
         if k in values and values[k] >= 1:
-            raise ValueError(f"{name}: {k} must be below 1, got {values[k]!r}")
+            raise ValueError(
+                _("{optimizer}: {name} must be below 1, got {value}").format(
+                    optimizer=name, name=k, value=repr(values[k])
+                )
+            )
     return Optimizer(spec, MappingProxyType(values), update_biases)
