@@ -188,6 +188,12 @@ def test_teach_it_undo_and_back_to_the_shipped_model(app_url):  # noqa: F811
                 " return [el.__mark, el._fullData.length, el._fullData[1].y[1]]; })()"
             )
             assert kept[0] == 1 and kept[1] == 2, kept
+            # the ΔW1 grid's hover numbers (int16 typed arrays): the first tile's first and last pixel
+            cd = page.evaluate(
+                "(() => { const c = document.querySelector('.st-key-mnist_teach_dw .js-plotly-plot')._fullData[0]"
+                ".customdata; return [Array.from(c[0][0]), Array.from(c[27][27])]; })()"
+            )
+            assert cd[0][0] == cd[1][0] and 0 <= cd[0][0] < 256 and (cd[0][1], cd[1][1]) == (0, 783), cd
             assert round(kept[2], 3) == _probabilities(page)[1], kept  # after-bar of digit 1 = the caption's p(1)
             _click(page, "mnist_teach_undo", _has(TEACH_RESULT, "Teaching step 1 (as a 1"))
 
