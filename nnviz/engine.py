@@ -35,7 +35,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -1422,6 +1422,9 @@ class History:
         self._died_at = np.full(n, _ALIVE, dtype=np.int64)
         if net.dead is not None:
             self._died_at[_dead_flat(net)] = 0
+        #: dead links brought back by an edit (:meth:`edit`): per flat parameter, the (died, edited)
+        #: step counts of each earlier death, dead in between; _died_at holds the current death only
+        self._revived: dict[int, list[tuple[int, int]]] = {}
         self._kept = np.zeros(first, dtype=np.int64)  # the step of each row
         self._rows = 1
         self._stride = 1
@@ -1536,26 +1539,46 @@ class History:
         """Set the parameter ``name`` (``"W1[0,2]"``, ``"b2[0]"``) of the network after the last step to
         ``value``; the next step starts from the edited network (its optimiser state unchanged). The
         record of the step before still shows its own update, so stepping back from the edited network
-        shows the one before the edit. A dead link cannot be edited (L1 keeps it at 0)."""
+        shows the one before the edit. A dead link set to a value comes back to life: it is updated
+        again from the next step on (and L1 may kill it again), while the steps before the edit keep it
+        dead. (Playground leaves an edited dead link dead at the typed value; in nnviz a dead link is 0.)"""
         k = self._n
         net = self.network(k)
-        names = net.parameter_names()
-        if name not in names:
-            raise ValueError(_("no parameter called {name}").format(name=repr(name)))
-        i = names.index(name)
-        if self._died_at[i] <= k:
-            raise ValueError(
-                _("{name} is a dead link: L1 set it to 0 for good, and dead links stay 0").format(name=name)
-            )
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(_("{name} must be a finite number, got {value}").format(name=name, value=repr(value)))
-        v = net.parameter_vector()
-        v[i] = value
-        self._edits.setdefault(k, []).append((i, value))
+        v = net.with_value(name, value).parameter_vector()  # ValueError: no such parameter, not finite
+        i = net.parameter_names().index(name)
+        if self._died_at[i] <= k:  # revive: dead from its death until this edit
+            if self._died_at[i] < k:
+                self._revived.setdefault(i, []).append((int(self._died_at[i]), k))
+            self._died_at[i] = _ALIVE
+        self._edits.setdefault(k, []).append((i, float(v[i])))
         self._params[self._rows - 1] = v  # the last row is the network after k steps
         self._head = self._network_unchecked(v, k)
         return self._head
+
+    def revived(self) -> dict[str, list[tuple[int, int]]]:
+        """Dead links brought back by an edit: {name: [(steps before it died, steps before the edit), …]}."""
+        names = self.template.parameter_names()
+        return {names[i]: list(spans) for i, spans in sorted(self._revived.items())}
+
+    def _dead_flat_at(self, k: int) -> np.ndarray:
+        """Per flat parameter: a dead link after ``k`` steps."""
+        dead = self._died_at <= k
+        for i, spans in self._revived.items():
+            if any(d <= k < e for d, e in spans):
+                dead[i] = True
+        return dead
+
+    def death(self, name: str, k: int | None = None) -> int | None:
+        """After how many steps the link ``name``, dead after ``k`` steps (default: now), died; None when
+        it is alive then (or is no weight)."""
+        k = self._n if k is None else k
+        names = self.template.parameter_names()
+        if name not in names:
+            return None
+        i = names.index(name)
+        if self._died_at[i] <= k:
+            return int(self._died_at[i])
+        return next((d for d, e in self._revived.get(i, ()) if d <= k < e), None)
 
     def edits(self) -> dict[int, list[tuple[str, float]]]:
         """The parameters set by hand: {steps before the edit: [(name, value), …]}."""
@@ -1565,13 +1588,16 @@ class History:
     def _network_unchecked(self, v: np.ndarray, k: int) -> Network:
         """The network of row ``v``, the one after ``k`` steps (its dead links are those dead by then)."""
         ws, bs = self.template._unflatten(v.copy())
-        dead_flat = self._died_at <= k
+        dead_flat = self._dead_flat_at(k)
         dead = None
         if dead_flat.any():
             dead = tuple(m.copy() for m in self.template._unflatten(dead_flat)[0])
             for m in dead:
                 m.setflags(write=False)
-        return _unchecked_network(ws, bs, self.template, dead)  # none dead: the template has none either
+        net = _unchecked_network(ws, bs, self.template, dead)
+        if dead is None and net.dead is not None:  # the start's dead links were all brought back (edit)
+            net = replace(net, dead=None)
+        return net
 
     def _optimizer(self, learning_rate: float):
         from nnviz import optim
@@ -1709,6 +1735,14 @@ class History:
         if k == self._n:
             return
         self._died_at[(self._died_at > k) & (self._died_at != _ALIVE)] = _ALIVE  # the links that died later live
+        for i in list(self._revived):  # revivals after k are undone: a link dead then is dead again
+            spans = [(d, e) for d, e in self._revived[i] if d <= k]
+            if spans and spans[-1][1] > k:
+                self._died_at[i] = spans.pop()[0]
+            if spans:
+                self._revived[i] = spans
+            else:
+                del self._revived[i]
         self._edits = {s: e for s, e in self._edits.items() if s <= k}  # an edit after k steps stays with them
         if k == 0:  # row 0 (the start, with its optimiser state) stays
             self._rows, self._stride = 1, 1

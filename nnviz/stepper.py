@@ -436,7 +436,7 @@ class Run:
     def edit(self, name: str, value: float) -> Network:
         """Set parameter ``name`` of the network on screen to ``value`` and show the edited network: the
         steps after it are dropped and the run continues from it (recorded in the history: Back shows the
-        network before the edit). ValueError names a bad name, value or a dead link."""
+        network before the edit; a dead link comes back to life). ValueError names a bad name or value."""
         u = self.updates_applied
         h = self.history
         if u < len(h):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nnviz import examples
-from nnviz.engine import BatchSchedule, History
+from nnviz.engine import BatchSchedule, History, Network
 from nnviz.optim import make_optimizer
 from nnviz.stepper import build_network, default_config
 
@@ -188,14 +188,97 @@ def test_an_edited_weight_is_recorded_and_back_returns_before_it(max_row_bytes):
     assert run.history.edits() == {}
 
 
-def test_a_dead_link_cannot_be_edited():
+def test_bad_edits_are_refused_with_their_reason():
+    net = _toy_net()
+    h = _hist(net, regularization="l1", regularization_rate=LAM)
+    with pytest.raises(ValueError, match="no parameter called 'W9\\[0,0\\]'"):
+        h.edit("W9[0,0]", 0.5)
+    with pytest.raises(ValueError, match="W1\\[1,1\\] must be a finite number, got inf"):
+        h.edit("W1[1,1]", float("inf"))
+    assert h.edits() == {}
+
+
+@pytest.mark.parametrize("max_row_bytes", [None, 10 * 12 * 8])  # every row kept / thinned to 10 rows
+def test_an_edited_dead_link_lives_again_from_the_edit_on(max_row_bytes):
+    # W1[0,0] dies after 12 steps (LAM); set it to 0.5 after 13: the reference is the plain replay with
+    # Network.with_value (which revives a dead weight) between its steps 13 and 14
+    net = _toy_net()
+    caps = {} if max_row_bytes is None else {"max_row_bytes": max_row_bytes}
+    h = _hist(net, regularization="l1", regularization_rate=LAM, **caps)
+    for _ in range(13):
+        h.step(LR)
+    assert h.died_at()[0] == 12 and h.death("W1[0,0]") == 12 and h.death("W1[0,0]", 11) is None
+    ref, _ = _replay(net, 13)
+    edited = h.edit("W1[0,0]", 0.5)
+    assert h.death("W1[0,0]") is None and h.death("W1[0,0]", 12) == 12  # alive now, dead after 12 steps
+    assert edited.dead is None or not edited.dead[0][0, 0]
+    assert h.revived() == {"W1[0,0]": [(12, 13)]} and h.died_at()[0] == -1
+    d = examples.toy_dataset()
+    for _ in range(13, 43):
+        h.step(LR)
+    # History's step k takes sample k mod 10, from the edited network on
+    net_k = ref[13].with_value("W1[0,0]", 0.5)
+    for k in range(13, 43):
+        x, y = d.X[[k % 10]], d.Y[[k % 10]]
+        net_k = net_k.sgd_step(net_k.backward(net_k.forward(x), y, "half_sse", "l1", LAM), LR)
+        got = h.network(k + 1)
+        np.testing.assert_array_equal(got.parameter_vector(), net_k.parameter_vector())
+        assert _dead_set(got) == _dead_set(net_k), k + 1
+    # it is updated again: 0.5 after the edit, not 0.5 (nor 0) one step later
+    assert h.network(13).weights[0][0, 0] == 0.5 and h.network(14).weights[0][0, 0] not in (0.0, 0.5)
+    # the steps before the edit keep it dead, as they were
+    assert (0, 0, 0) in _dead_set(h.network(12)) and h.network(12).weights[0][0, 0] == 0.0
+    np.testing.assert_array_equal(h.network(12).parameter_vector(), ref[12].parameter_vector())
+    # Back to before the edit: dead again since 12, the edit forgotten
+    h.truncate(12)
+    assert h.died_at()[0] == 12 and h.revived() == {} and h.edits() == {}
+    assert (0, 0, 0) in _dead_set(h.network(12))
+
+
+def test_a_revived_link_can_die_again_and_back_keeps_the_edit_made_at_that_step():
     net = _toy_net()
     h = _hist(net, regularization="l1", regularization_rate=LAM)
     for _ in range(13):
         h.step(LR)
-    with pytest.raises(ValueError, match="W1\\[0,0\\] is a dead link"):
-        h.edit("W1[0,0]", 0.5)
-    with pytest.raises(ValueError, match="no parameter"):
-        h.edit("W9[0,0]", 0.5)
-    with pytest.raises(ValueError, match="finite"):
-        h.edit("W1[1,1]", float("inf"))
+    h.edit("W1[0,0]", 1e-4)  # so small that L1 (η·λ = 0.005 a step) pushes it across 0 again at once
+    ref = _replay(_toy_net(), 13)[0][13].with_value("W1[0,0]", 1e-4)
+    d = examples.toy_dataset()
+    for k in range(13, 20):
+        h.step(LR)
+        x, y = d.X[[k % 10]], d.Y[[k % 10]]
+        ref = ref.sgd_step(ref.backward(ref.forward(x), y, "half_sse", "l1", LAM), LR)
+    died = int(h.died_at()[0])
+    assert 13 < died <= 20 and (0, 0, 0) in _dead_set(ref)
+    assert h.revived() == {"W1[0,0]": [(12, 13)]}
+    np.testing.assert_array_equal(h.network(20).parameter_vector(), ref.parameter_vector())
+    # dead until 13, alive from the edit until its second death, dead after
+    assert [(0, 0, 0) in _dead_set(h.network(k)) for k in (12, 13, died - 1, died, 20)] == [
+        True, False, False, True, True
+    ]
+    # Back to the step of the edit: the edit (made after 13 steps) stays, the second death goes
+    h.truncate(13)
+    assert h.edits() == {13: [("W1[0,0]", 1e-4)]} and h.died_at()[0] == -1
+    assert h.revived() == {"W1[0,0]": [(12, 13)]}
+
+
+def test_a_link_dead_from_the_start_comes_back_with_the_edit():
+    # a network file can start with dead links (its "dead" field); edited before the first step, the link
+    # is alive from step 0 on and the history's networks say so (no dead mask left at all)
+    own = _toy_net()
+    ws = [w.copy() for w in own.weights]
+    ws[0][0, 0] = 0.0
+    dead = [np.zeros(w.shape, dtype=bool) for w in ws]
+    dead[0][0, 0] = True
+    net = Network.from_arrays(ws, own.biases, own.activations, own.bias_mode, dead=dead)
+    h = _hist(net, regularization="l1", regularization_rate=LAM)
+    assert h.death("W1[0,0]", 0) == 0
+    h.edit("W1[0,0]", 0.5)
+    assert h.network(0).dead is None and h.death("W1[0,0]", 0) is None and h.revived() == {}
+    want = net.with_value("W1[0,0]", 0.5)
+    d = examples.toy_dataset()
+    for k in range(5):
+        h.step(LR)
+        x, y = d.X[[k % 10]], d.Y[[k % 10]]
+        want = want.sgd_step(want.backward(want.forward(x), y, "half_sse", "l1", LAM), LR)
+    np.testing.assert_array_equal(h.network(5).parameter_vector(), want.parameter_vector())
+    assert h.network(5).weights[0][0, 0] != 0.5

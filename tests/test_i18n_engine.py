@@ -349,13 +349,6 @@ CASES: list[tuple[str, Callable[[], object], str, dict, str]] = [
         "the regularization rate must be finite and ≥ 0, got -0.5",
     ),
     (
-        "edit a dead link",
-        lambda: _history_edit("W1[0,0]", 0.5),
-        "{name} is a dead link: L1 set it to 0 for good, and dead links stay 0",
-        {"name": "W1[0,0]"},
-        "W1[0,0] is a dead link: L1 set it to 0 for good, and dead links stay 0",
-    ),
-    (
         "edit an unknown name",
         lambda: _history_edit("b1[0]", 0.5),  # the dead net has no biases
         "no parameter called {name}",
@@ -538,8 +531,8 @@ def test_a_bad_network_file_on_the_toy_page_is_explained_in_korean():
     )
 
 
-def test_a_refused_weight_edit_is_explained_in_simplified_chinese():
-    # Playground with L1: a loaded network whose W1[0,0] is a dead link (0, and masked) cannot be edited
+def test_editing_a_dead_link_brings_it_back_and_says_so_in_simplified_chinese():
+    # Playground with L1: a loaded network whose W1[0,0] is a dead link (0, and masked); the edit revives it
     content = _playground_file_with_a_dead_link().encode()
     zh = _load_playground(content, "zh-Hans")
     run = zh.session_state["playground_run"]
@@ -548,15 +541,20 @@ def test_a_refused_weight_edit_is_explained_in_simplified_chinese():
     zh.number_input(key="playground_edit_value").set_value(0.5).run()
     zh.button(key="playground_edit_apply").click().run()
     assert not zh.exception, zh.exception
-    expected = _tr("zh-Hans", "{name} is a dead link: L1 set it to 0 for good, and dead links stay 0").format(
-        name="W1[0,0]"
+    note = (
+        "{name} was a dead link (L1 set it to 0 after {died} updates): the edit brings it back to life, and "
+        "it is updated again from the next step on (Playground would keep it dead at the typed value)."
     )
-    assert expected in _errors(zh)
-    assert zh.session_state["playground_run"].network.weights[0][0, 0] == 0.0  # refused: still 0
+    expected = _tr("zh-Hans", note).format(name="W1[0,0]", died=0)  # dead in the file: since the start
+    assert expected != note.format(name="W1[0,0]", died=0)
+    assert any(expected in s.value for s in zh.success), [s.value for s in zh.success]
+    net = zh.session_state["playground_run"].network
+    assert net.weights[0][0, 0] == 0.5 and (net.dead is None or not net.dead[0][0, 0])  # alive, at 0.5
     en = _load_playground(content, None)
     en.selectbox(key="playground_edit_name").set_value("W1[0,0]").run()
+    en.number_input(key="playground_edit_value").set_value(0.5).run()
     en.button(key="playground_edit_apply").click().run()
-    assert "W1[0,0] is a dead link: L1 set it to 0 for good, and dead links stay 0" in _errors(en)
+    assert any(note.format(name="W1[0,0]", died=0) in s.value for s in en.success), [s.value for s in en.success]
 
 
 def _playground_file_with_a_dead_link() -> str:

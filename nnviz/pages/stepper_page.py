@@ -239,7 +239,9 @@ def _apply_edit(example: str) -> None:
     ss, run = st.session_state, state.run(example)
     name, value = ss[state.key(example, "edit_name")], ss[state.key(example, "edit_value")]
     ps = _player_session(example, run)
-    old = float(run.network.parameter_vector()[run.network.parameter_names().index(name)])
+    names = run.network.parameter_names()
+    old = float(run.network.parameter_vector()[names.index(name)]) if name in names else 0.0
+    died = run.history.death(name, run.updates_applied)  # None: alive on screen
     try:
         run.edit(name, value)
     except ValueError as exc:
@@ -248,13 +250,16 @@ def _apply_edit(example: str) -> None:
     ps.clear = True
     ps._set_cursor(run.step_index, run.phase_index, force=True)
     ps.trunc = run.updates_applied
-    ss[state.key(example, "edit_result")] = (
-        "success",
-        _(
-            "{name}: {old} → {new} after {n} updates. Step on to train from the edited network; Back shows the "
-            "network before the edit."
-        ).format(name=name, old=f"{old:.6g}", new=f"{float(value):.6g}", n=run.updates_applied),
-    )
+    text = _(
+        "{name}: {old} → {new} after {n} updates. Step on to train from the edited network; Back shows the "
+        "network before the edit."
+    ).format(name=name, old=f"{old:.6g}", new=f"{float(value):.6g}", n=run.updates_applied)
+    if died is not None:
+        text += " " + _(
+            "{name} was a dead link (L1 set it to 0 after {died} updates): the edit brings it back to life, and "
+            "it is updated again from the next step on (Playground would keep it dead at the typed value)."
+        ).format(name=name, died=died)
+    ss[state.key(example, "edit_result")] = ("success", text)
 
 
 def _player_session(example: str, run: Run) -> PlayerSession:
