@@ -35,10 +35,15 @@ SCALING_LABELS = MappingProxyType(
     }
 )
 TASK_LABELS = ("classification", "regression")  # the radio's values; userdata.TASK_NAMES says them
-SAMPLES = (
-    ("toy", N_("Sample: toy classification (CSV)"), "nnviz-toy.csv"),
-    ("study", N_("Sample: study hours (CSV)"), "nnviz-study-hours.csv"),
-)
+
+
+def samples() -> tuple[tuple[str, str, str], ...]:
+    """The sample buttons, (example, label msgid, file name): every ``stepper.EXAMPLES`` entry with a
+    sample, in the order of their ``Sample.order``."""
+    entries = [(e.sample.order, key, e.sample) for key, e in stepper.EXAMPLES.items() if e.sample is not None]
+    return tuple((key, s.label, s.file_name) for _order, key, s in sorted(entries, key=lambda t: t[0]))
+
+
 #: session-state keys of this page (the step-through below uses state.key("custom", …))
 TABLE = "data_table"  # (file_id, language, Table | None, error message | None) of the file in the uploader
 INPUTS, TARGET, TASK, SCALING = "data_inputs", "data_target", "data_task", "data_scaling"
@@ -99,8 +104,9 @@ def _kept(message: str) -> str:
 
 
 def _samples() -> None:
-    cols = st.columns([1, 1, 2])
-    for col, (name, label, file_name) in zip(cols, SAMPLES):
+    buttons = samples()
+    cols = st.columns([1] * len(buttons) + [2])
+    for col, (name, label, file_name) in zip(cols, buttons):
         col.download_button(
             _(label),
             userdata.sample_csv(name),
