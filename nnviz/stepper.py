@@ -290,12 +290,15 @@ def randn_network(sizes: list[int], activations: list[str], seed: int, bias_mode
 
 @dataclass(frozen=True)
 class Sample:
-    """A sample CSV the Your data page offers: its button label (``N_`` msgid), file name, and table."""
+    """A sample CSV the Your data page offers: its button label (``N_`` msgid), file name, and table.
+    Uploaded with the last column as the target and ``scaling`` (a ``userdata.SCALINGS`` name), its inputs
+    are the example's own."""
 
     label: str
     file_name: str
     table: Callable[[], tuple[tuple[str, ...], list[tuple[str, ...]]]]  # (header, rows), cells as written
     order: int = 0  # where its button stands among the samples (smaller first)
+    scaling: str = "none"  # the Your data scaling that makes the example's inputs from the table
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,9 @@ EXAMPLES: Mapping[str, Example] = MappingProxyType(
             default_page=True,
             reference="seed 003",
             panel="units",
-            sample=Sample(N_("Sample: study hours (CSV)"), "nnviz-study-hours.csv", examples.study_sample_table, 1),
+            sample=Sample(
+                N_("Sample: study hours (CSV)"), "nnviz-study-hours.csv", examples.study_sample_table, 1, "max"
+            ),
             reproduce=examples.study_report,
         ),
         "toy": Example(
