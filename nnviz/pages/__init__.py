@@ -24,10 +24,12 @@ class PageSpec:
     default: bool = False
 
 
+#: the page that draws the example of uploaded data (its title and URL path are the entry's)
+_UPLOAD = stepper.EXAMPLES[data_page.EXAMPLE]
 #: the pages after the examples' own
 OTHER_PAGES: tuple[PageSpec, ...] = (
     PageSpec(forward_page.render, N_("Fixed-weight forward pass"), "forward"),
-    PageSpec(data_page.render, N_("Your data"), "data"),  # draws the example "custom" (an upload)
+    PageSpec(data_page.render, _UPLOAD.label, _UPLOAD.url_path),  # "Your data" at /data
     PageSpec(mnist_page.render, N_("MNIST digits"), "mnist"),
     PageSpec(about.render, N_("About"), "about"),
 )
