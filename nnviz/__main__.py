@@ -23,7 +23,9 @@ def _reproduce(which: str, study_steps: int) -> list[str]:
         out += ["== seed 002: fixed-weight forward pass =="] + examples.forward_lines()
     for key in _reproducible():
         if which in (key, "all"):
-            out += stepper.EXAMPLES[key].reproduce({"study_steps": study_steps})
+            entry = stepper.EXAMPLES[key]
+            heading, lines = entry.reproduce({"study_steps": study_steps})
+            out += [f"== {entry.reference}: {heading} =="] + lines
     return out
 
 

@@ -382,15 +382,15 @@ def toy_sample_table() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     return ("x1", "x2", "label"), rows
 
 
-def study_report(options: dict) -> list[str]:
-    """``python -m nnviz reproduce study``: seed 003's printout (``options["study_steps"]`` steps)."""
+def study_report(options: dict) -> tuple[str, list[str]]:
+    """``python -m nnviz reproduce study``: (heading, seed 003's printout) after ``options["study_steps"]`` steps."""
     steps = int(options.get("study_steps", 1000))
-    return [f"== seed 003: study hours ({steps} full-batch steps, lr 1) =="] + study_lines(run_study(steps))
+    return f"study hours ({steps} full-batch steps, lr 1)", study_lines(run_study(steps))
 
 
-def toy_report(options: dict) -> list[str]:
-    """``python -m nnviz reproduce toy``: seed 004's printout (its 5,001 epochs)."""
-    return ["== seed 004: toy classification (5,001 epochs, lr 0.02) =="] + toy_lines(run_toy())
+def toy_report(options: dict) -> tuple[str, list[str]]:
+    """``python -m nnviz reproduce toy``: (heading, seed 004's printout) after its 5,001 epochs."""
+    return "toy classification (5,001 epochs, lr 0.02)", toy_lines(run_toy())
 
 
 # The module's arrays are shared by every session of the app: make them read-only.

@@ -336,7 +336,8 @@ class Example:
     defaults_label: str = N_("Back to the tutorial's configuration")  # the sidebar's reset button (N_)
     panel: str = ""  # a page panel of its own instead of the predictions ("units": seed 003's real units)
     sample: Sample | None = None  # its table as a sample CSV on the Your data page
-    reproduce: Callable[[dict], list[str]] | None = None  # ``python -m nnviz reproduce <key>``'s lines
+    #: ``python -m nnviz reproduce <key>``: the CLI's options → (heading, lines), printed as "== reference: heading =="
+    reproduce: Callable[[dict], tuple[str, list[str]]] | None = None
 
     def __post_init__(self):
         for cfg in (self.config, self.classification_config):
