@@ -21,9 +21,7 @@ from nnviz.player import payload
 from nnviz.player.session import PlayerSession
 from nnviz.stepper import Run
 
-#: the playground page's losses and output activations (its registry entry's)
-PLAYGROUND_LOSSES = stepper.PLAYGROUND_LOSSES
-PLAYGROUND_OUTPUTS = stepper.PLAYGROUND_OUTPUTS
+#: the menus of an example whose entry names none (``stepper.Example.losses`` / ``outputs``)
 CLASSIFICATION_LOSSES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
@@ -69,9 +67,9 @@ def render(example: str, show_title: bool = True) -> None:
     _body(example)
     # outside the fragment: Streamlit 1.67 loses a deferred download's message when a fragment holding it
     # reruns the app ("Cached ForwardMsg MISS"); the full rerun after each cursor report updates it
-    page = _(entry.title or entry.label)
+    page_name = _(entry.title or entry.label)
     ps = st.session_state[state.key(example, "player_session")]
-    teaching.worksheet_controls(example, state.run(example), ps.lr, page)
+    teaching.worksheet_controls(example, state.run(example), ps.lr, page_name)
 
 
 @st.fragment
