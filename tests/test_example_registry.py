@@ -1,21 +1,22 @@
 """The examples' registry (``stepper.EXAMPLES``): every entry gets a page, a configuration that builds and
-steps, and its sample CSV; a new entry (an XOR example made here) works with no other change."""
+steps, and its sample CSV; a new entry (the XOR example of tests/xor_example.py) works with no other change."""
 
 from __future__ import annotations
 
 import csv
 import io
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pytest
+import xor_example
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
+from xor_example import INTRO, TITLE, XOR_POINTS
 
-from nnviz import datasets, examples, state, stepper, userdata
+from nnviz import examples, state, stepper, userdata
 from nnviz.pages import data_page, page_specs  # imported before any test adds an entry: nothing may be fixed then
-from nnviz.stepper import Config, Example, Sample
+from nnviz.stepper import Config, Example
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 90
@@ -225,35 +226,9 @@ def test_the_data_page_offers_every_sample_in_its_order():
 
 # -- a new entry: one entry, no other change -----------------------------------------------------
 
-XOR_POINTS = 40
-
-
-def _xor_data(cfg: Config):
-    return datasets.make_dataset("xor", n_samples=XOR_POINTS, noise=0.0, seed=7), None
-
-
-def _xor_table():
-    ds = _xor_data(stepper.EXAMPLES["xor"].config)[0]
-    rows = [(repr(float(a)), repr(float(b)), str(int(t))) for (a, b), t in zip(ds.X, ds.labels)]
-    return ("x1", "x2", "label"), rows
-
-
-XOR = Example(
-    "xor",
-    "XOR",
-    Config("xor", (4,), ("tanh", "sigmoid"), "half_sse", "xavier", 3, "trainable", "full"),
-    _xor_data,
-    0.05,
-    title="Exclusive or (a test's example)",
-    intro="Points in four quadrants, class 1 where x₁·x₂ > 0.",
-    url_path="xor",
-    sample=Sample("Sample: XOR (CSV)", "nnviz-xor.csv", _xor_table, order=2),
-)
-
-
 @pytest.fixture
 def with_xor(monkeypatch):
-    monkeypatch.setattr(stepper, "EXAMPLES", MappingProxyType({**stepper.EXAMPLES, "xor": XOR}))
+    monkeypatch.setattr(stepper, "EXAMPLES", xor_example.with_xor())
 
 
 def test_a_new_entrys_data_obey_xors_rule(with_xor):
@@ -292,8 +267,8 @@ def test_a_new_entry_gets_a_page_in_the_navigation_and_a_working_player(with_xor
     at._page_hash = calc_hash("xor")
     at.run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Exclusive or (a test's example)"
-    assert "Points in four quadrants, class 1 where x₁·x₂ > 0." in [m.value for m in at.markdown]
+    assert at.title[0].value == TITLE
+    assert INTRO in [m.value for m in at.markdown]
     run = at.session_state["xor_run"]
     before = run.network
     lr = at.session_state["xor_lr"]
