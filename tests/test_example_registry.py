@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -294,3 +295,24 @@ def test_a_new_entrys_sample_is_offered_on_the_data_page(with_xor):
     assert not at.exception, at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:3] == ["Sample: toy classification (CSV)", "Sample: study hours (CSV)", "Sample: XOR (CSV)"]
+
+
+# -- the sidebar's menus: one place, for the sidebar and for a loaded file ----------------------
+
+
+def test_a_file_must_fit_the_menus_the_sidebar_shows():
+    """On the playground page the loss menu is half_sse / mse (Playground's ½(o − t)² and its mean): a
+    network file saved with binary cross-entropy is refused with the page's choices, not put into a
+    selectbox that cannot show it; the toy page (classification data) offers it."""
+    from nnviz.pages import stepper_page
+
+    pg = stepper.Run(stepper.default_config("playground"))
+    assert stepper_page.menus("playground", pg) == (("half_sse", "mse"), ("tanh", "identity", "sigmoid"))
+    toy = stepper.Run(stepper.default_config("toy"))
+    losses, outputs = stepper_page.menus("toy", toy)
+    assert "binary_cross_entropy" in losses and "softmax" in outputs
+    d = json.loads(stepper.build_network(pg.config).to_json())
+    d["activations"][-1] = "sigmoid"
+    d["loss"] = "binary_cross_entropy"
+    with pytest.raises(ValueError, match=r"binary_cross_entropy.*\['half_sse', 'mse'\]"):
+        userdata.load_network(json.dumps(d), pg.config, pg.data, *stepper_page.menus("playground", pg))

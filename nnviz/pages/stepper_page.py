@@ -308,9 +308,7 @@ def _sidebar_config(example: str) -> None:
             c1, c2 = st.columns(2)
             c1.number_input(_("Layer {n} neurons").format(n=i + 1), 1, stepper.MAX_NEURONS, key=k(f"size{i}"))
             c2.selectbox(_("Layer {n} activation").format(n=i + 1), stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
-        task = state.run(example).data.task
-        choices = entry.losses or (CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES)
-        outputs = entry.outputs or OUTPUT_ACTIVATIONS
+        choices, outputs = menus(example, state.run(example))
         loss = st.selectbox(_("Loss"), choices, key=k("loss"))
         st.caption(_loss_label(loss))  # the reduction below the box: in it, a long label was cut off
         forced = LOSSES[loss].requires
@@ -486,6 +484,13 @@ def _back_to_defaults(example: str) -> None:
     st.session_state[state.key(example, "lr")] = stepper.default_learning_rate(example)
 
 
+def menus(example: str, run: Run) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(losses, output activations) the sidebar offers for ``run``: its example entry's, else by the data's task."""
+    entry = stepper.EXAMPLES[example]
+    by_task = CLASSIFICATION_LOSSES if run.data.task == "classification" else REGRESSION_LOSSES
+    return entry.losses or by_task, entry.outputs or OUTPUT_ACTIVATIONS
+
+
 def _loss_label(name: str) -> str:
     spec = LOSSES[name]
     return f"{name}: {_(spec.reduction)}."
@@ -559,9 +564,9 @@ def _load_network(example: str) -> None:
     if up is None:
         return
     run = state.run(example)
-    losses = CLASSIFICATION_LOSSES if run.data.task == "classification" else REGRESSION_LOSSES
+    losses, outputs = menus(example, run)  # a file must fit the sidebar's menus, which show its settings
     try:
-        loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, OUTPUT_ACTIVATIONS)
+        loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, outputs)
     except ValueError as exc:
         name, why = safe_text.markdown(up.name), safe_text.markdown(str(exc), limit=400)
         st.session_state[k("load_result")] = (
