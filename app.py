@@ -5,7 +5,7 @@ import streamlit as st
 from nnviz import i18n
 from nnviz.i18n import _
 from nnviz.mnist import set_blas_threads
-from nnviz.pages import PAGES
+from nnviz.pages import page_specs
 from nnviz.player.component import ensure_static_plotly
 
 # Once for the process (the same value on every run): sessions never change BLAS threads, so
@@ -17,7 +17,8 @@ st.set_page_config(page_title=_("nnviz: see backprop"), page_icon="🧮", layout
 # Less empty space above the title, so the player's controls, diagram and arithmetic fit a 1280×720 screen.
 st.html("<style>.stMainBlockContainer { padding-top: 2.2rem; } h1 { padding-top: 0.2rem; }</style>")
 ensure_static_plotly()  # the player's Plotly.js, served from ./static (server.enableStaticServing)
-page = st.navigation([st.Page(p.render, title=_(p.title), url_path=p.url_path, default=p.default) for p in PAGES])
+pages = page_specs()  # the examples' pages come from their registry, nnviz.stepper.EXAMPLES
+page = st.navigation([st.Page(p.render, title=_(p.title), url_path=p.url_path, default=p.default) for p in pages])
 try:
     page.run()
 finally:

@@ -9,19 +9,23 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nnviz import examples
+from nnviz import examples, stepper
+
+
+def _reproducible() -> list[str]:
+    """The step-through examples with a report (``stepper.EXAMPLES[…].reproduce``), in the registry's order."""
+    return [key for key, e in stepper.EXAMPLES.items() if e.reproduce is not None]
 
 
 def _reproduce(which: str, study_steps: int) -> list[str]:
     out: list[str] = []
     if which in ("forward", "all"):
         out += ["== seed 002: fixed-weight forward pass =="] + examples.forward_lines()
-    if which in ("study", "all"):
-        out += [f"== seed 003: study hours ({study_steps} full-batch steps, lr 1) =="]
-        out += examples.study_lines(examples.run_study(study_steps))
-    if which in ("toy", "all"):
-        out += ["== seed 004: toy classification (5,001 epochs, lr 0.02) =="]
-        out += examples.toy_lines(examples.run_toy())
+    for key in _reproducible():
+        if which in (key, "all"):
+            entry = stepper.EXAMPLES[key]
+            heading, lines = entry.reproduce({"study_steps": study_steps})
+            out += [f"== {entry.reference}: {heading} =="] + lines
     return out
 
 
@@ -29,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nnviz", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="print a seed tutorial's output from our engine")
-    rep.add_argument("which", choices=["toy", "study", "forward", "all"])
+    rep.add_argument("which", choices=[*_reproducible(), "forward", "all"])
     rep.add_argument("--study-steps", type=int, default=1000, help="steps for seed 003 (its loop runs 1,000)")
     args = parser.parse_args(argv)
     print("\n".join(_reproduce(args.which, args.study_steps)))

@@ -366,6 +366,33 @@ def study_lines(run: StudyRun) -> list[str]:
     return lines
 
 
+# ---------------------------------------------------------------------------
+# The step-through examples' sample files and command-line reports (nnviz.stepper.EXAMPLES uses them).
+
+
+def study_sample_table() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Seed 003's table in real units (hours, score out of 100): (header, rows) of its sample CSV."""
+    rows = [(f"{h:g}", f"{s:g}", f"{y:g}") for (h, s), (y,) in zip(STUDY_X_RAW, STUDY_Y_RAW)]
+    return ("hours studied", "hours slept", "score"), rows
+
+
+def toy_sample_table() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Seed 004's ten points: (header, rows) of its sample CSV (coordinates written exactly, by ``repr``)."""
+    rows = [(repr(float(x1)), repr(float(x2)), str(int(label))) for x1, x2, label in TOY_DATA]
+    return ("x1", "x2", "label"), rows
+
+
+def study_report(options: dict) -> tuple[str, list[str]]:
+    """``python -m nnviz reproduce study``: (heading, seed 003's printout) after ``options["study_steps"]`` steps."""
+    steps = int(options.get("study_steps", 1000))
+    return f"study hours ({steps} full-batch steps, lr 1)", study_lines(run_study(steps))
+
+
+def toy_report(options: dict) -> tuple[str, list[str]]:
+    """``python -m nnviz reproduce toy``: (heading, seed 004's printout) after its 5,001 epochs."""
+    return "toy classification (5,001 epochs, lr 0.02)", toy_lines(run_toy())
+
+
 # The module's arrays are shared by every session of the app: make them read-only.
 for _arr in (
     FORWARD_INPUT,

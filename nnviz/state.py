@@ -35,7 +35,8 @@ def key(example: str, name: str) -> str:
 def init(example: str) -> None:
     """Defaults for one example's page, set once per session with ``setdefault``."""
     ss = st.session_state
-    cfg = stepper.default_config(example, ss.get(CUSTOM_DATA) if example == "custom" else None)
+    uploaded = stepper.example_entry(example).uploaded
+    cfg = stepper.default_config(example, ss.get(CUSTOM_DATA) if uploaded else None)
     # Streamlit forgets the widgets of a page the user navigated away from; the run is
     # not a widget and survives, so the widgets come back from it (else they would
     # show the defaults, and the sidebar would start a new run: the learner's work lost).
@@ -52,7 +53,7 @@ def init(example: str) -> None:
     for name, value in widget_values(cfg).items():
         ss.setdefault(key(example, name), value)
     if key(example, "run") not in ss:
-        ss[key(example, "run")] = Run(cfg, ss.get(CUSTOM_DATA) if example == "custom" else None)
+        ss[key(example, "run")] = Run(cfg, ss.get(CUSTOM_DATA) if uploaded else None)
 
 
 def widget_values(cfg: Config) -> dict:
@@ -71,7 +72,7 @@ def widget_values(cfg: Config) -> dict:
         "opt": cfg.optimizer,
         **{f"opt_{k}": cfg.hyper.get(k, v) for k, v in HYPER_DEFAULTS.items()},
     }
-    if cfg.example == "playground":
+    if stepper.EXAMPLES[cfg.example].data_settings:
         out.update(
             dataset=cfg.dataset, noise=cfg.noise, train_percent=cfg.train_percent, data_seed=cfg.data_seed,
             **{f"feat_{f}": f in cfg.features for f in datasets.FEATURES},
@@ -94,7 +95,7 @@ def config_from_widgets(example: str) -> Config:
     hyper = tuple((k, float(ss[key(example, f"opt_{k}")])) for k in OPTIMIZERS[opt].defaults if k != "learning_rate")
     reg = ss[key(example, "reg")]
     extra = {}
-    if example == "playground":
+    if stepper.EXAMPLES[example].data_settings:
         extra = dict(
             dataset=ss[key(example, "dataset")],
             noise=int(ss[key(example, "noise")]),

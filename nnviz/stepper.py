@@ -16,7 +16,9 @@ is one method here, so the wiring is testable without a browser.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
+from types import MappingProxyType
 
 import numpy as np
 
@@ -33,10 +35,9 @@ from nnviz.engine import (
     phases,
 )
 from nnviz.examples import Dataset
-from nnviz.i18n import _
+from nnviz.i18n import N_, _
 from nnviz.optim import OPTIMIZERS, make_optimizer
 
-EXAMPLES = ("study", "toy", "custom", "playground")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
 #: seeds offered (the sidebar's range); NumPy and Python's random both take any of them
@@ -113,7 +114,7 @@ class Config:
 
     def validate(self) -> None:
         """ValueError with a message (in the session's language) naming what is wrong."""
-        if self.example not in EXAMPLES:
+        if self.example not in EXAMPLES:  # the registry at the end of the configuration section
             raise ValueError(_("unknown example {value}").format(value=repr(self.example)))
         if not 1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS:
             raise ValueError(
@@ -176,7 +177,7 @@ class Config:
                 )
             )
         make_optimizer(self.optimizer, **self.hyper)  # its message names a bad hyper-parameter
-        if self.example == "playground":
+        if EXAMPLES[self.example].data_settings:
             if self.dataset not in datasets.DATASETS:
                 names = ", ".join(datasets.DATASETS)
                 raise ValueError(
@@ -207,28 +208,19 @@ def _shown(value, limit: int = 40) -> str:
 
 
 def default_config(example: str, data: Dataset | None = None) -> Config:
-    """The seed tutorial's own configuration (for uploaded data: a sensible start for its task)."""
-    if example == "custom":
-        if data is not None and data.task == "classification":
-            return Config("custom", (4,), ("tanh", "softmax"), "cross_entropy", "xavier", 0, "trainable", "full")
-        return Config("custom", (4,), ("tanh", "sigmoid"), "half_sse", "xavier", 0, "trainable", "full")
-    if example == "study":
-        return Config("study", (3,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, examples.STUDY_SEED, "none", "full")
-    if example == "playground":
-        # Playground's start: circle, noise 0, 50 % training data, 2 hidden layers 4-2, tanh, batch 10;
-        # its output is tanh on ±1 labels, its loss ½(o − t)² per point (our half_sse summed over the batch)
-        return Config("playground", (4, 2), ("tanh", "tanh", "tanh"), "half_sse", "xavier", 0, "trainable", "10")
-    return Config("toy", (2,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, 1, "trainable", "1")
-
-
-#: Playground's default learning rate; nnviz's is η′ = η / B (see :func:`learning_rates`)
-PLAYGROUND_LR = 0.03
+    """The example's own configuration (for uploaded data: a sensible start for its task)."""
+    entry = example_entry(example)
+    if data is not None and data.task == "classification" and entry.classification_config is not None:
+        return entry.classification_config
+    return entry.config
 
 
 def default_learning_rate(example: str) -> float:
-    if example == "playground":
-        return PLAYGROUND_LR / batch_size(default_config("playground"), None)
-    return {"study": examples.STUDY_LR, "toy": examples.TOY_LR}.get(example, 0.5)
+    """The learning rate a page starts with: the entry's, over the default batch for averaged rates."""
+    entry = example_entry(example)
+    if entry.mean_rates:
+        return entry.learning_rate / batch_size(entry.config, None)
+    return entry.learning_rate
 
 
 def batch_size(cfg: Config, n_samples: int | None) -> int:
@@ -239,19 +231,20 @@ def batch_size(cfg: Config, n_samples: int | None) -> int:
 
 
 def learning_rates(cfg: Config, n_samples: int) -> tuple[float, ...]:
-    """The learning rates offered for ``cfg``: the 1-2-5 series, or on the playground page
-    Playground's own rates divided by the batch size B (η′ = η/B: our half_sse is summed over the
+    """The learning rates offered for ``cfg``: its example's (the 1-2-5 series), or for averaged rates
+    (the playground page) those divided by the batch size B (η′ = η/B: our half_sse is summed over the
     batch, Playground's update averages it)."""
-    if cfg.example != "playground":
-        return LEARNING_RATES
+    entry = EXAMPLES[cfg.example]
+    if not entry.mean_rates:
+        return entry.rates
     b = batch_size(cfg, n_samples)
-    return tuple(r / b for r in PLAYGROUND_RATES)
+    return tuple(r / b for r in entry.rates)
 
 
 def engine_regularization_rate(cfg: Config, n_samples: int) -> float:
-    """λ as the engine's loss uses it: the configuration's, or on the playground page Playground's λ
-    times the batch size B (λ′ = λ·B, so that (η/B)·(Σ∂E/∂w + λ′R′) = (η/B)·Σ∂E/∂w + η·λ·R′)."""
-    if cfg.example != "playground":
+    """λ as the engine's loss uses it: the configuration's, or for averaged rates (the playground page)
+    Playground's λ times the batch size B (λ′ = λ·B, so that (η/B)·(Σ∂E/∂w + λ′R′) = (η/B)·Σ∂E/∂w + η·λ·R′)."""
+    if not EXAMPLES[cfg.example].mean_rates:
         return cfg.regularization_rate
     return cfg.regularization_rate * batch_size(cfg, n_samples)
 
@@ -282,6 +275,188 @@ def playground_data(cfg: Config) -> tuple[Dataset, Dataset]:
     return out[0], out[1]
 
 
+# ---------------------------------------------------------------------------
+# The examples: one registry entry each carries everything the app knows about an example.
+
+
+def randn_network(sizes: list[int], activations: list[str], seed: int, bias_mode: str) -> Network:
+    """The "seed's own" initialiser of seed 003: weights from ``randn`` (W1 then W2 …), biases 0 unless none."""
+    net = examples.study_network(seed, sizes)
+    if bias_mode != "none":
+        zeros = [np.zeros(n) for n in sizes[1:]]
+        return Network.from_arrays(net.weights, zeros, activations, bias_mode)
+    return Network.from_arrays(net.weights, None, activations)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sample CSV the Your data page offers: its button label (``N_`` msgid), file name, and table.
+    Uploaded with the last column as the target and ``scaling`` (a ``userdata.SCALINGS`` name), its inputs
+    are the example's own."""
+
+    label: str
+    file_name: str
+    table: Callable[[], tuple[tuple[str, ...], list[tuple[str, ...]]]]  # (header, rows), cells as written
+    order: int = 0  # where its button stands among the samples (smaller first)
+    scaling: str = "none"  # the Your data scaling that makes the example's inputs from the table
+
+
+@dataclass(frozen=True)
+class Example:
+    """One step-through example: its page, texts, data, starting configuration, rates and seed network.
+
+    Texts are ``N_`` msgids (English; translated where shown). Adding an example is one entry in
+    :data:`EXAMPLES` plus its tests: the navigation, the page, its sidebar, links, files and the
+    sample buttons all read the entry.
+    """
+
+    key: str  # the widget-key prefix, the URL field ``ex``, ``Config.example``
+    label: str  # the menu's title (N_)
+    config: Config  # the starting configuration ("Back to …" returns to it)
+    #: (training, test or None) for a configuration; None: the data come from an upload (Your data)
+    data: Callable[[Config], tuple[Dataset, Dataset | None]] | None
+    learning_rate: float  # the starting η (with ``mean_rates``: Playground's η, before dividing by B)
+    title: str | None = None  # the page's heading (N_); None: another page draws the heading
+    intro: str | None = None  # the "About this example" text (N_, Markdown)
+    url_path: str | None = None  # the page at /<url_path>
+    page: bool = True  # a page of its own in the navigation (False: drawn inside another page, as custom)
+    default_page: bool = False  # the app's start page
+    reference: str = ""  # the seed tutorial it reproduces ("seed 003"), "" for none
+    #: the starting configuration for uploaded classification data (``config`` is for regression)
+    classification_config: Config | None = None
+    #: the "seed's own" initialiser: (sizes, activations, seed, bias mode) → Network
+    seed_network: Callable[[list[int], list[str], int, str], Network] = randn_network
+    rates: tuple[float, ...] = LEARNING_RATES  # the learning rates offered
+    #: Playground's convention: rates for a loss averaged over the batch, so the engine's η′ = η/B and λ′ = λ·B
+    mean_rates: bool = False
+    #: the configuration's data fields (dataset, noise, train_percent, data_seed, features) make the data
+    data_settings: bool = False
+    losses: tuple[str, ...] | None = None  # the loss menu; None: by the data's task
+    outputs: tuple[str, ...] | None = None  # the output activation menu; None: all
+    defaults_label: str = N_("Back to the tutorial's configuration")  # the sidebar's reset button (N_)
+    panel: str = ""  # a page panel of its own instead of the predictions ("units": seed 003's real units)
+    sample: Sample | None = None  # its table as a sample CSV on the Your data page
+    #: ``python -m nnviz reproduce <key>``: the CLI's options → (heading, lines), printed as "== reference: heading =="
+    reproduce: Callable[[dict], tuple[str, list[str]]] | None = None
+
+    def __post_init__(self):
+        for cfg in (self.config, self.classification_config):
+            if cfg is not None and cfg.example != self.key:
+                raise ValueError(f"example {self.key!r}: its configuration is for {cfg.example!r}")
+
+    @property
+    def uploaded(self) -> bool:
+        """Whether the data come from an upload (no built-in data)."""
+        return self.data is None
+
+
+def _study_data(cfg: Config) -> tuple[Dataset, None]:
+    return examples.study_dataset(), None
+
+
+def _toy_data(cfg: Config) -> tuple[Dataset, None]:
+    return examples.toy_dataset(), None
+
+
+#: Playground's default learning rate; nnviz's is η′ = η / B (see :func:`learning_rates`)
+PLAYGROUND_LR = 0.03
+#: the playground page's losses and output activations (one output: ±1 labels or a value)
+PLAYGROUND_LOSSES = ("half_sse", "mse")
+PLAYGROUND_OUTPUTS = ("tanh", "identity", "sigmoid")
+
+EXAMPLES: Mapping[str, Example] = MappingProxyType(
+    {
+        "study": Example(
+            "study",
+            N_("Study hours"),
+            Config("study", (3,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, examples.STUDY_SEED, "none", "full"),
+            _study_data,
+            examples.STUDY_LR,
+            title=N_("Study hours (regression, seed 003)"),
+            intro=N_(
+                "Predict a test score from (hours studied, hours slept). Inputs are divided by the training "
+                "column max [3, 9], scores by 100. The tutorial's net: 2-3-1, sigmoid, **no biases**, "
+                "weights from `randn`, full-batch gradient descent with learning rate 1 on ½·Σ(y − ŷ)² "
+                "(its `W += X.T·delta`)."
+            ),
+            url_path="study",
+            default_page=True,
+            reference="seed 003",
+            panel="units",
+            sample=Sample(
+                N_("Sample: study hours (CSV)"), "nnviz-study-hours.csv", examples.study_sample_table, 1, "max"
+            ),
+            reproduce=examples.study_report,
+        ),
+        "toy": Example(
+            "toy",
+            N_("Toy classification"),
+            Config("toy", (2,), ("sigmoid", "sigmoid"), "half_sse", SEED_INIT, 1, "trainable", "1"),
+            _toy_data,
+            examples.TOY_LR,
+            title=N_("Toy classification (seed 004)"),
+            intro=N_(
+                "Ten labelled points in the plane, a 2-2-2 sigmoid net with one-hot targets, weights from "
+                "Python's `random()` after `seed(1)` (each neuron's inputs, then its bias), online SGD "
+                "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)²."
+            ),
+            url_path="toy",
+            reference="seed 004",
+            seed_network=examples.python_random_network,
+            sample=Sample(N_("Sample: toy classification (CSV)"), "nnviz-toy.csv", examples.toy_sample_table),
+            reproduce=examples.toy_report,
+        ),
+        "custom": Example(
+            "custom",
+            N_("Your data"),
+            Config("custom", (4,), ("tanh", "sigmoid"), "half_sse", "xavier", 0, "trainable", "full"),
+            None,
+            0.5,
+            url_path="data",
+            page=False,  # the Your data page (nnviz.pages.data_page) draws it below the upload
+            classification_config=Config(
+                "custom", (4,), ("tanh", "softmax"), "cross_entropy", "xavier", 0, "trainable", "full"
+            ),
+            defaults_label=N_("Back to the default configuration"),
+        ),
+        "playground": Example(
+            "playground",
+            N_("Playground"),
+            # Playground's start: circle, noise 0, 50 % training data, 2 hidden layers 4-2, tanh, batch 10;
+            # its output is tanh on ±1 labels, its loss ½(o − t)² per point (our half_sse summed over the batch)
+            Config("playground", (4, 2), ("tanh", "tanh", "tanh"), "half_sse", "xavier", 0, "trainable", "10"),
+            playground_data,
+            PLAYGROUND_LR,
+            title=N_("Playground"),
+            intro=N_(
+                "TensorFlow Playground's data sets, features, regularisation and batches, stepped with every "
+                "number shown. It starts as Playground does: the circle, noise 0, half the points to train, two "
+                "hidden layers 4-2 of tanh, a tanh output trained towards the ±1 labels, batch 10, η = 0.03. "
+                "Playground averages ½(o − t)² over a batch; nnviz's half_sse sums it, so the player's rate is "
+                "**η′ = η / B** and the engine's penalty rate **λ′ = λ · B**: the numbers are Playground's "
+                "(checked against a transcription of its nn.ts). The README's *Coming from TensorFlow Playground* "
+                "maps each of its controls to this page."
+            ),
+            url_path="playground",
+            rates=PLAYGROUND_RATES,
+            mean_rates=True,
+            data_settings=True,
+            losses=PLAYGROUND_LOSSES,
+            outputs=PLAYGROUND_OUTPUTS,
+            defaults_label=N_("Back to Playground's defaults"),
+        ),
+    }
+)
+
+
+def example_entry(example: str) -> Example:
+    """``EXAMPLES[example]``; ValueError with a message for an unknown name."""
+    entry = EXAMPLES.get(example) if isinstance(example, str) else None
+    if entry is None:
+        raise ValueError(_("unknown example {value}").format(value=repr(example)))
+    return entry
+
+
 def output_activation_for(loss: str, chosen: str) -> str:
     """The output activation a loss forces (softmax for cross-entropy, sigmoid for BCE), else ``chosen``."""
     return LOSSES[loss].requires or chosen
@@ -290,13 +465,10 @@ def output_activation_for(loss: str, chosen: str) -> str:
 def dataset(example: str, cfg: Config | None = None) -> Dataset:
     """The built-in data set of an example (``custom`` data comes from an upload; ``playground``'s
     training data from ``cfg``)."""
-    if example == "playground":
-        return playground_data(cfg or default_config("playground"))[0]
-    if example == "study":
-        return examples.study_dataset()
-    if example == "toy":
-        return examples.toy_dataset()
-    raise ValueError(f"no built-in data set for {example!r}")
+    entry = example_entry(example)
+    if entry.data is None:
+        raise ValueError(f"no built-in data set for {example!r}")
+    return entry.data(cfg or entry.config)[0]
 
 
 def build_network(cfg: Config, data: Dataset | None = None) -> Network:
@@ -307,13 +479,7 @@ def build_network(cfg: Config, data: Dataset | None = None) -> Network:
     acts = list(cfg.activations)
     acts[-1] = output_activation_for(cfg.loss, acts[-1])
     if cfg.init == SEED_INIT:
-        if cfg.example != "toy":  # randn, as seed 003 draws its weights
-            net = examples.study_network(cfg.seed, sizes)
-            if cfg.bias_mode != "none":
-                zeros = [np.zeros(n) for n in sizes[1:]]
-                return Network.from_arrays(net.weights, zeros, acts, cfg.bias_mode)
-            return Network.from_arrays(net.weights, None, acts)
-        return examples.python_random_network(sizes, acts, cfg.seed, cfg.bias_mode)
+        return EXAMPLES[cfg.example].seed_network(sizes, acts, cfg.seed, cfg.bias_mode)
     return Network.init(sizes, acts, cfg.init, np.random.default_rng(cfg.seed), cfg.bias_mode)
 
 
@@ -342,12 +508,14 @@ class Run:
 
     def __init__(self, cfg: Config, data: Dataset | None = None, net: Network | None = None, opt_state=None):
         """``net``: start from this network (it must have cfg's architecture) instead of cfg's initialiser.
-        The playground example makes its data (training and test) from ``cfg``, whatever ``data`` is."""
+        An example with data settings (the playground) makes its data (training and test) from ``cfg``,
+        whatever ``data`` is; an example with built-in data uses it when ``data`` is None."""
         self.config = cfg
         self.test_data: Dataset | None = None
-        if cfg.example == "playground":
+        entry = example_entry(cfg.example)
+        if entry.data_settings or (data is None and entry.data is not None):
             cfg.validate()
-            data, self.test_data = playground_data(cfg)
+            data, self.test_data = entry.data(cfg)
         self.data = data or dataset(cfg.example)
         self.history = build_history(cfg, self.data, net, opt_state)
         self.step_index = 0  # k
@@ -624,7 +792,7 @@ def to_query(cfg: Config, learning_rate: float, updates: int) -> dict[str, str]:
                 "dseed": str(cfg.data_seed),
                 "feat": ",".join(cfg.features),
             }
-            if cfg.example == "playground"
+            if EXAMPLES[cfg.example].data_settings
             else {}
         ),
         "steps": str(int(updates)),
@@ -674,7 +842,7 @@ def from_query(q: dict[str, str], example: str) -> tuple[Config, float, int]:
         raise ValueError(
             _("step count {steps} is outside 0 … {max}").format(steps=steps, max=f"{MAX_LINK_STEPS:,}")
         )
-    if example in ("study", "toy", "playground"):
+    if EXAMPLES[example].data is not None:
         build_network(cfg)  # what the page will do with it: any ValueError is the link's
     return cfg, lr, steps
 

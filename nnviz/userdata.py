@@ -42,7 +42,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from nnviz import examples, stepper
+from nnviz import stepper
 from nnviz.engine import LOSSES, Network
 from nnviz.examples import Dataset
 from nnviz.i18n import N_, _, ngettext
@@ -429,19 +429,16 @@ def _regression_target(table: Table, target: str) -> tuple[np.ndarray, list[str]
 
 
 def sample_csv(which: str = "toy") -> str:
-    """A small CSV to try the upload with: the toy classification (seed 004) or study hours (seed 003)."""
+    """A small CSV to try the upload with: an example's table (``stepper.EXAMPLES[which].sample``), such as
+    the toy classification (seed 004) or study hours (seed 003)."""
+    entry = stepper.EXAMPLES.get(which) if isinstance(which, str) else None
+    if entry is None or entry.sample is None:
+        raise ValueError(_("no sample called {name}").format(name=quoted(which)))
+    header, rows = entry.sample.table()
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    if which == "toy":
-        w.writerow(["x1", "x2", "label"])
-        for x1, x2, label in examples.TOY_DATA:
-            w.writerow([repr(float(x1)), repr(float(x2)), int(label)])
-    elif which == "study":
-        w.writerow(["hours studied", "hours slept", "score"])
-        for (h, s), (y,) in zip(examples.STUDY_X_RAW, examples.STUDY_Y_RAW):
-            w.writerow([f"{h:g}", f"{s:g}", f"{y:g}"])
-    else:
-        raise ValueError(_("no sample called {name}").format(name=quoted(which)))
+    w.writerow(header)
+    w.writerows(rows)
     return out.getvalue()
 
 
@@ -478,7 +475,7 @@ def load_network(
     extra = json.loads(data)  # valid JSON holding an object: from_json checked it
     settings = extra.get("config") if isinstance(extra.get("config"), dict) else {}
     restored: list[str] = []
-    if current.example == "playground":  # the file's data settings make the data it must fit
+    if stepper.EXAMPLES[current.example].data_settings:  # the file's data settings make the data it must fit
         current, what = _playground_settings(current, settings)
         if what:
             dataset = stepper.playground_data(current)[0]

@@ -37,7 +37,6 @@ from browser_helpers import (  # noqa: F401  (app_url is a fixture)
 
 from nnviz import figures as F
 from nnviz import i18n, stepper, userdata
-from nnviz.pages import stepper_page
 
 pytestmark = pytest.mark.browser
 
@@ -247,7 +246,7 @@ def test_screenshots_in_korean_and_chinese(page, app_url, tmp_path, lang, name, 
     page.goto(f"{app_url}/{path}?lang={lang}", timeout=TIMEOUT_MS)
     wait_for_player(page, TIMEOUT_MS)
     example = "toy" if path == "toy" else "study"
-    english = stepper_page.TEXT[example][0]  # "Toy classification (seed 004)"
+    english = stepper.EXAMPLES[example].title  # "Toy classification (seed 004)"
     title = i18n.translate(lang, english)
     assert title != english
     page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)

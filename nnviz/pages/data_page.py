@@ -35,11 +35,18 @@ SCALING_LABELS = MappingProxyType(
     }
 )
 TASK_LABELS = ("classification", "regression")  # the radio's values; userdata.TASK_NAMES says them
-SAMPLES = (
-    ("toy", N_("Sample: toy classification (CSV)"), "nnviz-toy.csv"),
-    ("study", N_("Sample: study hours (CSV)"), "nnviz-study-hours.csv"),
-)
-#: session-state keys of this page (the step-through below uses state.key("custom", …))
+
+
+def samples() -> tuple[tuple[str, str, str], ...]:
+    """The sample buttons, (example, label msgid, file name): every ``stepper.EXAMPLES`` entry with a
+    sample, in the order of their ``Sample.order``."""
+    entries = [(e.sample.order, key, e.sample) for key, e in stepper.EXAMPLES.items() if e.sample is not None]
+    return tuple((key, s.label, s.file_name) for _order, key, s in sorted(entries, key=lambda t: t[0]))
+
+
+#: the example this page draws below the upload (its registry entry: stepper.EXAMPLES["custom"])
+EXAMPLE = "custom"
+#: session-state keys of this page (the step-through below uses state.key(EXAMPLE, …))
 TABLE = "data_table"  # (file_id, language, Table | None, error message | None) of the file in the uploader
 INPUTS, TARGET, TASK, SCALING = "data_inputs", "data_target", "data_task", "data_scaling"
 #: the last "Use this data" click, shown until the file changes: (kind, choices, language, Markdown text) with
@@ -54,7 +61,7 @@ def task_name(task: str, tl=None) -> str:
 
 
 def render() -> None:
-    st.title(_("Your data"))
+    st.title(_(stepper.EXAMPLES[EXAMPLE].label))  # "Your data"
     st.markdown(
         _(
             "Upload a CSV file with a header row, choose the input columns and the column to predict, and step "
@@ -88,7 +95,7 @@ def render() -> None:
             limit=2000,
         )
     )
-    stepper_page.render("custom", show_title=False)
+    stepper_page.render(EXAMPLE, show_title=False)
 
 
 def _kept(message: str) -> str:
@@ -99,8 +106,9 @@ def _kept(message: str) -> str:
 
 
 def _samples() -> None:
-    cols = st.columns([1, 1, 2])
-    for col, (name, label, file_name) in zip(cols, SAMPLES):
+    buttons = samples()
+    cols = st.columns([1] * len(buttons) + [2])
+    for col, (name, label, file_name) in zip(cols, buttons):
         col.download_button(
             _(label),
             userdata.sample_csv(name),
@@ -206,10 +214,10 @@ def _choose_and_use(table: userdata.Table, file_name: str) -> None:
         return
     ss[state.CUSTOM_DATA] = data
     # A shared link cannot carry the data, so its settings are not for this new data set.
-    ss[state.key("custom", "url_restored")] = True
+    ss[state.key(EXAMPLE, "url_restored")] = True
     # The step-through widgets below are not drawn yet in this run, so they can take the new defaults.
-    state.apply_config("custom", stepper.default_config("custom", data), data)
-    ss[state.key("custom", "lr")] = stepper.default_learning_rate("custom")
+    state.apply_config(EXAMPLE, stepper.default_config(EXAMPLE, data), data)
+    ss[state.key(EXAMPLE, "lr")] = stepper.default_learning_rate(EXAMPLE)
     ss[NOTE] = ("success", None, i18n.current(), _success_text(data, file_name))
     note.success(ss[NOTE][3])
 

@@ -6,6 +6,8 @@ formulas :mod:`nnviz.arithmetic`, the drawings :mod:`nnviz.figures`.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 import streamlit as st
 
@@ -19,40 +21,7 @@ from nnviz.player import payload
 from nnviz.player.session import PlayerSession
 from nnviz.stepper import Run
 
-TEXT = {
-    "study": (
-        N_("Study hours (regression, seed 003)"),
-        N_(
-            "Predict a test score from (hours studied, hours slept). Inputs are divided by the training "
-            "column max [3, 9], scores by 100. The tutorial's net: 2-3-1, sigmoid, **no biases**, "
-            "weights from `randn`, full-batch gradient descent with learning rate 1 on ½·Σ(y − ŷ)² "
-            "(its `W += X.T·delta`)."
-        ),
-    ),
-    "toy": (
-        N_("Toy classification (seed 004)"),
-        N_(
-            "Ten labelled points in the plane, a 2-2-2 sigmoid net with one-hot targets, weights from "
-            "Python's `random()` after `seed(1)` (each neuron's inputs, then its bias), online SGD "
-            "(one sample per step, in order) with learning rate 0.02 on ½·Σ(t − o)²."
-        ),
-    ),
-    "playground": (
-        N_("Playground"),
-        N_(
-            "TensorFlow Playground's data sets, features, regularisation and batches, stepped with every "
-            "number shown. It starts as Playground does: the circle, noise 0, half the points to train, two "
-            "hidden layers 4-2 of tanh, a tanh output trained towards the ±1 labels, batch 10, η = 0.03. "
-            "Playground averages ½(o − t)² over a batch; nnviz's half_sse sums it, so the player's rate is "
-            "**η′ = η / B** and the engine's penalty rate **λ′ = λ · B**: the numbers are Playground's "
-            "(checked against a transcription of its nn.ts). The README's *Coming from TensorFlow Playground* "
-            "maps each of its controls to this page."
-        ),
-    ),
-}
-#: the playground page's losses and output activations (one output: ±1 labels or a value)
-PLAYGROUND_LOSSES = ("half_sse", "mse")
-PLAYGROUND_OUTPUTS = ("tanh", "identity", "sigmoid")
+#: the menus of an example whose entry names none (``stepper.Example.losses`` / ``outputs``)
 CLASSIFICATION_LOSSES = ("half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 REGRESSION_LOSSES = ("half_sse", "mse")
 OUTPUT_ACTIVATIONS = ("sigmoid", "identity", "tanh", "softmax")
@@ -64,38 +33,43 @@ GRADCHECK_ROWS = 1000  # the gradient check
 NEURON_MAP_POINTS = 30  # each neuron's map over the input plane
 
 
-def render_study() -> None:
-    render("study")
+def page(example: str):
+    """The navigation's render function of an example's own page (``stepper.EXAMPLES[example]``)."""
+
+    def render_page() -> None:
+        render(example)
+
+    render_page.__name__ = render_page.__qualname__ = f"render_{example}"
+    return render_page
 
 
-def render_toy() -> None:
-    render("toy")
-
-
-def render_playground() -> None:
-    render("playground")
+render_study = page("study")
+render_toy = page("toy")
+render_playground = page("playground")
 
 
 # ---------------------------------------------------------------------------
 
 
 def render(example: str, show_title: bool = True) -> None:
-    """The step-through page for ``example`` ("study", "toy", or "custom": the uploaded data set)."""
+    """The step-through page for ``example``, a ``stepper.EXAMPLES`` key ("study", "toy", "playground", or
+    "custom": the uploaded data set)."""
+    entry = stepper.example_entry(example)
     state.init(example)
     _restore_from_url(example)
     teaching.classroom_view(example)
-    if show_title:
-        title, intro = TEXT[example]
-        st.title(_(title))
-        with st.expander(_("About this example")):
-            st.markdown(_(intro))
+    if show_title and entry.title is not None:
+        st.title(_(entry.title))
+        if entry.intro is not None:
+            with st.expander(_("About this example")):
+                st.markdown(_(entry.intro))
     _sidebar_config(example)
     _body(example)
     # outside the fragment: Streamlit 1.67 loses a deferred download's message when a fragment holding it
     # reruns the app ("Cached ForwardMsg MISS"); the full rerun after each cursor report updates it
-    page = _(TEXT[example][0] if example in TEXT else N_("Your data"))
+    page_name = _(entry.title or entry.label)
     ps = st.session_state[state.key(example, "player_session")]
-    teaching.worksheet_controls(example, state.run(example), ps.lr, page)
+    teaching.worksheet_controls(example, state.run(example), ps.lr, page_name)
 
 
 @st.fragment
@@ -134,7 +108,7 @@ def _player_part(example: str) -> None:
     slot = st.container()  # the player comes first on the page, its surface settings below it
     surface_inputs = _loss_surface_controls(example, run)
     ps.set_surface(*_surface_for_player(example, run, surface_inputs))
-    if example == "playground":
+    if stepper.EXAMPLES[example].data_settings:  # its sidebar has the two checkboxes
         ss = st.session_state
         show, disc = ss.get(state.key(example, "show_test"), True), ss.get(state.key(example, "discretize"), False)
         ps.set_region_options(show, disc)
@@ -328,8 +302,9 @@ def _sidebar_config(example: str) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     # format_func closes over the catalogue of this run: Streamlit (and AppTest) may call it after the run
     t = i18n.translator()
+    entry = stepper.EXAMPLES[example]
     with st.sidebar:
-        if example == "playground":
+        if entry.data_settings:
             _sidebar_data(example)
         st.header(_("Network"))
         st.caption(_("Changing anything here starts a new run. The learning rate (above the diagram) keeps history."))
@@ -338,11 +313,7 @@ def _sidebar_config(example: str) -> None:
             c1, c2 = st.columns(2)
             c1.number_input(_("Layer {n} neurons").format(n=i + 1), 1, stepper.MAX_NEURONS, key=k(f"size{i}"))
             c2.selectbox(_("Layer {n} activation").format(n=i + 1), stepper.HIDDEN_ACTIVATIONS, key=k(f"act{i}"))
-        task = state.run(example).data.task
-        choices = CLASSIFICATION_LOSSES if task == "classification" else REGRESSION_LOSSES
-        outputs = OUTPUT_ACTIVATIONS
-        if example == "playground":
-            choices, outputs = PLAYGROUND_LOSSES, PLAYGROUND_OUTPUTS
+        choices, outputs = menus(example, state.run(example))
         loss = st.selectbox(_("Loss"), choices, key=k("loss"))
         st.caption(_loss_label(loss))  # the reduction below the box: in it, a long label was cut off
         forced = LOSSES[loss].requires
@@ -395,10 +366,7 @@ def _sidebar_config(example: str) -> None:
                 st.error(safe_text.markdown(str(exc), limit=400))
         _sidebar_stop(example)
         st.divider()
-        label = {
-            "custom": _("Back to the default configuration"),
-            "playground": _("Back to Playground's defaults"),
-        }.get(example) or _("Back to the tutorial's configuration")
+        label = _(entry.defaults_label)
         # A callback: it runs before the widgets above are drawn, so it may set their values.
         st.button(label, key=k("defaults"), on_click=_back_to_defaults, args=(example,))
 
@@ -454,7 +422,7 @@ def _sidebar_training(example: str) -> None:
     if reg != "none":
         options = sorted({*state.REG_RATES, float(ss[k("reg_rate")])})
         lam = st.select_slider(_("Regularization rate λ"), options, key=k("reg_rate"), format_func=lambda v: f"{v:g}")
-        if example == "playground":
+        if stepper.EXAMPLES[example].mean_rates:
             st.caption(
                 _("Playground's λ = {lam}; the loss adds λ′·Σ R(w) with λ′ = λ·B = {engine_lam} (B = {b}).").format(
                     lam=f"{lam:g}", engine_lam=f"{lam * b:g}", b=b
@@ -472,7 +440,7 @@ def _sidebar_training(example: str) -> None:
             step = 1e-8 if h == "eps" else 0.01
             col.number_input(t.gettext(_HYPER_LABELS.get(h, h)), 0.0, 1.0, key=k(f"opt_{h}"), format="%g", step=step)
     st.latex(spec.formula)
-    if example == "playground":
+    if stepper.EXAMPLES[example].mean_rates:
         lr = float(ss[k("lr")])
         st.caption(
             _("The player's η is η′ = η/B: Playground's η = η′·B = {lr} (B = {b}).").format(lr=f"{lr * b:g}", b=b)
@@ -520,6 +488,13 @@ _HYPER_LABELS = {"momentum": N_("μ (momentum)"), "alpha": "α", "beta1": "β₁
 def _back_to_defaults(example: str) -> None:
     state.apply_config(example, stepper.default_config(example, state.run(example).data))
     st.session_state[state.key(example, "lr")] = stepper.default_learning_rate(example)
+
+
+def menus(example: str, run: Run) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(losses, output activations) the sidebar offers for ``run``: its example entry's, else by the data's task."""
+    entry = stepper.EXAMPLES[example]
+    by_task = CLASSIFICATION_LOSSES if run.data.task == "classification" else REGRESSION_LOSSES
+    return entry.losses or by_task, entry.outputs or OUTPUT_ACTIVATIONS
 
 
 def _loss_label(name: str) -> str:
@@ -595,9 +570,9 @@ def _load_network(example: str) -> None:
     if up is None:
         return
     run = state.run(example)
-    losses = CLASSIFICATION_LOSSES if run.data.task == "classification" else REGRESSION_LOSSES
+    losses, outputs = menus(example, run)  # a file must fit the sidebar's menus, which show its settings
     try:
-        loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, OUTPUT_ACTIVATIONS)
+        loaded = userdata.load_network(up.getvalue(), run.config, run.data, losses, outputs)
     except ValueError as exc:
         name, why = safe_text.markdown(up.name), safe_text.markdown(str(exc), limit=400)
         st.session_state[k("load_result")] = (
@@ -732,8 +707,9 @@ def _data_key(example: str, run: Run) -> str:
 def _data_panel(example: str, run: Run) -> None:
     k = lambda name: state.key(example, name)  # noqa: E731
     net, data = run.network, run.data
-    if example == "study":
-        _study_panel(example, net)
+    entry = stepper.EXAMPLES[example]
+    if entry.panel in PANELS:
+        PANELS[entry.panel](example, net)
         return
     if payload.has_regions(run):
         st.subheader(_("What each neuron does with the plane"))
@@ -754,11 +730,11 @@ def _data_panel(example: str, run: Run) -> None:
                 data.X if data.plane is None else data.plane,
                 resolution=NEURON_MAP_POINTS,
                 features=data.features,
-                axis_names=data.input_names if example == "custom" else None,  # a CSV's column names
+                axis_names=data.input_names if entry.uploaded else None,  # a CSV's column names
             ),
         )
         st.plotly_chart(fig, key=k("neuron_maps"))
-        if example == "custom" and data.note:
+        if entry.uploaded and data.note:
             # which columns and which scaling the plots' axes are in (the network sees scaled inputs)
             st.caption(safe_text.markdown(data.note, limit=None))
         return
@@ -855,3 +831,7 @@ def _sync_url(example: str, run: Run, ps: PlayerSession) -> None:
     current = {k: st.query_params[k] for k in st.query_params}
     if current != q:
         st.query_params.from_dict(q)
+
+
+#: the panels an example's entry may name (``stepper.Example.panel``) instead of the predictions
+PANELS = MappingProxyType({"units": _study_panel})

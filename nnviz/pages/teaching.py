@@ -143,7 +143,7 @@ def link_query(example: str, run: Run, ps) -> tuple[dict[str, str], list[str]]:
     )
     q.update(extra)
     q.update(i18n.url_fields())  # the session's language (none while in English by default)
-    if example == "custom":
+    if stepper.EXAMPLES[example].uploaded:  # a link cannot carry an upload
         notes.append(share.note("custom"))
     f = flags(example)
     for name in ("classroom", "quiz"):
