@@ -95,3 +95,19 @@ def test_a_malformed_trigger_changes_nothing():
     # at most MAX_BATCH requests of one trigger are read
     many = [{"a": "select", "sel": ["neuron", 1, 0], "nonce": f"s{i}"} for i in range(MAX_BATCH + 1)]
     assert len(ps.handle_all({"batch": many})) == MAX_BATCH
+
+
+def test_an_answer_the_page_rerun_may_drop_is_sent_again_with_the_pages_answer():
+    # Reset makes the whole page rerun after the fragment's answer (the tabs follow the player), and
+    # Streamlit may never deliver that first answer: the page's answer repeats its forced cursor and its
+    # truncation with the same seq (player.js applies a cursor once: data.seq > st.seq)
+    ps = _session()
+    ps.handle({"a": "goto", "k": 2, "p": 5, "nonce": "g1"})
+    ps.data(PLOTLY, False)
+    ps.handle({"a": "reset", "nonce": "r1"})
+    first = ps.data(PLOTLY, False, final=False)
+    again = ps.data(PLOTLY, False)
+    assert first["cursor"] == again["cursor"] == [0, -1] and first["seq"] == again["seq"]
+    assert first["trunc"] == again["trunc"] == 0
+    later = ps.data(PLOTLY, False)  # the next answer: nothing forced any more
+    assert later["cursor"] is None and later["trunc"] is None and later["seq"] == again["seq"]

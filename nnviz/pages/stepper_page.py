@@ -112,12 +112,16 @@ def _player_part(example: str) -> None:
         ss = st.session_state
         show, disc = ss.get(state.key(example, "show_test"), True), ss.get(state.key(example, "discretize"), False)
         ps.set_region_options(show, disc)
-    data = ps.data(player.plotly_url(), has_regions=payload.has_regions(run))
-    data.update(teaching.player_extras(example))
+    # A request that moves the step on screen (a cursor report, Reset, η, a selection, Share) makes the
+    # whole page rerun right after this answer, so that the tabs and the link follow it. Streamlit may
+    # drop this fragment's answer when the page's run starts: its one-shot parts go out again then.
+    follow = bool(st.session_state.get(state.key(example, "follow"), False))
+    data = ps.data(player.plotly_url(), has_regions=payload.has_regions(run), final=not follow)
+    data.update(teaching.player_extras(example, keep=follow))
     with slot:
         player.mount(state.key(example, "player"), data, on_request=lambda: _on_request(example))
     if st.session_state.pop(state.key(example, "follow"), False):
-        st.rerun(scope="app")  # the step on screen was reported: the tabs and the link follow it
+        st.rerun(scope="app")
 
 
 def _diagnosis(example: str, run: Run) -> list[str]:

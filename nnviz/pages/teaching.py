@@ -164,6 +164,8 @@ def make_share(example: str, run: Run, ps, quiz_on: bool, nonce: str = "") -> No
     st.session_state[state.key(example, "share")] = {"query": urlencode(q), "notes": notes, "nonce": str(nonce)[:40]}
 
 
-def player_extras(example: str) -> dict:
-    """What the player gets besides :meth:`PlayerSession.data`: the link's quiz flag, a share answer."""
-    return {"quiz": flags(example)["quiz"], "share": st.session_state.pop(state.key(example, "share"), None)}
+def player_extras(example: str, keep: bool = False) -> dict:
+    """What the player gets besides :meth:`PlayerSession.data`: the link's quiz flag, a share answer
+    (``keep``: sent again with the next answer too; the player shows one share once, by its nonce)."""
+    ss, key = st.session_state, state.key(example, "share")
+    return {"quiz": flags(example)["quiz"], "share": ss.get(key) if keep else ss.pop(key, None)}

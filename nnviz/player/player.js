@@ -791,7 +791,7 @@ export default function (component) {
     if (!st.outbox.length) { st.pending = false; return; }
     const tx = (st.tx || 0) + 1;
     st.tx = tx;
-    setTriggerValue("req", { batch: st.outbox.slice() });
+    setTriggerValue("req", { batch: st.outbox.slice(), tx });  // tx: a resend is never the same value
     setTimeout(() => {
       if (st.tx !== tx || !st.outbox.length) return;
       if (attempt < RETRIES) st.transmit(attempt + 1);

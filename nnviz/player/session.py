@@ -301,9 +301,14 @@ class PlayerSession:
         if self._requested and spec is getattr(self, "_surface_sent", False) and not self.force:
             return {}
         self._surface_sent = spec
-        return {"surface": spec}
+        return {"surface": spec}  # (a page rerun after it sends it again: force is still set then)
 
-    def data(self, plotly_url: str, has_regions: bool) -> dict:
+    def data(self, plotly_url: str, has_regions: bool, final: bool = True) -> dict:
+        """The player's data for this rerun. ``final=False``: the whole page reruns right after this
+        fragment (it follows the player), and Streamlit may never deliver this answer to the browser;
+        its one-shot parts (a forced cursor, a truncation, a cleared cache, a message) then go out
+        again with the page's answer. The player applies a forced cursor once (by ``seq``), so the
+        browser that gets both answers is where it would be with one."""
         run = self.run
         h = run.history
         k, p = self.cursor
@@ -365,6 +370,8 @@ class PlayerSession:
             out["message"], out["message_kind"] = run.stop_message(), "success"
         elif self.message:
             out["message_kind"], out["message"] = self.message
+        if not final:
+            return out
         if self.force:
             self.seq += 1
             self.force = False
