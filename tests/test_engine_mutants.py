@@ -1,0 +1,188 @@
+"""Engine checks the mutation run found missing: every input message as the user reads it (the whole
+sentence), and the bookkeeping of History (sizes, limits, optimiser state) pinned by hand-computed numbers.
+
+Each message test states the exact text: a mutant that garbles a word, a number or the layer it names
+fails it (a match on the exception type alone let those through).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from nnviz.engine import History, Network
+
+ACTS = "['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'tanh']"  # the registry's names, sorted
+
+
+def _raises(message: str, exc: type[Exception] = ValueError):
+    """pytest.raises matching the whole message, character for character."""
+    return pytest.raises(exc, match="^" + re.escape(message) + "$")
+
+
+def _net(ws, bs=None, acts=None, **kw) -> Network:
+    return Network.from_arrays(ws, bs, acts or ["identity"] * len(ws), **kw)
+
+
+# -- _validate: what a network must be -----------------------------------------------------------------
+
+
+def test_network_shape_messages_name_the_layer_and_the_shapes():
+    w21, w11 = np.ones((2, 1)), np.ones((1, 1))
+    with _raises("a network needs at least one layer"):
+        _net([], acts=[])
+    with _raises("1 weight matrices need 1 activations, got 2"):
+        _net([w21], acts=["identity", "identity"])
+    with _raises(f"unknown activation 'relu6' in layer 2; choose one of {ACTS}"):
+        _net([w21, w11], acts=["tanh", "relu6"])
+    with _raises("softmax is only allowed on the output layer"):
+        _net([w21, w11], acts=["softmax", "identity"])
+    assert _net([w21, w11], acts=["tanh", "softmax"]).activations == ["tanh", "softmax"]  # last layer: allowed
+    with _raises("W1 must be a non-empty 2-D array, got shape (2,)"):
+        _net([np.ones(2)])
+    with _raises("W2 must be a non-empty 2-D array, got shape (1, 0)"):
+        _net([w21, np.ones((1, 0))])
+    with _raises("W2 must be a non-empty 2-D array, got shape (0, 1)"):
+        _net([w21, np.ones((0, 1))])
+    with _raises("shapes do not chain: W1 is (2, 3) but W2 is (2, 1)"):
+        _net([np.ones((2, 3)), np.ones((2, 1))])
+    with _raises("shapes do not chain: W2 is (1, 2) but W3 is (1, 1)"):
+        _net([w21, np.ones((1, 2)), w11])
+    # one layer of any shape chains with nothing (layer 1 has no layer before it)
+    assert _net([np.ones((2, 3))]).sizes == [2, 3]
+    assert _net([np.ones((3, 2)), np.ones((2, 4))]).sizes == [3, 2, 4]
+
+
+def test_non_finite_parameters_are_refused_by_layer():
+    for bad in (np.nan, np.inf, -np.inf):
+        with _raises("W2 contains non-finite numbers"):
+            _net([np.ones((2, 1)), np.array([[bad]])])
+        with _raises("W1 contains non-finite numbers"):
+            _net([np.array([[1.0], [bad]])])
+        with _raises("b1 contains non-finite numbers"):
+            _net([np.ones((2, 2))], [np.array([0.0, bad])])
+        with _raises("b2 contains non-finite numbers"):
+            _net([np.ones((2, 1)), np.ones((1, 1))], [np.zeros(1), np.array([bad])])
+
+
+def test_bias_messages_name_the_layer_and_the_shapes():
+    w = [np.ones((2, 1)), np.ones((1, 3))]
+    with _raises("2 layers need 2 bias vectors, got 1"):
+        _net(w, [np.zeros(1)])
+    with _raises("b2 must have shape (3,), got (2,)"):
+        _net(w, [np.zeros(1), np.zeros(2)])
+    with _raises("b1 must have shape (1,), got (1, 1)"):
+        _net(w, [np.zeros((1, 1)), np.zeros(3)])
+
+
+def test_the_parameter_limit_is_one_million_weights_and_biases_counted_together():
+    # 1000 × 1000 weights = 1,000,000 parameters: at the limit, allowed; 1000 biases more: 1,001,000, refused;
+    # 999 × 1000 weights + 1000 biases = 999,000 + 1,000 = 1,000,000: allowed
+    assert _net([np.zeros((1000, 1000))]).n_parameters == 1_000_000
+    with _raises("1,001,000 parameters is more than the limit of 1,000,000"):
+        _net([np.zeros((1000, 1000))], [np.zeros(1000)])
+    assert _net([np.zeros((999, 1000))], [np.zeros(1000)]).n_parameters == 1_000_000
+    with _raises("1,000,001 parameters is more than the limit of 1,000,000"):
+        _net([np.zeros((1, 1)), np.zeros((1, 1_000_000))])
+
+
+# -- from_arrays: bias modes, dtype, copies ----------------------------------------------------------
+
+
+def test_bias_mode_messages_and_defaults():
+    w = [np.ones((1, 1))]
+    with _raises("bias_mode must be one of ('trainable', 'frozen', 'none'), not 'maybe'"):
+        _net(w, [np.zeros(1)], bias_mode="maybe")
+    with _raises("biases=None goes with bias_mode='none' and only with it"):
+        _net(w, None, bias_mode="trainable")
+    with _raises("biases=None goes with bias_mode='none' and only with it"):
+        _net(w, None, bias_mode="frozen")
+    with _raises("biases=None goes with bias_mode='none' and only with it"):
+        _net(w, [np.zeros(1)], bias_mode="none")
+    assert _net(w, [np.zeros(1)]).bias_mode == "trainable"  # biases given, no mode: trainable
+    assert _net(w).bias_mode == "none"  # no biases, no mode: none
+    assert _net(w, [np.zeros(1)], bias_mode="frozen").bias_mode == "frozen"
+    assert _net(w, None, bias_mode="none").biases is None
+
+
+def test_from_arrays_copies_converts_and_freezes():
+    w = np.array([[1.5], [2.5]])  # float64, 2×1
+    b = np.array([0.25])
+    net = _net([w], [b], acts=[np.str_("tanh")], dtype=np.float32)
+    w[0, 0] = b[0] = 99.0  # the caller's arrays change afterwards: the network keeps its copy
+    assert net.weights[0].dtype == np.float32 and net.biases[0].dtype == np.float32
+    np.testing.assert_array_equal(net.weights[0], [[1.5], [2.5]])
+    np.testing.assert_array_equal(net.biases[0], [0.25])
+    assert not net.weights[0].flags.writeable and not net.biases[0].flags.writeable
+    assert net.weights[0].flags.c_contiguous
+    assert net.activations == ["tanh"] and type(net.activations[0]) is str
+    assert _net([[[1]]]).weights[0].dtype == np.float64  # integer lists become float64 by default
+    # Fortran-ordered input is stored in C order (History rebuilds C-ordered arrays from flat rows)
+    assert _net([np.asfortranarray(np.ones((3, 2)))]).weights[0].flags.c_contiguous
+
+
+# -- _dead_masks ------------------------------------------------------------------------------------
+
+
+def test_dead_link_mask_messages():
+    ws = [np.array([[0.0], [1.0]]), np.array([[0.0]])]
+    with _raises("2 layers need 2 dead-link masks, got 1"):
+        _net(ws, dead=[np.zeros((2, 1), bool)])
+    with _raises("dead-link mask 2 must have shape (1, 1), got (1,)"):
+        _net(ws, dead=[np.zeros((2, 1), bool), np.zeros(1, bool)])
+    with _raises("layer 1: a dead weight must be 0"):
+        _net(ws, dead=[[[False], [True]], [[False]]])  # W1[1,0] = 1 is not 0
+    with _raises("layer 2: a dead weight must be 0"):
+        _net([ws[0], np.array([[3.0]])], dead=[[[True], [False]], [[True]]])
+
+
+def test_dead_link_masks_are_bool_copies_and_read_only():
+    ws = [np.array([[0.0], [1.0]]), np.array([[0.0]])]
+    given = [np.array([[1], [0]]), np.array([[0]])]  # integers 1/0: read as True/False, not as indices
+    net = _net(ws, dead=given)
+    assert [m.dtype for m in net.dead] == [np.dtype(bool), np.dtype(bool)]
+    np.testing.assert_array_equal(net.dead[0], [[True], [False]])
+    np.testing.assert_array_equal(net.dead[1], [[False]])
+    given[0][1, 0] = 1  # the caller's mask changes afterwards: the network keeps its copy
+    np.testing.assert_array_equal(net.dead[0], [[True], [False]])
+    assert not any(m.flags.writeable for m in net.dead)
+    assert _net(ws, dead=[np.zeros((2, 1), bool), np.zeros((1, 1), bool)]).dead is None  # nothing dead: None
+    only_second = _net(ws, dead=[np.zeros((2, 1), bool), np.ones((1, 1), bool)])
+    np.testing.assert_array_equal(only_second.dead[1], [[True]])  # one dead link anywhere keeps all masks
+
+
+# -- History: inputs ---------------------------------------------------------------------------------
+
+
+def _line(w=1.0, b=None, **kw) -> Network:
+    """ŷ = w·x (+ b): one identity neuron."""
+    return Network.from_arrays([[[w]]], None if b is None else [[b]], ["identity"], **kw)
+
+
+def test_history_input_messages():
+    net = _line()
+    with _raises("X has 2 rows but Y has 1"):
+        History(net, [[1.0], [2.0]], [[0.0]], "half_sse")
+    with _raises("X must have shape (batch, 1), got (1, 2)"):
+        History(net, [[1.0, 2.0]], [[0.0]], "half_sse")
+    with _raises("Y must have shape (batch, 1), got (1, 2)"):
+        History(net, [[1.0]], [[0.0, 1.0]], "half_sse")
+    for rate in (-0.1, float("nan"), float("inf")):
+        with _raises(f"the regularization rate must be finite and ≥ 0, got {rate!r}"):
+            History(net, [[1.0]], [[0.0]], "half_sse", regularization="l2", regularization_rate=rate)
+    with _raises("unknown regularization 'l3'; choose one of ['l1', 'l2', 'none']"):
+        History(net, [[1.0]], [[0.0]], "half_sse", regularization="l3")
+    with _raises("give momentum= or optimizer=, not both"):
+        History(net, [[1.0]], [[0.0]], "half_sse", momentum=0.9, optimizer="adam")
+    with _raises("the learning rate is given per step, not in optimizer_hyper"):
+        History(net, [[1.0]], [[0.0]], "half_sse", optimizer="adam", optimizer_hyper={"learning_rate": 0.1})
+    with _raises("loss 'cross_entropy' needs a softmax output layer, but the output layer is identity"):
+        History(net, [[1.0]], [[0.0]], "cross_entropy")
+    adam = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="adam")
+    with _raises("a 'adam' state cannot start a 'rmsprop' run"):
+        History(net, [[1.0]], [[0.0]], "half_sse", optimizer="rmsprop", optimizer_state=adam.optimizer_state())
+    # rate 0 and the "none" regulariser are fine; the rate is kept as a float
+    hist = History(net, [[1.0]], [[0.0]], "half_sse", regularization="none", regularization_rate=0)
+    assert hist.regularization_rate == 0.0 and type(hist.regularization_rate) is float
