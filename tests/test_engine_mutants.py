@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pytest
 
+from nnviz import engine
 from nnviz.engine import History, Network
 
 ACTS = "['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'tanh']"  # the registry's names, sorted
@@ -186,3 +187,94 @@ def test_history_input_messages():
     # rate 0 and the "none" regulariser are fine; the rate is kept as a float
     hist = History(net, [[1.0]], [[0.0]], "half_sse", regularization="none", regularization_rate=0)
     assert hist.regularization_rate == 0.0 and type(hist.regularization_rate) is float
+
+
+# -- batched_loss, gradient_check, loss_surface: many parameter vectors at once --------------------------
+
+
+def test_batched_loss_by_hand_in_every_chunking():
+    # ŷ = w·x + b on X = (1, 2), Y = (0, 1), half_sse L = ½Σ(ŷ − y)²:
+    # θ = (1, 0): ŷ = (1, 2), errors (1, 1), L = 1;  θ = (2, 1): ŷ = (3, 5), errors (3, 4), L = 12.5;
+    # θ = (0, 0): errors (0, −1), L = 0.5.  A point needs 2 samples × 1 + 2 parameters = 4 numbers, so
+    # chunk_elems 1 … 4 is one θ a chunk, 8 is two (a full chunk, then one), 12 all three.
+    net = _line(0.0, 0.0)
+    thetas = [[1.0, 0.0], [2.0, 1.0], [0.0, 0.0]]
+    for chunk_elems in (1, 4, 7, 8, 12, 2_000_000):
+        out = engine.batched_loss(net, thetas, [[1.0], [2.0]], [[0.0], [1.0]], "half_sse", chunk_elems)
+        np.testing.assert_array_equal(out, [1.0, 12.5, 0.5])
+        assert out.dtype == np.float64
+    # one θ given as a flat vector; the default loss is half_sse: θ = (1, 0) on X = (1, 2, 3), Y = 0 has
+    # errors (1, 2, 3): ½·14 = 7 (mse would be 14/3)
+    X3, Y3 = [[1.0], [2.0], [3.0]], [[0.0]] * 3
+    assert engine.batched_loss(net, [1.0, 0.0], X3, Y3).tolist() == [7.0]
+    assert engine.batched_loss(net, [1.0, 0.0], X3, Y3, "mse")[0] == pytest.approx(14 / 3, rel=1e-15)
+    # a 1-D input row is one sample: ŷ = 2·3 + 0 = 6, L = ½·6² = 18
+    assert engine.batched_loss(net, [2.0, 0.0], [3.0], [0.0]).tolist() == [18.0]
+
+
+def test_batched_loss_of_a_two_layer_network_without_biases_by_hand():
+    # 1-2-1 identity network, no biases, θ = (W1[0,0], W1[0,1], W2[0,0], W2[1,0]); x = 1, y = 0:
+    # ŷ = x·(W1[0,0]·W2[0,0] + W1[0,1]·W2[1,0]).  θ = (1, 2, 3, 4): ŷ = 3 + 8 = 11, L = 60.5;
+    # θ = (1, 0, 1, 0): ŷ = 1, L = 0.5; θ = (0, 1, 5, −2): ŷ = −2, L = 2.
+    net = Network.from_arrays([np.zeros((1, 2)), np.zeros((2, 1))], None, ["identity", "identity"])
+    thetas = [[1, 2, 3, 4], [1, 0, 1, 0], [0, 1, 5, -2]]
+    for chunk_elems in (1, 5, 2_000_000):  # a point: 1 sample × 2 (the widest layer) + 4 parameters = 6
+        out = engine.batched_loss(net, thetas, [[1.0]], [[0.0]], "half_sse", chunk_elems)
+        np.testing.assert_array_equal(out, [60.5, 0.5, 2.0])
+    # with biases: 1-1-1 tanh → identity, θ = (W1, b1, W2, b2) = (1, −1, 2, 0.5), x = 1: a1 = tanh 0 = 0,
+    # ŷ = 2·0 + 0.5 = 0.5, y = 1: L = ½·0.25 = 0.125; θ = (0, 0, 0, 3): ŷ = 3, L = 2
+    net = Network.from_arrays([[[0.0]], [[0.0]]], [[0.0], [0.0]], ["tanh", "identity"])
+    out = engine.batched_loss(net, [[1, -1, 2, 0.5], [0, 0, 0, 3]], [[1.0]], [[1.0]], "half_sse", 1)
+    np.testing.assert_array_equal(out, [0.125, 2.0])
+
+
+def test_batched_loss_overflows_quietly_to_inf():
+    # θ = 1e200: ŷ = 1e200, ½ŷ² overflows to inf — a diverged point of a loss surface, no warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = engine.batched_loss(_line(0.0, 0.0), [[1e200, 0.0], [1.0, 0.0]], [[1.0]], [[0.0]])
+    assert out[0] == np.inf and out[1] == 0.5
+
+
+def test_batched_loss_refuses_a_loss_the_output_cannot_take():
+    with _raises("loss 'cross_entropy' needs a softmax output layer, but the output layer is identity"):
+        engine.batched_loss(_line(1.0), [[1.0]], [[1.0]], [[0.0]], "cross_entropy")
+    with _raises("X must have shape (batch, 1), got (1, 2)"):
+        engine.batched_loss(_line(1.0), [[1.0]], [[1.0, 2.0]], [[0.0]])
+    with _raises("Y must have shape (batch, 1), got (1, 2)"):
+        engine.batched_loss(_line(1.0), [[1.0]], [[1.0]], [[0.0, 1.0]])
+
+
+def test_summed_sums_each_networks_samples():
+    # _summed turns a per-sample loss (…, B) into one total per stacked network (…,): here the per-sample
+    # values of two networks over three samples, (1, 2, 3) and (10, 20, 30), sum to 6 and 60
+    per = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+    total = engine._summed(lambda z, a, y: per + 0 * z.sum() + 0 * a.sum() + 0 * y.sum())
+    np.testing.assert_array_equal(total(np.zeros(1), np.zeros(1), np.zeros(1)), [6.0, 60.0])
+    # and the registry's half_sse total is ½Σ(a − y)² over each network's batch: ½(1 + 4) = 2.5, ½·9 = 4.5
+    a = np.array([[[1.0], [2.0]], [[3.0], [0.0]]])
+    np.testing.assert_array_equal(engine._summed(engine._half_sse_per_sample)(a, a, np.zeros((2, 1))), [2.5, 4.5])
+
+
+def test_gradient_check_by_hand_with_l2_and_float32():
+    # ŷ = w·x + b, w = 2, b = 1, x = 1, y = 0: L = ½(3)² = 4.5, ∂L/∂w = ∂L/∂b = 3.  Playground's L2 at
+    # λ = 0.5 adds λ·½w² (the weights only): ∂/∂w = λw = 1, so ∂L/∂w = 4, ∂L/∂b stays 3.
+    net = _line(2.0, 1.0)
+    check = engine.gradient_check(net, [[1.0]], [[0.0]], regularization="l2", regularization_rate=0.5)
+    assert check.names == ["W1[0,0]", "b1[0]"]
+    np.testing.assert_allclose(check.numerical, [4.0, 3.0], rtol=1e-8)
+    np.testing.assert_allclose(check.analytic, [4.0, 3.0], rtol=1e-15)
+    # rate 0 or no regulariser: the plain gradient (3, 3)
+    for reg, rate in (("l2", 0.0), (None, 0.5), ("none", 0.5)):
+        check = engine.gradient_check(net, [[1.0]], [[0.0]], regularization=reg, regularization_rate=rate)
+        np.testing.assert_allclose(check.numerical, [3.0, 3.0], rtol=1e-8)
+    # a float32 network is checked in float64 (float32 differences at ε = 1e-6 would be noise), frozen biases
+    # and dead links kept: W1[0,1] = 0 is dead; ŷ = 2·1 + 0·1 + 1 = 3 with x = (1, 1): ∂L/∂W1[0,1] = 3
+    net32 = Network.from_arrays([[[2.0], [0.0]]], [[1.0]], ["identity"], "frozen", np.float32, dead=[[[False], [True]]])
+    check = engine.gradient_check(net32, [[1.0, 1.0]], [[0.0]], eps=1e-6)
+    np.testing.assert_allclose(check.numerical, [3.0, 3.0, 3.0], rtol=1e-8)
+    assert check.analytic.dtype == np.float64 and check.max_relative_error < 1e-8
+    # ε is the step: with ε = 0.5 the central difference of the quadratic L is still exact
+    np.testing.assert_allclose(engine.gradient_check(net, [[1.0]], [[0.0]], eps=0.5).numerical, [3.0, 3.0])
