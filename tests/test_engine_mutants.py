@@ -278,3 +278,183 @@ def test_gradient_check_by_hand_with_l2_and_float32():
     assert check.analytic.dtype == np.float64 and check.max_relative_error < 1e-8
     # ε is the step: with ε = 0.5 the central difference of the quadratic L is still exact
     np.testing.assert_allclose(engine.gradient_check(net, [[1.0]], [[0.0]], eps=0.5).numerical, [3.0, 3.0])
+
+
+# -- History: sizes, the optimiser's state, edits --------------------------------------------------
+
+
+def test_history_row_budget_by_hand():
+    # a row is the parameters (n × itemsize) plus the optimiser's buffers (slots × n × 8 with an optimiser,
+    # which keeps float64 buffers; History's own momentum keeps its velocity in the network's dtype)
+    X, Y = [[1.0]], [[0.0]]
+    n2 = _line(1.0, 0.0)  # n = 2 parameters, float64
+    assert History(n2, X, Y, "half_sse", max_row_bytes=640).max_rows == 640 // 16  # 2·8 = 16 B a row
+    assert History(n2, X, Y, "half_sse", momentum=0.5, max_row_bytes=640).max_rows == 640 // 32  # + 2·8
+    assert History(n2, X, Y, "half_sse", optimizer="adam", max_row_bytes=640).max_rows == 640 // 48  # + 2·2·8
+    f32 = _line(1.0, 0.0, dtype=np.float32)
+    assert History(f32, X, Y, "half_sse", max_row_bytes=400).max_rows == 400 // 8  # 2·4
+    assert History(f32, X, Y, "half_sse", momentum=0.5, max_row_bytes=400).max_rows == 400 // 16  # 2·4 + 2·4
+    assert History(f32, X, Y, "half_sse", optimizer="adam", max_row_bytes=400).max_rows == 400 // 40  # 8 + 32
+    assert History(n2, X, Y, "half_sse", max_row_bytes=47).max_rows == 3  # 47 // 16 = 2, but at least 3
+    assert History(n2, X, Y, "half_sse", max_row_bytes=64).max_rows == 4
+    assert History(n2, X, Y, "half_sse", max_steps=7.0).max_steps == 7
+
+
+def test_history_memory_and_full_message_by_hand():
+    # momentum history of ŷ = w·x + b (2 parameters), 2 steps: 3 rows × (2 + 2) × 8 B = 96, the per-step
+    # scalars 3 × 8 × 2 = 48, the died-at counters 2 × 8 = 16: 160 bytes
+    hist = History(_line(1.0, 0.0), [[1.0]], [[0.0]], "half_sse", momentum=0.5, max_steps=2)
+    hist.step(0.1)
+    hist.step(0.1)
+    assert hist.nbytes == 160 and hist.full
+    with _raises("the history holds at most 2 steps; Reset to start again", engine.HistoryFull):
+        hist.step(0.1)
+    big = History(_line(1.0), [[1.0]], [[0.0]], "half_sse", max_steps=1234)
+    for _ in range(1234):
+        big.step(0.0)
+    with _raises("the history holds at most 1,234 steps; Reset to start again", engine.HistoryFull):
+        big.step(0.0)
+    assert len(big) == 1234 and big.losses.shape == (1234,)
+
+
+def test_history_optimizer_state_by_hand():
+    # ŷ = w·x + b from (w, b) = (1, 0), x = 1, y = 0, half_sse: g = (ŷ, ŷ). SGD + momentum, μ = 0.5, η = 0.1:
+    # step 0: ŷ = 1, v = 0.5·0 + 1 = (1, 1), θ = (1, 0) − 0.1·(1, 1) = (0.9, −0.1)
+    # step 1: ŷ = 0.8, v = 0.5·1 + 0.8 = (1.3, 1.3), θ = (0.9 − 0.13, −0.1 − 0.13) = (0.77, −0.23)
+    hist = History(
+        _line(1.0, 0.0), [[1.0]], [[0.0]], "half_sse", optimizer="momentum", optimizer_hyper={"momentum": 0.5}
+    )
+    assert hist.optimizer_state().step == 0 and hist.optimizer_state().name == "momentum"
+    np.testing.assert_array_equal(hist.optimizer_state(0).slots["velocity"], [0.0, 0.0])
+    hist.step(0.1)
+    hist.step(0.1)
+    np.testing.assert_allclose(hist.network().parameter_vector(), [0.77, -0.23], rtol=1e-15)
+    expected = {0: [0.0, 0.0], 1: [1.0, 1.0], 2: [1.3, 1.3]}
+    for k, v in expected.items():
+        state = hist.optimizer_state(k)
+        assert state.step == k and list(state.slots) == ["velocity"]
+        np.testing.assert_allclose(state.slots["velocity"], v, rtol=1e-15)
+        assert state.slots["velocity"].dtype == np.float64 and not state.slots["velocity"].flags.writeable
+    assert hist.optimizer_state().step == 2
+    with _raises("step 3 is outside 0 … 2", IndexError):
+        hist.optimizer_state(3)
+    with _raises("step -1 is outside 0 … 2", IndexError):
+        hist.optimizer_state(-1)
+    assert History(_line(1.0), [[1.0]], [[0.0]], "half_sse").optimizer_state() is None  # plain SGD: no state
+    assert History(_line(1.0), [[1.0]], [[0.0]], "half_sse", momentum=0.5).optimizer_state() is None
+
+
+def test_history_resumes_a_loaded_optimizer_state():
+    # a loaded file's momentum state: 5 steps taken, velocity (2, 0). Step 0 of the new run:
+    # ŷ = 1, v = 0.5·(2, 0) + (1, 1) = (2, 1), θ = (1 − 0.2, 0 − 0.1) = (0.8, −0.1); the state after it is step 6
+    from nnviz.optim import OptimizerState
+
+    start = OptimizerState("momentum", 5, {"velocity": np.array([2.0, 0.0])})
+    hyper = {"momentum": 0.5}
+    hist = History(
+        _line(1.0, 0.0),
+        [[1.0]],
+        [[0.0]],
+        "half_sse",
+        optimizer="momentum",
+        optimizer_hyper=hyper,
+        optimizer_state=start,
+    )
+    assert hist.optimizer_state(0).step == 5
+    np.testing.assert_array_equal(hist.optimizer_state(0).slots["velocity"], [2.0, 0.0])
+    rec = hist.step(0.1)
+    np.testing.assert_allclose(rec.after.parameter_vector(), [0.8, -0.1], rtol=1e-15)
+    assert rec.opt_before.step == 5 and rec.opt_after.step == 6
+    np.testing.assert_array_equal(hist.optimizer_state(1).slots["velocity"], [2.0, 1.0])
+    assert hist.optimizer_state(1).step == 6
+    # Adam's bias correction reads the step count: after t = 5 loaded steps the 6th divides by 1 − β^6.
+    # From m = v = 0 (so m = (1 − β1)·g, v = (1 − β2)·g²) with g = 1: m̂ = 0.1/(1 − 0.9⁶), v̂ = 0.001/(1 − 0.999⁶),
+    # Δw = −η·m̂/(√v̂ + ε)
+    zero = {"exp_avg": np.zeros(2), "exp_avg_sq": np.zeros(2)}
+    adam = History(
+        _line(1.0, 0.0), [[1.0]], [[0.0]], "half_sse", optimizer="adam", optimizer_state=OptimizerState("adam", 5, zero)
+    )
+    m_hat, v_hat = 0.1 / (1 - 0.9**6), 0.001 / (1 - 0.999**6)
+    step = -0.01 * m_hat / (np.sqrt(v_hat) + 1e-8)
+    np.testing.assert_allclose(adam.step(0.01).after.parameter_vector(), [1 + step, step], rtol=1e-12)
+    np.testing.assert_allclose(adam.optimizer_state(1).slots["exp_avg"], [0.1, 0.1], rtol=1e-15)
+    np.testing.assert_allclose(adam.optimizer_state(1).slots["exp_avg_sq"], [0.001, 0.001], rtol=1e-12)
+
+
+def test_history_optimizer_with_frozen_biases_and_l2_by_hand():
+    # SGD + momentum μ = 0.5 with update_biases=False and L2 at λ = 0.5 (R = ½w², the weights only):
+    # (w, b) = (1, 0), x = 1, y = 0: ŷ = 1, g_w = ŷ + λw = 1.5, the bias is not updated:
+    # w = 1 − 0.1·1.5 = 0.85, b = 0. L before = ½·1 + 0.5·½·1 = 0.75; after: ŷ = 0.85,
+    # ½·0.7225 + 0.25·0.7225 = 0.541875
+    hist = History(
+        _line(1.0, 0.0),
+        [[1.0]],
+        [[0.0]],
+        "half_sse",
+        update_biases=False,
+        optimizer="momentum",
+        optimizer_hyper={"momentum": 0.5},
+        regularization="l2",
+        regularization_rate=0.5,
+    )
+    rec = hist.step(0.1)
+    np.testing.assert_allclose(rec.after.parameter_vector(), [0.85, 0.0], rtol=1e-15)
+    assert rec.loss_before == pytest.approx(0.75, rel=1e-15)
+    assert rec.loss_after == pytest.approx(0.541875, rel=1e-15)
+    assert hist.losses_after[0] == pytest.approx(0.541875, rel=1e-15)
+    # the same without an optimiser (History's own SGD), frozen biases and L2: the same numbers
+    plain = History(
+        _line(1.0, 0.0), [[1.0]], [[0.0]], "half_sse", update_biases=False, regularization="l2", regularization_rate=0.5
+    )
+    rec = plain.step(0.1)
+    np.testing.assert_allclose(rec.after.parameter_vector(), [0.85, 0.0], rtol=1e-15)
+    assert rec.loss_after == pytest.approx(0.541875, rel=1e-15)
+
+
+def test_history_records_the_batch_and_learning_rate_of_each_step():
+    # one sample a step over x = 1, 2, 3 (y = 0), η = 0 keeps w = 2: step k uses sample k mod 3,
+    # L = ½(2x)² = 2, 8, 18
+    hist = History(_line(2.0), [[1.0], [2.0], [3.0]], [[0.0]] * 3, "half_sse", engine.BatchSchedule(3, 1))
+    for lr in (0.0, 0.0, 0.0, 0.0):
+        hist.step(lr)
+    for k, (i, loss) in enumerate([(0, 2.0), (1, 8.0), (2, 18.0), (0, 2.0)]):
+        rec = hist.record(k)
+        assert rec.indices.tolist() == [i] and rec.loss_before == loss and rec.learning_rate == 0.0
+    hist = History(_line(1.0), [[1.0]], [[0.0]], "half_sse")
+    hist.step(0.25)
+    hist.step(0.5)
+    assert hist.learning_rates.tolist() == [0.25, 0.5] and hist.record(1).learning_rate == 0.5
+    # w: 1 → 1 − 0.25·1 = 0.75 → 0.75 − 0.5·0.75 = 0.375; the record of step 1 starts at 0.75
+    assert hist.record(1).before.weights[0][0, 0] == 0.75 and hist.network(2).weights[0][0, 0] == 0.375
+
+
+def test_edit_messages_and_bookkeeping():
+    hist = History(_line(1.0, 0.0), [[1.0]], [[0.0]], "half_sse")
+    hist.step(0.5)  # ŷ = 1, g = (1, 1): (w, b) = (1 − 0.5, 0 − 0.5) = (0.5, −0.5)
+    with _raises("no parameter called 'W9[0,0]'"):
+        hist.edit("W9[0,0]", 1.0)
+    with _raises("b1[0] must be a finite number, got nan"):
+        hist.edit("b1[0]", float("nan"))
+    with _raises("W1[0,0] must be a finite number, got inf"):
+        hist.edit("W1[0,0]", "inf")
+    edited = hist.edit("W1[0,0]", 2)
+    assert edited.parameter_vector().tolist() == [2.0, -0.5] and hist.network().parameter_vector().tolist() == [
+        2.0,
+        -0.5,
+    ]
+    assert hist.edits() == {1: [("W1[0,0]", 2.0)]} and type(hist.edits()[1][0][1]) is float
+    hist.edit("b1[0]", 0.0)
+    assert hist.edits() == {1: [("W1[0,0]", 2.0), ("b1[0]", 0.0)]}
+    # the next step starts from (2, 0): ŷ = 2, w = 2 − 0.5·2 = 1, b = 0 − 0.5·2 = −1
+    rec = hist.step(0.5)
+    assert rec.before.parameter_vector().tolist() == [2.0, 0.0] and rec.after.parameter_vector().tolist() == [1.0, -1.0]
+    assert hist.record(1).loss_before == 2.0 and hist.record(0).after.parameter_vector().tolist() == [0.5, -0.5]
+    # a dead link (Playground's rule): L1 at λ = 1, η = 1, w = 0.5, x = 1, y = 0.4 (no bias): the data step
+    # w′ = 0.5 − 1·(0.5 − 0.4) = 0.4, the penalty step w″ = 0.4 − 1·1·sign(0.5) = −0.6 crosses 0: w = 0, dead
+    # after step 1
+    l1 = History(_line(0.5), [[1.0]], [[0.4]], "half_sse", regularization="l1", regularization_rate=1.0)
+    l1.step(1.0)
+    assert l1.network().weights[0][0, 0] == 0.0 and l1.died_at().tolist() == [1]
+    with _raises("W1[0,0] is a dead link: L1 set it to 0 for good, and dead links stay 0"):
+        l1.edit("W1[0,0]", 1.0)
+    assert History(_line(0.5), [[1.0]], [[0.0]], "half_sse").died_at().tolist() == [-1]
