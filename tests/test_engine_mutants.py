@@ -7,6 +7,7 @@ fails it (a match on the exception type alone let those through).
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -458,3 +459,166 @@ def test_edit_messages_and_bookkeeping():
     with _raises("W1[0,0] is a dead link: L1 set it to 0 for good, and dead links stay 0"):
         l1.edit("W1[0,0]", 1.0)
     assert History(_line(0.5), [[1.0]], [[0.0]], "half_sse").died_at().tolist() == [-1]
+
+
+# -- activations and losses at their edges ------------------------------------------------------------
+
+
+def test_softmax_shifts_each_row_by_its_own_max():
+    # softmax(z) = softmax(z − max z) row by row: a row at −1000 is (½, ½) like a row at 0; a shift by the
+    # batch's max instead would underflow it to 0/0
+    a = engine.ACTIVATIONS["softmax"].forward(np.array([[0.0, 0.0], [-1000.0, -1000.0], [1000.0, 999.0]]))
+    e = 1 / (1 + math.exp(-1))  # the last row: e^1/(e^1 + e^0)
+    np.testing.assert_allclose(a, [[0.5, 0.5], [0.5, 0.5], [e, 1 - e]], rtol=1e-15)
+
+
+def test_sigmoid_is_bounded_below_at_minus_500():
+    # the engine evaluates σ(max(z, −500)) (exp(500) is finite, exp(1000) is not): below −500 the value is
+    # σ(−500) = 1/(1 + e^500) ≈ 7.1e−218, and no overflow warning is raised
+    import warnings
+
+    floor = 1 / (1 + math.exp(500))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = engine.ACTIVATIONS["sigmoid"].forward(np.array([-1000.0, -600.0, -500.0, 0.0, 800.0]))
+    np.testing.assert_array_equal(a[:3], [floor, floor, floor])
+    assert a[3] == 0.5 and a[4] == 1.0
+
+
+def test_binary_cross_entropy_records_dl_dyhat_over_the_batch():
+    # BCE L = −1/(B·K) Σ [y log ŷ + (1 − y) log(1 − ŷ)]: ∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)·B·K). Two samples, one
+    # output (B·K = 2), z = 0 so ŷ = ½: for y = 1, (−½)/(¼·2) = −1; for y = 0, (½)/(¼·2) = 1.
+    # L = −½(log ½ + log ½) = log 2
+    net = Network.from_arrays([[[0.0]]], None, ["sigmoid"])
+    grads = net.backward(net.forward([[1.0], [2.0]]), [[1.0], [0.0]], "binary_cross_entropy")
+    np.testing.assert_allclose(grads.layers[0].da, [[-1.0], [1.0]], rtol=1e-15)
+    assert grads.loss == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_cross_entropy_totals_by_hand():
+    # −Σ_k y_k log softmax(z)_k, over the batch / B. z = (0, 0): log softmax = −log 2 per class.
+    # y = (1, 1) (not a distribution: the formula is linear in y): 2·log 2; y = (0.25, 0.25): ½·log 2.
+    # Two samples, B = 2: (2 log 2 + ½ log 2) / 2 = 1.25 log 2
+    totals = engine.LOSSES["cross_entropy"].totals
+    z = np.zeros((2, 2))
+    y = np.array([[1.0, 1.0], [0.25, 0.25]])
+    assert totals(z, None, y) == pytest.approx(1.25 * math.log(2), rel=1e-15)
+    # float32 logits: the total is float64 (the docstring's contract), as in the one-hot shortcut
+    z32 = np.array([[[0.0, 0.0]], [[1.0, 0.0]]], dtype=np.float32)  # two stacked networks, B = 1
+    out = totals(z32, None, np.array([[1.0, 0.0]], dtype=np.float32))
+    assert out.dtype == np.float64 and out.shape == (2,)
+    np.testing.assert_allclose(out, [math.log(2), math.log(1 + math.exp(-1))], rtol=1e-6)
+    out = totals(z32, None, np.array([[0.5, 0.5]], dtype=np.float32))  # the general (not one-hot) sum
+    assert out.dtype == np.float64
+
+
+def test_a_normal_initialiser_may_have_sigma_0():
+    # normal(μ, σ) with σ = 0 is the constant μ (σ ≥ 0 is allowed); a negative σ is not
+    w = engine.initializer("normal(0.5, 0)")(np.random.default_rng(0), 2, 3)
+    np.testing.assert_array_equal(w, np.full((2, 3), 0.5))
+    with _raises("initialiser 'normal(0, -1)': mean and standard deviation must be finite, sigma ≥ 0"):
+        engine.initializer("normal(0, -1)")
+
+
+# -- Network: construction, inputs, updates ---------------------------------------------------------
+
+
+def test_from_arrays_never_shares_or_freezes_the_callers_array():
+    w = np.array([[1.0], [2.0]])  # already float64 and C-ordered: still copied
+    net = _net([w])
+    assert w.flags.writeable  # the caller's array is not made read-only
+    w[0, 0] = 5.0
+    assert net.weights[0][0, 0] == 1.0
+
+
+def test_network_init_messages_and_default_seed():
+    with _raises("a network needs at least an input and an output size"):
+        Network.init([3], [])
+    with _raises("every layer needs at least one neuron, got sizes [2, 0, 1]"):
+        Network.init([2, 0, 1], ["tanh", "identity"])
+    with _raises("2 layers need 2 activations, got 1"):
+        Network.init([2, 3, 1], ["tanh"])
+    # the default rng is seed 0
+    a, b = Network.init([2, 3, 1], ["tanh", "identity"]), Network.init([2, 3, 1], ["tanh", "identity"], rng=0)
+    np.testing.assert_array_equal(a.parameter_vector(), b.parameter_vector())
+    c = Network.init([2, 3, 1], ["tanh", "identity"], rng=1)
+    assert not np.array_equal(a.parameter_vector(), c.parameter_vector())
+
+
+def test_forward_backward_and_loss_name_a_wrong_input_shape():
+    net = Network.from_arrays([np.ones((2, 3))], None, ["identity"])  # 2 inputs, 3 outputs
+    with _raises("X must have shape (batch, 2), got (1, 3)"):
+        net.forward(np.ones((1, 3)))  # a float64 array of the wrong width is checked too
+    with _raises("X must have shape (batch, 2), got (2, 2, 2)"):
+        net.forward(np.ones((2, 2, 2)))
+    trace = net.forward(np.ones((1, 2)))
+    with _raises("Y must have shape (batch, 3), got (1, 2)"):
+        net.backward(trace, np.ones((1, 2)))
+    with _raises("Y has 2 rows but the trace has 1 samples"):
+        net.backward(trace, np.ones((2, 3)))
+    with _raises("Y must have shape (batch, 3), got (1, 2)"):
+        net.loss(np.ones((1, 2)), np.ones((1, 2)))
+    with _raises("regularization_rate must be finite and ≥ 0, got -1"):
+        net.backward(trace, np.ones((1, 3)), "half_sse", "l2", -1)
+
+
+def test_backward_without_a_rate_adds_no_penalty_and_records_lambda_0():
+    # ŷ = w·x, w = 2, x = 1, y = 0: ∂L/∂w = 2. L2 named but no rate given: λ = 0, no penalty term; the
+    # record says λ = 0 whenever no penalty was applied (also for "none" with a rate)
+    net = _line(2.0)
+    trace = net.forward([[1.0]])
+    g = net.backward(trace, [[0.0]], "half_sse", "l2")
+    assert g.layers[0].dW.tolist() == [[2.0]] and g.layers[0].dW_penalty is None and g.loss == 2.0
+    assert (g.regularization, g.regularization_rate, g.penalty) == ("l2", 0.0, 0.0)
+    g = net.backward(trace, [[0.0]], "half_sse", "none", 0.5)
+    assert (g.regularization, g.regularization_rate, g.penalty) == ("none", 0.0, 0.0)
+    # λ = 0.5 with L2 (R = ½w²): penalty 0.5·½·4 = 1, ∂/∂w = 0.5·2 = 1
+    g = net.backward(trace, [[0.0]], "half_sse", "l2", 0.5)
+    assert (g.regularization_rate, g.penalty, g.loss, g.layers[0].dW.tolist()) == (0.5, 1.0, 3.0, [[3.0]])
+
+
+def test_momentum_without_a_velocity_starts_from_0():
+    # ŷ = w·x, w = 2, x = 1, y = 0: g = 2; v = μ·0 − η·g = −0.2 with η = 0.1 (whatever μ)
+    net = _line(2.0)
+    grads = net.backward(net.forward([[1.0]]), [[0.0]])
+    upd = net.compute_update(grads, 0.1, momentum=0.9, velocity=None)
+    np.testing.assert_allclose(upd.velocity, [-0.2], rtol=1e-15)
+    np.testing.assert_allclose(upd.dW[0], [[-0.2]], rtol=1e-15)
+
+
+def test_float32_networks_stay_float32_through_updates_and_new_parameters():
+    net = _line(2.0, 0.5, dtype=np.float32)
+    grads = net.backward(net.forward([[1.0]]), [[0.0]])
+    after = net.apply_update(net.compute_update(grads, 0.1))
+    assert after.dtype == np.float32 and after.biases[0].dtype == np.float32
+    new = net.with_parameters([0.1, 0.2])
+    assert new.dtype == np.float32 and new.weights[0][0, 0] == np.float32(0.1)
+
+
+def test_with_parameters_keeps_dead_links():
+    # W1[1,0] = 0 is dead; new parameters with it still 0 keep it dead, a non-zero value there is refused
+    net = Network.from_arrays([[[2.0], [0.0]]], None, ["identity"], dead=[[[False], [True]]])
+    kept = net.with_parameters([3.0, 0.0])
+    np.testing.assert_array_equal(kept.dead[0], [[False], [True]])
+    assert kept.weights[0].tolist() == [[3.0], [0.0]]
+    with _raises("layer 1: a dead weight must be 0"):
+        net.with_parameters([3.0, 1.0])
+
+
+# -- network files: size limits and nesting ------------------------------------------------------
+
+
+def test_network_file_size_limits():
+    good = _line(1.0).to_json()
+    # exactly MAX_JSON_BYTES (5,000,000 bytes; JSON allows the padding spaces) is accepted, one byte more is not
+    at_limit = good + " " * (engine.MAX_JSON_BYTES - len(good))
+    assert len(at_limit) == 5_000_000
+    assert Network.from_json(at_limit).weights[0].tolist() == [[1.0]]
+    assert Network.from_json(at_limit.encode()).weights[0].tolist() == [[1.0]]
+    with _raises("the file is over the limit of 5 MB"):
+        Network.from_json(at_limit + " ")
+    # bytes: 5,150,000 of them are 5.15 MB, written 5.2 (one decimal)
+    with _raises("the file is 5.2 MB; the limit is 5 MB"):
+        Network.from_json(b" " * 5_150_000)
+    with _raises("the file nests lists or objects too deeply to be a network"):
+        Network.from_json("[" * 100_000 + "]" * 100_000)
