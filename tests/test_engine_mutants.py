@@ -622,3 +622,40 @@ def test_network_file_size_limits():
         Network.from_json(b" " * 5_150_000)
     with _raises("the file nests lists or objects too deeply to be a network"):
         Network.from_json("[" * 100_000 + "]" * 100_000)
+
+
+def test_network_file_messages_quote_the_visitors_values():
+    good = _line(1.0).to_dict()  # sizes [1, 1]
+    for not_a_dict in ([1], "net", None):
+        with _raises("a network file must hold a JSON object"):
+            engine.network_from_dict(not_a_dict)
+    with _raises("field 'sizes' must be a list of whole numbers, got 'x'"):
+        engine.network_from_dict(good | {"sizes": "x"})
+    with _raises("field 'sizes' says [3, 1] but the weights give [1, 1]"):
+        engine.network_from_dict(good | {"sizes": [3, 1]})
+    # NumPy's complaint about a non-number is quoted, cut to 80 characters: 79 and "…"
+    head = "\"could not convert string to float: '"
+    reason = head + "x" * (79 - len(head)) + "…"
+    with _raises(f"weights and biases must be nested lists of numbers ({reason})"):
+        engine.network_from_dict(good | {"weights": [[["x" * 100]]]})
+
+
+def test_a_bool_dead_mask_is_copied_not_frozen_in_place():
+    ws = [np.array([[0.0], [1.0]])]
+    mask = np.array([[True], [False]])  # already bool: copied anyway
+    net = _net(ws, dead=[mask])
+    assert mask.flags.writeable
+    mask[0, 0] = False
+    np.testing.assert_array_equal(net.dead[0], [[True], [False]])
+
+
+def test_train_step_defaults_to_plain_sgd():
+    # no momentum given: plain SGD, whose update has no velocity and applies Playground's L1 rule
+    # (see test_edit_messages_and_bookkeeping: w = 0.5, x = 1, y = 0.4, λ = η = 1 → w dies)
+    net = _line(0.5)
+    rec = engine.train_step(net, [[1.0]], [[0.4]], "half_sse", 1.0, regularization="l1", regularization_rate=1.0)
+    assert rec.update.velocity is None
+    assert rec.after.weights[0][0, 0] == 0.0 and rec.after.dead[0].tolist() == [[True]]
+    # the record's indices default to the whole batch, in order
+    rec = engine.train_step(_line(1.0), [[1.0], [2.0], [3.0]], [[0.0]] * 3, "half_sse", 0.1)
+    assert rec.indices.tolist() == [0, 1, 2] and rec.learning_rate == 0.1
