@@ -659,3 +659,37 @@ def test_train_step_defaults_to_plain_sgd():
     # the record's indices default to the whole batch, in order
     rec = engine.train_step(_line(1.0), [[1.0], [2.0], [3.0]], [[0.0]] * 3, "half_sse", 0.1)
     assert rec.indices.tolist() == [0, 1, 2] and rec.learning_rate == 0.1
+
+
+def test_a_float32_history_keeps_float32_networks_in_every_step():
+    # rows are stored in the network's dtype (4 bytes a number): 3 rows × 2 parameters × 4 B + 2 velocities
+    # × 4 B × 3 rows = 48 B, the scalars 3 × 8 × 2 = 48, died-at 2 × 8 = 16: 112 bytes
+    net = _line(1.0, 0.0, dtype=np.float32)
+    hist = History(net, [[1.0]], [[0.0]], "half_sse", momentum=0.5)
+    hist.step(0.1)
+    hist.step(0.1)
+    assert hist.nbytes == 112
+    for k in range(3):
+        assert hist.network(k).dtype == np.float32 and hist.network(k).biases[0].dtype == np.float32
+    for k in range(2):
+        rec = hist.record(k)  # recomputed from the row before it, with that row's velocity
+        assert rec.after.dtype == np.float32 and rec.update.velocity.dtype == np.float32
+    # kept steps are step numbers (ints)
+    assert [type(k) for k in hist.kept_steps().tolist()] == [int, int, int]
+    adam = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="adam")
+    adam.step(0.1)
+    assert adam.optimizer_state(1).slots["exp_avg"].dtype == np.float64  # optimiser buffers: float64
+    assert adam.network(0).dtype == np.float32 and adam.record(0).after.dtype == np.float32
+
+
+def test_a_history_started_from_a_network_with_dead_links():
+    # W1[1,0] = 0 is dead in the starting network: dead "after 0 steps", it stays 0 and cannot be edited
+    net = Network.from_arrays([[[1.0], [0.0]]], None, ["identity"], dead=[[[False], [True]]])
+    hist = History(net, [[1.0, 1.0]], [[0.0]], "half_sse")
+    assert hist.died_at().tolist() == [-1, 0]
+    np.testing.assert_array_equal(hist.network(0).dead[0], [[False], [True]])
+    hist.step(0.5)  # ŷ = 1: w = 1 − 0.5·1 = 0.5, the dead weight keeps 0
+    assert hist.network().weights[0].tolist() == [[0.5], [0.0]]
+    np.testing.assert_array_equal(hist.network(1).dead[0], [[False], [True]])
+    with _raises("W1[1,0] is a dead link: L1 set it to 0 for good, and dead links stay 0"):
+        hist.edit("W1[1,0]", 1.0)
