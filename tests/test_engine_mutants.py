@@ -167,6 +167,11 @@ def test_history_input_messages():
     net = _line()
     with _raises("X has 2 rows but Y has 1"):
         History(net, [[1.0], [2.0]], [[0.0]], "half_sse")
+    wide = Network.from_arrays([np.ones((1, 3))], None, ["identity"])  # 3 outputs: rows ≠ columns
+    with _raises("X has 2 rows but Y has 1"):
+        History(wide, [[1.0], [2.0]], [[0.0, 0.0, 0.0]], "half_sse")
+    with _raises("momentum: momentum must be below 1, got 2.0"):  # the optimiser's values are checked at once
+        History(net, [[1.0]], [[0.0]], "half_sse", optimizer="momentum", optimizer_hyper={"momentum": 2})
     with _raises("X must have shape (batch, 1), got (1, 2)"):
         History(net, [[1.0, 2.0]], [[0.0]], "half_sse")
     with _raises("Y must have shape (batch, 1), got (1, 2)"):
@@ -693,3 +698,47 @@ def test_a_history_started_from_a_network_with_dead_links():
     np.testing.assert_array_equal(hist.network(1).dead[0], [[False], [True]])
     with _raises("W1[1,0] is a dead link: L1 set it to 0 for good, and dead links stay 0"):
         hist.edit("W1[1,0]", 1.0)
+
+
+def test_a_regulariser_without_a_rate_adds_nothing():
+    # L2 named, no rate: λ = 0. ŷ = w·x, w = 2, x = 1, y = 0, η = 0.1: plain SGD w = 2 − 0.1·2 = 1.8,
+    # loss after ½·1.8² = 1.62 (with λ = 1 it would be w = 2 − 0.1·(2 + 2) = 1.6)
+    rec = engine.train_step(_line(2.0), [[1.0]], [[0.0]], "half_sse", 0.1, regularization="l2")
+    assert rec.after.weights[0][0, 0] == pytest.approx(1.8, rel=1e-15)
+    assert rec.loss_after == pytest.approx(1.62, rel=1e-15)
+    hist = History(_line(2.0), [[1.0]], [[0.0]], "half_sse", regularization="l2")
+    assert hist.regularization_rate == 0.0
+    assert hist.step(0.1).after.weights[0][0, 0] == pytest.approx(1.8, rel=1e-15)
+
+
+def test_a_plain_sgd_record_has_no_optimiser_and_read_only_networks():
+    rec = engine.train_step(_line(2.0, 1.0), [[1.0]], [[0.0]], "half_sse", 0.1)
+    assert rec.optimizer is None and rec.opt_before is None and rec.opt_after is None
+    assert not rec.after.weights[0].flags.writeable and not rec.after.biases[0].flags.writeable
+
+
+def test_a_diverging_step_is_recorded_without_warnings():
+    # w = 1e200, x = 1, y = 0: ŷ = 1e200, L = ½·1e400 overflows to inf (and the update's inf − inf gives nan):
+    # the record keeps inf/nan so the page can say "diverged", and NumPy's overflow/invalid warnings are
+    # silenced inside the step
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = engine.train_step(_line(1e200, 1e200), [[1.0]], [[0.0]], "half_sse", 1e200)
+        assert rec.diverged
+        rec = engine.train_step(
+            Network.from_arrays([[[1e308], [1e308]]], None, ["identity"]), [[10.0, -10.0]], [[0.0]], "half_sse", 1.0
+        )
+        assert math.isnan(rec.loss_before)
+
+
+def test_loss_after_includes_the_penalty_even_when_it_was_0_before():
+    # w = 0, b = 1, x = 1, y = 0, L2 at λ = 0.5 (R = ½w²), η = 0.1: before, the penalty is 0 (w = 0).
+    # ŷ = 1, g_w = ŷ·x + λw = 1, g_b = 1: w = −0.1, b = 0.9; after, ŷ = 0.8: ½·0.64 = 0.32 plus the
+    # penalty 0.5·½·0.01 = 0.0025 → 0.3225
+    rec = engine.train_step(
+        _line(0.0, 1.0), [[1.0]], [[0.0]], "half_sse", 0.1, regularization="l2", regularization_rate=0.5
+    )
+    assert rec.grads.penalty == 0.0 and rec.loss_before == 0.5
+    assert rec.loss_after == pytest.approx(0.3225, rel=1e-14)
