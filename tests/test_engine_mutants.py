@@ -742,3 +742,61 @@ def test_loss_after_includes_the_penalty_even_when_it_was_0_before():
     )
     assert rec.grads.penalty == 0.0 and rec.loss_before == 0.5
     assert rec.loss_after == pytest.approx(0.3225, rel=1e-14)
+
+
+def test_a_long_thinning_history_grows_its_rows_and_keeps_every_step_exact():
+    # ŷ = w·x, x = 1, y = 0, η = 0.5: w ← w − 0.5·w, so w_k = 0.5^k exactly. One parameter, 8 bytes a row:
+    # max_row_bytes 160 keeps 20 rows (more than the 16 a history starts with, so the arrays grow); past 20
+    # rows the stride doubles. 25 steps: stride 2, the multiples of 2 and the last step kept.
+    for dtype in (np.float64, np.float32):
+        hist = History(
+            _line(1.0, dtype=dtype), [[1.0]], [[0.0]], "half_sse", max_row_bytes=20 * np.dtype(dtype).itemsize
+        )
+        assert hist.max_rows == 20
+        for _ in range(25):
+            hist.step(0.5)
+        assert hist.stride == 2
+        assert hist.kept_steps().tolist() == list(range(0, 25, 2)) + [25]
+        assert {type(k) for k in hist.kept_steps().tolist()} == {int}
+        for k in range(26):
+            net = hist.network(k)
+            assert net.weights[0][0, 0] == 0.5**k and net.dtype == dtype
+    # a wide network (20 parameters > the 16 starting rows) grows its rows the same way: 40 steps of η = 0
+    wide = Network.from_arrays([np.ones((5, 4))], None, ["identity"])
+    hist = History(wide, np.zeros((1, 5)), np.zeros((1, 4)), "half_sse")
+    for _ in range(40):
+        hist.step(0.0)
+    assert hist.kept_steps().tolist() == list(range(41)) and hist.network(17).weights[0].tolist() == [[1.0] * 4] * 5
+    with _raises("step 41 is outside 0 … 40", IndexError):
+        hist.network(41)
+
+
+def test_truncate_keeps_what_happened_up_to_the_step():
+    # the L1 death of test_edit_messages_and_bookkeeping happens in step 0 (dead after 1 step)
+    l1 = History(_line(0.5), [[1.0]], [[0.4]], "half_sse", regularization="l1", regularization_rate=1.0)
+    for _ in range(3):
+        l1.step(1.0)
+    l1.truncate(1)  # back to the network after step 0: the link died in that step, it stays dead
+    assert l1.died_at().tolist() == [1] and l1.network(1).dead is not None
+    l1.truncate(0)
+    assert l1.died_at().tolist() == [-1] and l1.network(0).dead is None
+    # an edit made after 1 step stays when truncating to 1 step, and goes when truncating to 0
+    hist = History(_line(1.0), [[1.0]], [[0.0]], "half_sse")
+    hist.step(0.5)
+    hist.edit("W1[0,0]", 3.0)
+    hist.step(0.5)
+    hist.step(0.5)
+    hist.truncate(1)
+    assert hist.edits() == {1: [("W1[0,0]", 3.0)]} and hist.network(1).weights[0][0, 0] == 3.0
+    hist.truncate(0)
+    assert hist.edits() == {}
+
+
+def test_an_optimiser_history_records_its_batches():
+    # Adam over x = 1, 2, 3 one sample a step: step k uses sample k mod 3
+    hist = History(
+        _line(1.0), [[1.0], [2.0], [3.0]], [[0.0]] * 3, "half_sse", engine.BatchSchedule(3, 1), optimizer="adam"
+    )
+    for _ in range(4):
+        hist.step(0.01)
+    assert [hist.record(k).indices.tolist() for k in range(4)] == [[0], [1], [2], [0]]
