@@ -502,12 +502,12 @@ def test_binary_cross_entropy_records_dl_dyhat_over_the_batch():
 
 def test_cross_entropy_totals_by_hand():
     # −Σ_k y_k log softmax(z)_k, over the batch / B. z = (0, 0): log softmax = −log 2 per class.
-    # y = (1, 1) (not a distribution: the formula is linear in y): 2·log 2; y = (0.25, 0.25): ½·log 2.
-    # Two samples, B = 2: (2 log 2 + ½ log 2) / 2 = 1.25 log 2
+    # y = (1, 1) (not a distribution: the formula is linear in y): 2·log 2; y = (1, 0): log 2.
+    # Two samples, B = 2: (2 log 2 + log 2) / 2 = 1.5 log 2
     totals = engine.LOSSES["cross_entropy"].totals
     z = np.zeros((2, 2))
-    y = np.array([[1.0, 1.0], [0.25, 0.25]])
-    assert totals(z, None, y) == pytest.approx(1.25 * math.log(2), rel=1e-15)
+    y = np.array([[1.0, 1.0], [1.0, 0.0]])
+    assert totals(z, None, y) == pytest.approx(1.5 * math.log(2), rel=1e-15)
     # float32 logits: the total is float64 (the docstring's contract), as in the one-hot shortcut
     z32 = np.array([[[0.0, 0.0]], [[1.0, 0.0]]], dtype=np.float32)  # two stacked networks, B = 1
     out = totals(z32, None, np.array([[1.0, 0.0]], dtype=np.float32))
@@ -800,3 +800,34 @@ def test_an_optimiser_history_records_its_batches():
     for _ in range(4):
         hist.step(0.01)
     assert [hist.record(k).indices.tolist() for k in range(4)] == [[0], [1], [2], [0]]
+
+
+def test_a_replayed_edit_carries_the_dead_links_of_its_step():
+    # L1 at λ = 1, η = 1, x = (1, 1), y = 0.5, no bias. Playground's rule: the data
+    # step w′ = w − η·(ŷ − y)·x, then w″ = w′ − ηλ·sign(w); w′·w″ < 0 kills the weight.
+    # step 0 from w = (0.5, 0.25): ŷ = 0.75, ŷ − y = 0.25: w0′ = 0.25, w0″ = −0.75 → dies; w1′ = 0, w1″ = −1
+    #   (w′·w″ = 0: lives). Network after 1 step: (0, −1), W1[0,0] dead.
+    # edit W1[1,0] = 0.3 after 1 step. step 1: ŷ = 0.3, ŷ − y = −0.2: w1′ = 0.5, w1″ = −0.5 → dies.
+    # Network after 2 steps: (0, 0), both dead. With 2 parameters (16 B a row) and 48 B, 3 rows are kept:
+    # after 4 steps row 1 is dropped, and network(1) is replayed from row 0 through the edit.
+    hist = History(
+        Network.from_arrays([[[0.5], [0.25]]], None, ["identity"]),
+        [[1.0, 1.0]],
+        [[0.5]],
+        "half_sse",
+        regularization="l1",
+        regularization_rate=1.0,
+        max_row_bytes=48,
+    )
+    hist.step(1.0)
+    hist.edit("W1[1,0]", 0.3)
+    for _ in range(3):
+        hist.step(1.0)
+    assert not hist.is_kept(1) and hist.died_at().tolist() == [1, 2]
+    one = hist.network(1)
+    assert one.weights[0].tolist() == [[0.0], [0.3]]
+    np.testing.assert_array_equal(one.dead[0], [[True], [False]])
+    np.testing.assert_array_equal(hist.record(1).before.dead[0], [[True], [False]])
+    two = hist.network(2)
+    assert two.weights[0].tolist() == [[0.0], [0.0]]
+    np.testing.assert_array_equal(two.dead[0], [[True], [True]])
