@@ -242,6 +242,12 @@ def test_batched_loss_overflows_quietly_to_inf():
         warnings.simplefilter("error")
         out = engine.batched_loss(_line(0.0, 0.0), [[1e200, 0.0], [1.0, 0.0]], [[1.0]], [[0.0]])
     assert out[0] == np.inf and out[1] == 0.5
+    # x = (10, −10) with both weights 1e308: z = inf − inf = nan (NumPy's "invalid"), also without a warning
+    net2 = Network.from_arrays([[[0.0], [0.0]]], None, ["identity"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = engine.batched_loss(net2, [[1e308, 1e308]], [[10.0, -10.0]], [[0.0]])
+    assert math.isnan(out[0])
 
 
 def test_batched_loss_refuses_a_loss_the_output_cannot_take():
@@ -259,6 +265,8 @@ def test_summed_sums_each_networks_samples():
     per = np.array([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
     total = engine._summed(lambda z, a, y: per + 0 * z.sum() + 0 * a.sum() + 0 * y.sum())
     np.testing.assert_array_equal(total(np.zeros(1), np.zeros(1), np.zeros(1)), [6.0, 60.0])
+    one = engine._summed(lambda z, a, y: np.array([1.0, 2.0, 3.0]))  # one network's (B,) shares: one total
+    assert one(None, None, None) == 6.0
     # and the registry's half_sse total is ½Σ(a − y)² over each network's batch: ½(1 + 4) = 2.5, ½·9 = 4.5
     a = np.array([[[1.0], [2.0]], [[3.0], [0.0]]])
     np.testing.assert_array_equal(engine._summed(engine._half_sse_per_sample)(a, a, np.zeros((2, 1))), [2.5, 4.5])
@@ -276,6 +284,8 @@ def test_gradient_check_by_hand_with_l2_and_float32():
     for reg, rate in (("l2", 0.0), (None, 0.5), ("none", 0.5)):
         check = engine.gradient_check(net, [[1.0]], [[0.0]], regularization=reg, regularization_rate=rate)
         np.testing.assert_allclose(check.numerical, [3.0, 3.0], rtol=1e-8)
+    check = engine.gradient_check(net, [[1.0]], [[0.0]], regularization="l2")  # no rate given: λ = 0
+    np.testing.assert_allclose(check.numerical, [3.0, 3.0], rtol=1e-8)
     # a float32 network is checked in float64 (float32 differences at ε = 1e-6 would be noise), frozen biases
     # and dead links kept: W1[0,1] = 0 is dead; ŷ = 2·1 + 0·1 + 1 = 3 with x = (1, 1): ∂L/∂W1[0,1] = 3
     net32 = Network.from_arrays([[[2.0], [0.0]]], [[1.0]], ["identity"], "frozen", np.float32, dead=[[[False], [True]]])
@@ -831,3 +841,30 @@ def test_a_replayed_edit_carries_the_dead_links_of_its_step():
     two = hist.network(2)
     assert two.weights[0].tolist() == [[0.0], [0.0]]
     np.testing.assert_array_equal(two.dead[0], [[True], [True]])
+
+
+def test_l1_deaths_in_a_network_with_biases_are_counted_per_weight():
+    # the dead-link rule of test_edit_messages_and_bookkeeping with a bias b = 0 beside w = 0.5 (x = 1,
+    # y = 0.4): ŷ = 0.5, data step w′ = 0.5 − 0.1 = 0.4, penalty step w″ = −0.6: w dies; the bias is never
+    # penalised: b = 0 − 1·0.1 = −0.1. Flat order (W1[0,0], b1[0]): died after (1, never)
+    hist = History(_line(0.5, 0.0), [[1.0]], [[0.4]], "half_sse", regularization="l1", regularization_rate=1.0)
+    hist.step(1.0)
+    assert hist.network().parameter_vector().tolist() == pytest.approx([0.0, -0.1], rel=1e-15)
+    assert hist.died_at().tolist() == [1, -1]
+    hist.step(1.0)
+    masks = hist.network(1).dead  # read from the row after step 0: the masks are read-only
+    assert masks[0].tolist() == [[True]] and not masks[0].flags.writeable
+
+
+def test_float32_losses_are_computed_in_float32_everywhere():
+    # a float32 network converts X, Y and θ to float32 before any arithmetic, so Network.loss, backward
+    # and batched_loss give the same float32 number (0.1, 0.2, 0.7 are not float32 numbers: a float64 path
+    # would differ in the last digits)
+    net = Network.from_arrays([[[0.1]]], [[0.2]], ["identity"], dtype=np.float32)
+    X, Y = [[0.7]], [[0.1]]
+    z = np.float32(0.1) * np.float32(0.7) + np.float32(0.2)  # by hand in float32
+    expected = float(np.float32(0.5) * (z - np.float32(0.1)) ** 2)
+    assert net.loss(X, Y) == expected
+    assert net.backward(net.forward(X), Y).loss == expected
+    assert engine.batched_loss(net, [[0.1, 0.2]], X, Y).tolist() == [expected]
+    assert expected != 0.5 * (0.1 * 0.7 + 0.2 - 0.1) ** 2  # the float64 number is another one
