@@ -313,3 +313,35 @@ def test_fused_deltas_name_their_denominator():
         lines = [line.latex for line in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1])]
         want = rf"\delta1[0] = \frac{{\hat y_{{0}} - y_{{0}}}}{{{denom}}} = \frac{{0.5 - 1}}{{1}} = (-0.5)"
         assert want + rf"\quad\text{{(fused {name})}}" in lines
+
+
+def test_text_around_puts_the_words_in_text_and_the_formula_between():
+    assert arithmetic.text_around("before {tex} after", "x^2") == r"\text{before }x^2\text{ after}"
+    assert arithmetic.text_around("{tex} after", "x^2") == r"x^2\text{ after}"
+    assert arithmetic.text_around("before {tex}", "x^2") == r"\text{before }x^2"
+
+
+def test_loss_lines_by_hand_with_and_without_the_penalty():
+    # ŷ = w·x, w = 2, x = 1, y = 0, half_sse: L = ½·2² = 2; η = 0.1: w = 1.8, L after = ½·1.8² = 1.62
+    net = Network.from_arrays([[[2.0]]], None, ["identity"])
+    rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1)
+    lines = arithmetic.loss_lines(rec)
+    assert [(ln.what, ln.value) for ln in lines] == [("formula", 2.0), ("loss", 2.0), ("loss_after", 1.62)]
+    assert lines[1].latex == "L = 2 = 2"
+    assert lines[2].latex == r"L_\text{after update} = 1.62"
+    update, loss = phases(1)[-1], phases(1)[1]
+    assert update.kind == "update" and loss.kind == "loss"
+    assert [ln.what for ln in arithmetic.loss_lines(rec, update)] == ["formula", "loss", "loss_after"]
+    assert [ln.what for ln in arithmetic.loss_lines(rec, loss)] == ["formula", "loss"]  # not updated yet
+    # L2 named at rate 0: no penalty lines
+    rec0 = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, regularization="l2", regularization_rate=0.0)
+    assert [ln.what for ln in arithmetic.loss_lines(rec0)] == ["formula", "loss", "loss_after"]
+    # L2 at λ = 0.5 (R = ½w²): Σ R = ½·4 = 2, penalty 0.5·2 = 1, L = 2 + 1 = 3; g = 2 + 0.5·2 = 3, w = 1.7,
+    # L after = ½·1.7² + 0.5·½·1.7² = 1.445 + 0.7225 = 2.1675
+    rec2 = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, regularization="l2", regularization_rate=0.5)
+    lines = arithmetic.loss_lines(rec2)
+    assert [ln.what for ln in lines] == ["formula", "penalty", "loss_reg", "loss_after"]
+    assert lines[0].value == 3.0 and lines[1].value == 1.0 and lines[2].value == 3.0
+    assert lines[1].latex == r"\lambda\sum_w R(w) = 0.5\cdot2 = 1\quad{(R(w) = \tfrac12 w^2)}"
+    assert lines[2].latex == r"L = \sum_n L_n + \lambda\sum_w R(w) = 2 + 1 = 3"
+    assert lines[3].value == pytest.approx(2.1675, rel=1e-14) and lines[3].latex == r"L_\text{after update} = 2.1675"
