@@ -345,3 +345,28 @@ def test_loss_lines_by_hand_with_and_without_the_penalty():
     assert lines[1].latex == r"\lambda\sum_w R(w) = 0.5\cdot2 = 1\quad{(R(w) = \tfrac12 w^2)}"
     assert lines[2].latex == r"L = \sum_n L_n + \lambda\sum_w R(w) = 2 + 1 = 3"
     assert lines[3].value == pytest.approx(2.1675, rel=1e-14) and lines[3].latex == r"L_\text{after update} = 2.1675"
+
+
+def test_optimizer_lines_by_hand():
+    # ŷ = w·x + b from (1, 0), x = 1, y = 0, SGD + momentum μ = 0.5, η = 0.1 (g = (ŷ, ŷ)):
+    # step 0: ŷ = 1, v = (1, 1), θ = (0.9, −0.1); step 1: ŷ = 0.8, v = 0.5·1 + 0.8 = 1.3, w = 0.9 − 0.13 = 0.77
+    from nnviz.engine import History
+
+    net = Network.from_arrays([[[1.0]]], [[0.0]], ["identity"])
+    hist = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="momentum", optimizer_hyper={"momentum": 0.5})
+    hist.step(0.1)
+    hist.step(0.1)
+    rec = hist.record(1)
+    state = arithmetic.optimizer_state_lines(rec, 0)
+    assert [(ln.latex, ln.value, ln.what) for ln in state] == [
+        (r"\text{state before: }t = 1,\ v = 1", 1.0, "opt_state")
+    ]
+    lines = arithmetic.optimizer_lines(rec, 0, "w")
+    assert lines and all(r"\theta" not in ln.latex and ln.what == "opt" for ln in lines)
+    assert lines[0].value == pytest.approx(1.3, rel=1e-15) and lines[-1].value == pytest.approx(0.77, rel=1e-15)
+    assert "w" in lines[-1].latex
+    # plain SGD (no optimiser) and torch's SGD (no buffers) have no state line
+    assert arithmetic.optimizer_state_lines(train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1), 0) == []
+    sgd = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="sgd")
+    sgd.step(0.1)
+    assert arithmetic.optimizer_state_lines(sgd.record(0), 0) == []
