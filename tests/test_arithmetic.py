@@ -313,3 +313,60 @@ def test_fused_deltas_name_their_denominator():
         lines = [line.latex for line in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1])]
         want = rf"\delta1[0] = \frac{{\hat y_{{0}} - y_{{0}}}}{{{denom}}} = \frac{{0.5 - 1}}{{1}} = (-0.5)"
         assert want + rf"\quad\text{{(fused {name})}}" in lines
+
+
+def test_text_around_puts_the_words_in_text_and_the_formula_between():
+    assert arithmetic.text_around("before {tex} after", "x^2") == r"\text{before }x^2\text{ after}"
+    assert arithmetic.text_around("{tex} after", "x^2") == r"x^2\text{ after}"
+    assert arithmetic.text_around("before {tex}", "x^2") == r"\text{before }x^2"
+
+
+def test_loss_lines_by_hand_with_and_without_the_penalty():
+    # ŷ = w·x, w = 2, x = 1, y = 0, half_sse: L = ½·2² = 2; η = 0.1: w = 1.8, L after = ½·1.8² = 1.62
+    net = Network.from_arrays([[[2.0]]], None, ["identity"])
+    rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1)
+    lines = arithmetic.loss_lines(rec)
+    assert [(ln.what, ln.value) for ln in lines] == [("formula", 2.0), ("loss", 2.0), ("loss_after", 1.62)]
+    assert lines[1].latex == "L = 2 = 2"
+    assert lines[2].latex == r"L_\text{after update} = 1.62"
+    update, loss = phases(1)[-1], phases(1)[1]
+    assert update.kind == "update" and loss.kind == "loss"
+    assert [ln.what for ln in arithmetic.loss_lines(rec, update)] == ["formula", "loss", "loss_after"]
+    assert [ln.what for ln in arithmetic.loss_lines(rec, loss)] == ["formula", "loss"]  # not updated yet
+    # L2 named at rate 0: no penalty lines
+    rec0 = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, regularization="l2", regularization_rate=0.0)
+    assert [ln.what for ln in arithmetic.loss_lines(rec0)] == ["formula", "loss", "loss_after"]
+    # L2 at λ = 0.5 (R = ½w²): Σ R = ½·4 = 2, penalty 0.5·2 = 1, L = 2 + 1 = 3; g = 2 + 0.5·2 = 3, w = 1.7,
+    # L after = ½·1.7² + 0.5·½·1.7² = 1.445 + 0.7225 = 2.1675
+    rec2 = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, regularization="l2", regularization_rate=0.5)
+    lines = arithmetic.loss_lines(rec2)
+    assert [ln.what for ln in lines] == ["formula", "penalty", "loss_reg", "loss_after"]
+    assert lines[0].value == 3.0 and lines[1].value == 1.0 and lines[2].value == 3.0
+    assert lines[1].latex == r"\lambda\sum_w R(w) = 0.5\cdot2 = 1\quad{(R(w) = \tfrac12 w^2)}"
+    assert lines[2].latex == r"L = \sum_n L_n + \lambda\sum_w R(w) = 2 + 1 = 3"
+    assert lines[3].value == pytest.approx(2.1675, rel=1e-14) and lines[3].latex == r"L_\text{after update} = 2.1675"
+
+
+def test_optimizer_lines_by_hand():
+    # ŷ = w·x + b from (1, 0), x = 1, y = 0, SGD + momentum μ = 0.5, η = 0.1 (g = (ŷ, ŷ)):
+    # step 0: ŷ = 1, v = (1, 1), θ = (0.9, −0.1); step 1: ŷ = 0.8, v = 0.5·1 + 0.8 = 1.3, w = 0.9 − 0.13 = 0.77
+    from nnviz.engine import History
+
+    net = Network.from_arrays([[[1.0]]], [[0.0]], ["identity"])
+    hist = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="momentum", optimizer_hyper={"momentum": 0.5})
+    hist.step(0.1)
+    hist.step(0.1)
+    rec = hist.record(1)
+    state = arithmetic.optimizer_state_lines(rec, 0)
+    assert [(ln.latex, ln.value, ln.what) for ln in state] == [
+        (r"\text{state before: }t = 1,\ v = 1", 1.0, "opt_state")
+    ]
+    lines = arithmetic.optimizer_lines(rec, 0, "w")
+    assert lines and all(r"\theta" not in ln.latex and ln.what == "opt" for ln in lines)
+    assert lines[0].value == pytest.approx(1.3, rel=1e-15) and lines[-1].value == pytest.approx(0.77, rel=1e-15)
+    assert "w" in lines[-1].latex
+    # plain SGD (no optimiser) and torch's SGD (no buffers) have no state line
+    assert arithmetic.optimizer_state_lines(train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1), 0) == []
+    sgd = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="sgd")
+    sgd.step(0.1)
+    assert arithmetic.optimizer_state_lines(sgd.record(0), 0) == []
