@@ -471,8 +471,12 @@ def test_edit_messages_and_bookkeeping():
     l1 = History(_line(0.5), [[1.0]], [[0.4]], "half_sse", regularization="l1", regularization_rate=1.0)
     l1.step(1.0)
     assert l1.network().weights[0][0, 0] == 0.0 and l1.died_at().tolist() == [1]
-    with _raises("W1[0,0] is a dead link: L1 set it to 0 for good, and dead links stay 0"):
-        l1.edit("W1[0,0]", 1.0)
+    # editing it brings it back: alive at 1.0 after step 1, dead in between (the span (1, 1) is empty)
+    assert l1.edit("W1[0,0]", 1.0).dead is None and l1.died_at().tolist() == [-1] and l1.revived() == {}
+    # step 2 from w = 1: data step 1 − 1·(1 − 0.4) = 0.4, penalty 0.4 − 1 = −0.6 crosses 0 again: dead after 2
+    l1.step(1.0)
+    assert l1.network().weights[0][0, 0] == 0.0 and l1.died_at().tolist() == [2]
+    assert l1.death("W1[0,0]") == 2 and l1.death("W1[0,0]", 1) is None and l1.death("W9[0,0]") is None
     assert History(_line(0.5), [[1.0]], [[0.0]], "half_sse").died_at().tolist() == [-1]
 
 
@@ -698,7 +702,7 @@ def test_a_float32_history_keeps_float32_networks_in_every_step():
 
 
 def test_a_history_started_from_a_network_with_dead_links():
-    # W1[1,0] = 0 is dead in the starting network: dead "after 0 steps", it stays 0 and cannot be edited
+    # W1[1,0] = 0 is dead in the starting network: dead "after 0 steps", it stays 0 until it is edited
     net = Network.from_arrays([[[1.0], [0.0]]], None, ["identity"], dead=[[[False], [True]]])
     hist = History(net, [[1.0, 1.0]], [[0.0]], "half_sse")
     assert hist.died_at().tolist() == [-1, 0]
@@ -706,8 +710,11 @@ def test_a_history_started_from_a_network_with_dead_links():
     hist.step(0.5)  # ŷ = 1: w = 1 − 0.5·1 = 0.5, the dead weight keeps 0
     assert hist.network().weights[0].tolist() == [[0.5], [0.0]]
     np.testing.assert_array_equal(hist.network(1).dead[0], [[False], [True]])
-    with _raises("W1[1,0] is a dead link: L1 set it to 0 for good, and dead links stay 0"):
-        hist.edit("W1[1,0]", 1.0)
+    # edited after 1 step it lives again: dead from 0 to 1, alive after (no dead mask left)
+    assert hist.edit("W1[1,0]", 1.0).dead is None and hist.revived() == {"W1[1,0]": [(0, 1)]}
+    np.testing.assert_array_equal(hist.network(0).dead[0], [[False], [True]])  # before the edit: still dead
+    hist.step(0.5)  # ŷ = 0.5 + 1 = 1.5: w = (0.5 − 0.75, 1 − 0.75) = (−0.25, 0.25)
+    assert hist.network().weights[0].tolist() == [[-0.25], [0.25]] and hist.network().dead is None
 
 
 def test_a_regulariser_without_a_rate_adds_nothing():
