@@ -160,6 +160,23 @@ def browsers(n: int):
                 close_browser(c)
 
 
+@contextlib.contextmanager
+def app_page(script: str | Path = "app.py", env: dict | None = None):
+    """A server running ``script`` and a Chromium page for it, both closed afterwards: ``(page, base_url)``."""
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start_app(script=script, env=env)
+    try:
+        with sync_playwright() as p:
+            context = launch_browser(p)
+            try:
+                yield first_page(context), base
+            finally:
+                close_browser(context)
+    finally:
+        stop_app(proc)
+
+
 def first_page(context):
     return context.pages[0] if context.pages else context.new_page()
 

@@ -12,13 +12,10 @@ from browser_helpers import (
     IDLE,
     PLAYER,
     ROOT,
+    app_page,
     arithmetic_tex,
-    close_browser,
-    launch_browser,
     press,
     skip_reason,
-    start_app,
-    stop_app,
     wait_for_player,
 )
 from xor_example import TITLE, XOR, with_xor
@@ -53,8 +50,6 @@ def test_a_new_entry_gets_a_menu_item_a_page_and_a_working_player(tmp_path, monk
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
     script = tmp_path / "xor_app.py"
     script.write_text(SCRIPT.format(root=str(ROOT), tests=str(ROOT / "tests"), app=str(ROOT / "app.py")))
     # the engine's numbers for the page's start, computed here: the loss of the initial network on all
@@ -63,32 +58,23 @@ def test_a_new_entry_gets_a_menu_item_a_page_and_a_working_player(tmp_path, monk
     cfg = XOR.config
     run = stepper.Run(cfg)
     loss = run.network.loss(run.data.X, run.data.Y, cfg.loss)
-    proc, base = start_app(script=script)
-    try:
-        with sync_playwright() as p:
-            context = launch_browser(p)
-            try:
-                page = context.pages[0] if context.pages else context.new_page()
-                page.goto(f"{base}/xor", timeout=TIMEOUT_MS)
-                wait_for_player(page, TIMEOUT_MS)
-                page.get_by_role("heading", name=TITLE).first.wait_for(timeout=TIMEOUT_MS)
-                # the menu: the examples' pages in the registry's order, the new one after Playground
-                nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
-                names = [n.strip() for n in nav]
-                menu = ["Study hours", "Toy classification", "Playground", "XOR", "Fixed-weight forward pass"]
-                assert names[:5] == menu, names
-                for label in ("forward layer 1", "forward layer 2", "loss"):
-                    press(page, "Next phase", 1, label, TIMEOUT_MS)
-                tex = " ".join(arithmetic_tex(page))
-                assert f"= {fmt(loss)}" in tex, (fmt(loss), tex[:500])  # "L = 0.160539 + … = 13.3432"
-                press(page, "Step", 1, "update", TIMEOUT_MS)
-                status = page.locator(f"{PLAYER} .status").inner_text()
-                assert status.startswith("Step 1 (epoch 1) on "), status
-                page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
-                assert page.locator('[data-testid="stException"]').count() == 0
-                # the link the page writes names the example
-                assert json.dumps("xor") in json.dumps(page.url.split("ex=")[1].split("&")[0])
-            finally:
-                close_browser(context)
-    finally:
-        stop_app(proc)
+    with app_page(script) as (page, base):
+        page.goto(f"{base}/xor", timeout=TIMEOUT_MS)
+        wait_for_player(page, TIMEOUT_MS)
+        page.get_by_role("heading", name=TITLE).first.wait_for(timeout=TIMEOUT_MS)
+        # the menu: the examples' pages in the registry's order, the new one after Playground
+        nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+        names = [n.strip() for n in nav]
+        menu = ["Study hours", "Toy classification", "Playground", "XOR", "Fixed-weight forward pass"]
+        assert names[:5] == menu, names
+        for label in ("forward layer 1", "forward layer 2", "loss"):
+            press(page, "Next phase", 1, label, TIMEOUT_MS)
+        tex = " ".join(arithmetic_tex(page))
+        assert f"= {fmt(loss)}" in tex, (fmt(loss), tex[:500])  # "L = 0.160539 + … = 13.3432"
+        press(page, "Step", 1, "update", TIMEOUT_MS)
+        status = page.locator(f"{PLAYER} .status").inner_text()
+        assert status.startswith("Step 1 (epoch 1) on "), status
+        page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        # the link the page writes names the example
+        assert json.dumps("xor") in json.dumps(page.url.split("ex=")[1].split("&")[0])

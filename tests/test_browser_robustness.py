@@ -11,7 +11,7 @@ import re
 import textwrap
 
 import pytest
-from browser_helpers import ROOT, close_browser, launch_browser, open_page, skip_reason, start_app, stop_app
+from browser_helpers import ROOT, app_page, open_page, skip_reason
 
 from nnviz import safe_text
 
@@ -57,36 +57,25 @@ def test_escaped_strings_render_verbatim_and_fetch_nothing(tmp_path):
     reason = skip_reason()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
     script = tmp_path / "hostile_app.py"
     script.write_text(SCRIPT.format(root=str(ROOT), hostile=HOSTILE))
-    proc, base = start_app(script=script)
-    try:
-        with sync_playwright() as p:
-            context = launch_browser(p)
-            try:
-                page = context.pages[0] if context.pages else context.new_page()
-                fetched = []
-                page.on("request", lambda r: fetched.append(r.url) if "beacon" in r.url or "evil" in r.url else None)
-                open_page(page, base)
-                for i, s in enumerate(HOSTILE):
-                    want = _normalised(safe_text.shorten(s, None).replace("\n", " "))
-                    for how in ("markdown", "error", "caption", "header"):
-                        box = page.locator(f".st-key-safe_{how}_{i}")
-                        interpreted = INTERPRETED if how == "header" else INTERPRETED + ", h2"
-                        assert box.locator(interpreted).count() == 0, (how, s, box.inner_html())
-                        assert _normalised(box.inner_text()) == want, (how, s)
-                # the control: shown unescaped, the strings do become an image, links, bold text and code
-                # (raw HTML is the one thing st.markdown already refuses without unsafe_allow_html)
-                assert page.locator(".st-key-raw_0 img").count() == 1
-                assert page.locator(".st-key-raw_1 a").count() == 1
-                assert page.locator(".st-key-raw_3 a").count() == 3
-                assert page.locator(".st-key-raw_4 h1").count() == 1
-                assert page.locator(".st-key-raw_5 strong, .st-key-raw_5 code").count() == 2
-                # only the unescaped control may have asked for the beacon
-                assert all("beacon.png" in u or "beacon2" in u for u in fetched), fetched
-            finally:
-                close_browser(context)
-    finally:
-        stop_app(proc)
+    with app_page(script) as (page, base):
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url) if "beacon" in r.url or "evil" in r.url else None)
+        open_page(page, base)
+        for i, s in enumerate(HOSTILE):
+            want = _normalised(safe_text.shorten(s, None).replace("\n", " "))
+            for how in ("markdown", "error", "caption", "header"):
+                box = page.locator(f".st-key-safe_{how}_{i}")
+                interpreted = INTERPRETED if how == "header" else INTERPRETED + ", h2"
+                assert box.locator(interpreted).count() == 0, (how, s, box.inner_html())
+                assert _normalised(box.inner_text()) == want, (how, s)
+        # the control: shown unescaped, the strings do become an image, links, bold text and code
+        # (raw HTML is the one thing st.markdown already refuses without unsafe_allow_html)
+        assert page.locator(".st-key-raw_0 img").count() == 1
+        assert page.locator(".st-key-raw_1 a").count() == 1
+        assert page.locator(".st-key-raw_3 a").count() == 3
+        assert page.locator(".st-key-raw_4 h1").count() == 1
+        assert page.locator(".st-key-raw_5 strong, .st-key-raw_5 code").count() == 2
+        # only the unescaped control may have asked for the beacon
+        assert all("beacon.png" in u or "beacon2" in u for u in fetched), fetched
