@@ -74,7 +74,7 @@ def test_sidebar_controls_make_the_run():
     np.testing.assert_array_equal(run.data.X[:, 3], np.sin(run.data.plane[:, 1]))
     # the run the link describes is the same
     # the data set's rule is shown under the picker (datasets.DATASETS' formula, no words)
-    assert any(e.value.strip("$\n") == datasets.DATASETS["spiral"].rule for e in at.sidebar.latex)
+    assert any(e.value == f"${datasets.DATASETS['spiral'].rule}$" for e in at.sidebar.caption)
     flat = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert flat["data"] == "spiral" and flat["feat"] == "x1,x2,x1_squared,sin_x2" and flat["opt"] == "adam"
 

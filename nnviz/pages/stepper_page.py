@@ -382,7 +382,7 @@ def _sidebar_data(example: str) -> None:
     t = i18n.translator()
     label = lambda n: t.gettext(datasets.DATASETS[n].label)  # noqa: E731
     name = st.selectbox(_("Data set"), list(datasets.DATASETS), key=k("dataset"), format_func=label)
-    st.latex(datasets.DATASETS[name].rule)
+    st.caption(f"${datasets.DATASETS[name].rule}$")  # inline math: it wraps in the narrow sidebar
     st.slider(_("Noise (%)"), 0, datasets.NOISE_PERCENT_MAX, step=5, key=k("noise"))
     lo, hi = datasets.TRAIN_PERCENT_RANGE
     st.slider(_("Ratio of training to test data (%)"), lo, hi, step=10, key=k("train_percent"))
