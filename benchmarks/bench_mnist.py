@@ -19,9 +19,10 @@ Prints figures, asserts nothing. What is measured:
    784-256-10 model and for 784-64-32-10: best and median of 5.
 4. In headless Chromium: mouse-up on the drawing canvas → updated prediction, p50 / p90 over
    ~10 strokes; and the same for a bare Streamlit button app, for the ratio.
-5. In headless Chromium at 1440 × 900: **Teach it** (a 7 taught as a 1) click → page idle, p50 / p90
-   over 10 clicks, and the server process's CPU seconds per click (/proc), each as a ratio against
-   the bare button app's; with ``--teach-before COMMIT``
+5. In headless Chromium at 1440 × 900, in the page's clock: **Teach it** (a 7 taught as a 1) click →
+   result on screen (the view sent ahead of the click) and → page idle (the server's answer in), p50 /
+   p90 over 10 clicks, and the server process's CPU seconds per click (/proc), as ratios against the
+   player's Next phase (study page) and a bare button app's click; with ``--teach-before COMMIT``
    also the app at that commit (``--teach-before c1f73a9``: before Teach it got its own fragment).
    ``--teach-only`` runs just this.
 
@@ -382,7 +383,7 @@ def browser_latency(quick: bool) -> None:
     )
 
 
-TEACH_BUTTON = ".st-key-mnist_teach_go button:visible"  # a button with help is drawn twice, one hidden
+TEACH_BUTTON = ".st-key-mnist_teach_go button"  # a button with help is drawn twice: CLICK_JS takes the visible one
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -391,11 +392,65 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _teach_clicks(page, n: int, server_pid: int | None = None) -> list[float]:
-    """Draw a 7, pick the label 1, then click Teach it ``n`` + 1 times: seconds from click to page idle.
+#: Click the (visible) button ``go``; resolve with ms after the click, in the page's clock, until
+#: ``shown``: the text of ``result`` changed and contains ``marker``, two animation frames later (painted);
+#: ``idle``: the server's answer is in and painted (the app idle after a finished run, and no figure
+#: element still showing a view ahead of the server: figures.js's data-preview "shown").
+CLICK_JS = """
+([go, result, marker, timeoutMs]) => new Promise((resolve, reject) => {
+  const button = [...document.querySelectorAll(go)].find(b => b.offsetParent !== null);
+  const line = () => (document.querySelector(result)?.innerText || '');
+  const idle = () => document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') !== null;
+  const ahead = () => [...document.querySelectorAll('.nnviz-figure')].some(e => e.dataset.preview === 'shown');
+  const twoFrames = (f) => requestAnimationFrame(() => requestAnimationFrame(() => f(performance.now())));
+  const before = line(), runs = window.__nnvizRuns.done;
+  let t0 = 0, shown = 0, idleAt = 0, answered = false, previewed = false;
+  const finish = () => {
+    if (shown <= 0 || idleAt <= 0) return;
+    obs.disconnect(); clearTimeout(giveUp);
+    resolve({shown: shown - t0, idle: idleAt - t0});
+  };
+  const later = (f) => twoFrames((t) => { f(t); finish(); });
+  const check = () => {
+    if (!shown && line() !== before && line().includes(marker)) { shown = -1; later((t) => { shown = t; }); }
+    previewed = previewed || ahead();
+    // the run counter can miss a short run (running and notRunning in one frame): without a view
+    // shown ahead, a changed line is itself the server's answer
+    answered = answered || window.__nnvizRuns.done > runs || (!previewed && line() !== before)
+      || [...document.querySelectorAll('.nnviz-figure')]
+        .some(e => e.dataset.preview === 'confirmed' || e.dataset.preview === 'corrected');
+    if (!idleAt && shown && answered && idle() && !ahead()) { idleAt = -1; later((t) => { idleAt = t; }); }
+  };
+  const obs = new MutationObserver(check);
+  const giveUp = setTimeout(() => { obs.disconnect(); reject(new Error('no answer: ' + line())); }, timeoutMs);
+  obs.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  t0 = performance.now();
+  button.click();
+  check();
+})
+"""
 
-    With ``server_pid``, the server's CPU seconds over the timed clicks are appended as the last item.
-    """
+
+def _timed_clicks(page, go: str, result: str, marker: str, n: int, server_pid: int | None = None):
+    """``n`` + 1 clicks of ``go`` (the first warms up): [(shown s, idle s)], and the server's CPU s per click."""
+    import browser_helpers as bh
+
+    times, cpu = [], 0.0
+    for i in range(n + 1):
+        if i == 1 and server_pid:
+            cpu = _cpu_seconds(server_pid)
+        page.bring_to_front()  # a background tab's animation frames are throttled
+        out = page.evaluate(CLICK_JS, [go, result, marker, 60_000])
+        bh.wait_idle(page, 60_000)
+        if i:
+            times.append((out["shown"] / 1000, out["idle"] / 1000))
+    if server_pid:
+        cpu = (_cpu_seconds(server_pid) - cpu) / len(times)
+    return times, cpu
+
+
+def _teach_clicks(page, n: int, server_pid: int | None = None):
+    """Draw a 7, pick the label 1, then click Teach it ``n`` + 1 times: see :func:`_timed_clicks`."""
     import browser_helpers as bh
 
     box = page.locator("canvas.upper-canvas").bounding_box()
@@ -410,20 +465,14 @@ def _teach_clicks(page, n: int, server_pid: int | None = None) -> list[float]:
     bh.wait_idle(page, 60_000)
     page.locator(".st-key-mnist_teach_label").get_by_role("radio", name="1", exact=True).click(timeout=60_000)
     bh.wait_idle(page, 60_000, started_ms=1000)
-    times = []
-    for i in range(n + 1):
-        if i == 1 and server_pid:
-            cpu = _cpu_seconds(server_pid)
-        t = time.perf_counter()
-        bh.click_and_wait(page, page.locator(TEACH_BUTTON), timeout_ms=60_000)
-        if i:  # the first click warms up
-            times.append(time.perf_counter() - t)
-    if server_pid:
-        times.append(_cpu_seconds(server_pid) - cpu)
-    return times
+    page.wait_for_timeout(500)
+    return _timed_clicks(page, TEACH_BUTTON, ".st-key-mnist_teach_result", "Teaching step", n, server_pid)
 
 
-def _teach_run(n: int, script: Path | str = "app.py") -> list[float]:
+def _teach_run(n: int, script: Path | str = "app.py"):
+    """Teach it ``n`` times in the app ``script``; with today's app also ``n`` player Next phase clicks on
+    the study page (the click Teach it is to answer like). Returns ([(shown, idle) s], CPU s, [phase s])."""
+    import bench_clicks as bc
     import browser_helpers as bh
     from playwright.sync_api import sync_playwright
 
@@ -436,13 +485,18 @@ def _teach_run(n: int, script: Path | str = "app.py") -> list[float]:
                 page = bh.first_page(ctx)
                 bh.open_page(page, base, "mnist")
                 page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
-                *times, cpu = _teach_clicks(page, n, proc.pid)
-                label = page.locator(TEACH_BUTTON).inner_text().strip()
+                times, cpu = _teach_clicks(page, n, proc.pid)
+                phase = []
+                if script == "app.py":
+                    bh.open_player(page, base, "")
+                    phase = [bc.player_click(page, "Next phase")["painted"] / 1000 for _ in range(n + 1)][1:]
+                label = page.locator(TEACH_BUTTON).first.inner_text().strip() if not phase else "Teach it"
+                shown, idle = (_percentiles([t[k] for t in times])[0] for k in (0, 1))
                 print(
-                    f"  ({script}: the button says {label!r}, p50 {_percentiles(times)[0]:.0f} ms, "
-                    f"server CPU {cpu / len(times) * 1000:.0f} ms a click)"
+                    f"  ({script}: the button says {label!r}, shown p50 {shown:.0f} ms, idle p50 {idle:.0f} ms,"
+                    f" server CPU {cpu * 1000:.0f} ms a click)"
                 )
-                return times, cpu / len(times)
+                return times, cpu, phase
             finally:
                 bh.close_browser(ctx)
     finally:
@@ -450,7 +504,8 @@ def _teach_run(n: int, script: Path | str = "app.py") -> list[float]:
 
 
 def teach_latency(quick: bool, before: str | None = None) -> None:
-    """Teach it: click → page idle in Chromium, and a bare Streamlit button's rerun for the ratio.
+    """Teach it: click → result on screen, and → page idle (server answered), in Chromium's clock;
+    a bare Streamlit button's click → text and the player's Next phase → painted, for the ratios.
 
     ``before``: a git commit whose app is measured too, in the same run (its tree exported to a
     temporary folder with ``git archive``), e.g. c1f73a9, the last commit before Teach it moved
@@ -470,8 +525,8 @@ def teach_latency(quick: bool, before: str | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             tar = subprocess.run(["git", "-C", str(ROOT), "archive", before], check=True, capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True)
-            old, old_cpu = _teach_run(n, Path(tmp) / "app.py")
-    teach, cpu = _teach_run(n)
+            old, old_cpu, _ = _teach_run(n, Path(tmp) / "app.py")
+    teach, cpu, phase = _teach_run(n)
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "bare.py"
         script.write_text(BARE_APP)
@@ -483,38 +538,37 @@ def teach_latency(quick: bool, before: str | None = None) -> None:
                 try:
                     page = bh.first_page(ctx)
                     bh.open_page(page, base)
-                    bare = []
-                    for i in range(n + 1):
-                        if i == 1:
-                            bare_cpu = _cpu_seconds(proc.pid)
-                        t = time.perf_counter()
-                        shown = f"document.querySelector('.st-key-out')?.innerText.includes('clicked {i + 1}')"
-                        bh.click_and_wait(page, page.get_by_role("button", name="click"), shown, 30_000)
-                        if i:
-                            bare.append(time.perf_counter() - t)
-                    bare_cpu = (_cpu_seconds(proc.pid) - bare_cpu) / len(bare)
+                    bare, bare_cpu = _timed_clicks(page, ".st-key-b button", ".st-key-out", "clicked", n, proc.pid)
                 finally:
                     bh.close_browser(ctx)
         finally:
             bh.stop_app(proc)
-    t50, t90 = _percentiles(teach)
-    b50, b90 = _percentiles(bare)
+    b50, b90 = _percentiles([t[1] for t in bare])
+    f50, f90 = _percentiles(phase)
     print(
         f"bare Streamlit button → text, {len(bare)} clicks: p50 {b50:.0f} ms, p90 {b90:.0f} ms; "
         f"server CPU {bare_cpu * 1000:.0f} ms a click"
     )
+    print(f"player Next phase (study) → painted, {len(phase)} clicks: p50 {f50:.0f} ms, p90 {f90:.0f} ms")
     if old:
-        o50, o90 = _percentiles(old)
+        o50, o90 = _percentiles([t[0] for t in old])
+        oi50, oi90 = _percentiles([t[1] for t in old])
         print(
-            f"Teach it click → page idle at {before}, {len(old)} clicks: p50 {o50:.0f} ms, p90 {o90:.0f} ms "
-            f"→ {o50 / b50:.2f}× a bare rerun (p50); server CPU {old_cpu * 1000:.0f} ms a click = "
-            f"{old_cpu / bare_cpu:.1f}× a bare rerun's"
+            f"Teach it click → result on screen at {before}, {len(old)} clicks: p50 {o50:.0f} ms, p90 {o90:.0f} ms"
+            f" (→ page idle p50 {oi50:.0f} ms, p90 {oi90:.0f} ms = {oi50 / b50:.2f}× a bare rerun);"
+            f" server CPU {old_cpu * 1000:.0f} ms a click"
         )
+    s50, s90 = _percentiles([t[0] for t in teach])
+    i50, i90 = _percentiles([t[1] for t in teach])
     print(
-        f"Teach it click → page idle now, {len(teach)} clicks: p50 {t50:.0f} ms, p90 {t90:.0f} ms "
-        f"→ {t50 / b50:.2f}× a bare rerun (p50); server CPU {cpu * 1000:.0f} ms a click = "
-        f"{cpu / bare_cpu:.1f}× a bare rerun's"
-        + (f"; {o50 / t50:.1f}× faster and {old_cpu / cpu:.1f}× less server CPU than before" if old else "")
+        f"Teach it click → result on screen now, {len(teach)} clicks: p50 {s50:.0f} ms, p90 {s90:.0f} ms → "
+        f"{s50 / f50:.2f}× a phase click, {s50 / b50:.2f}× a bare rerun (p50)"
+        + (f"; {o50 / s50:.1f}× sooner than before" if old else "")
+    )
+    print(
+        f"Teach it click → page idle (the server's answer in) now: p50 {i50:.0f} ms, p90 {i90:.0f} ms → "
+        f"{i50 / b50:.2f}× a bare rerun (p50); server CPU {cpu * 1000:.0f} ms a click = {cpu / bare_cpu:.1f}× a bare"
+        " rerun's"
     )
 
 

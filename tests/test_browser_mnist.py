@@ -96,6 +96,31 @@ def _button(page, key: str):
     return page.locator(f".st-key-{key} button:visible")  # a button with help text is drawn twice, one hidden
 
 
+TEACH_GO = ".st-key-mnist_teach_go button"
+
+#: Click Teach it and report, in the same task (no server message can arrive in between), what the
+#: page shows: the result line, the preview state of the two figure elements, the run count change,
+#: then (after Plotly's update, one microtask later) the after-bar of digit 1 and the bars' caption.
+EARLY_CLICK_JS = """
+async ([go, result]) => {
+  const button = [...document.querySelectorAll(go)].find(b => b.offsetParent !== null);
+  const runs = window.__nnvizRuns.done;
+  button.click();
+  const figs = [...document.querySelectorAll('.st-key-probabilities .nnviz-figure, ' + result + ' .nnviz-figure')];
+  const out = {
+    line: document.querySelector(result).innerText,
+    preview: figs.map(e => e.dataset.preview),
+    runsDuring: window.__nnvizRuns.done - runs,
+    state: document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state'),
+    caption: document.querySelector('.st-key-probabilities .nnviz-figure-note').innerText,
+  };
+  await Promise.resolve();
+  out.afterBar1 = document.querySelector('.st-key-probabilities .js-plotly-plot')._fullData[1].y[1];
+  return out;
+}
+"""
+
+
 def _text(page, selector: str) -> str:
     return page.locator(selector).first.inner_text()
 
@@ -182,7 +207,22 @@ def test_teach_it_undo_and_back_to_the_shipped_model(app_url):  # noqa: F811
             # the chart was updated in place (component.figure: Plotly.react), not drawn anew: the same
             # plot element, now with the after-bars of the page's numbers
             page.evaluate("document.querySelector('.st-key-probabilities .js-plotly-plot').__mark = 1")
-            _click(page, "mnist_teach_go", _has(TEACH_RESULT, "Teaching step 2 (as a 1"))
+            # the click's result is on screen in the click's own task, before any server answer (the view
+            # was sent ahead, figures.js): the result line, the bars and their caption, the ΔW1 grid
+            early = page.evaluate(EARLY_CLICK_JS, [TEACH_GO, TEACH_RESULT])
+            assert early["runsDuring"] == 0 and early["state"] == "notRunning", early
+            assert early["line"].startswith("Teaching step 2 (as a 1"), early
+            assert early["preview"] == ["shown", "shown"], early
+            assert round(early["afterBar1"], 3) == float(early["caption"].split("1: ")[1].split()[0]), early
+            page.wait_for_function(
+                "[...document.querySelectorAll('.st-key-mnist_teach_result .nnviz-figure,"
+                " .st-key-probabilities .nnviz-figure')].every(e => e.dataset.preview === 'confirmed')",
+                timeout=TIMEOUT_MS,
+            )
+            wait_idle(page, TIMEOUT_MS)
+            # the server's answer was that same view: not drawn again, and the same numbers
+            assert _text(page, TEACH_RESULT).splitlines()[0] == early["line"].splitlines()[0]
+            assert _text(page, ".st-key-probabilities").endswith(early["caption"])
             kept = page.evaluate(
                 "(() => { const el = document.querySelector('.st-key-probabilities .js-plotly-plot');"
                 " return [el.__mark, el._fullData.length, el._fullData[1].y[1]]; })()"
@@ -210,6 +250,17 @@ def test_teach_it_undo_and_back_to_the_shipped_model(app_url):  # noqa: F811
             assert "pretrained (shipped with nnviz)." in caption and not re.search(r"then \d+ teaching step", caption)
             _click(page, "mnist_teach_undo", _has(".stMain", "then 2 teaching step(s)"))
             assert _probabilities(page) != shipped
+
+            # a learning rate typed but not yet sent: the view ahead (made with 0.005) is not shown; the
+            # mouse press sends the field first, and the step is the server's, at the typed rate
+            page.evaluate(
+                "window.__previews = []; for (const e of document.querySelectorAll('.nnviz-figure'))"
+                " new MutationObserver(() => window.__previews.push(e.dataset.preview))"
+                ".observe(e, {attributes: true, attributeFilter: ['data-preview']});"
+            )
+            page.locator(".st-key-mnist_teach_lr input").fill("0.020")
+            _click(page, "mnist_teach_go", _has(TEACH_RESULT, "Teaching step 3 (as a 1, η = 0.02)"))
+            assert "shown" not in page.evaluate("window.__previews"), page.evaluate("window.__previews")
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             close_browser(ctx)

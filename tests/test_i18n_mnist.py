@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from apptest_helpers import figure_texts
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 from test_mnist import SYNTHETIC, _canvas_with
@@ -108,8 +109,8 @@ def test_the_draw_tab_speaks_the_language(lang):
     assert "%{x}" in hover and "%{y:.4f}" in hover and "probability" not in hover
     # the numbers stay the engine's: the ten probabilities printed under the bars, as in English
     english = _mnist(None, drawing="seven")
-    numbers = [c.value for c in english.caption if c.value.startswith("0: ")]
-    assert len(numbers) == 1 and numbers[0] in [c.value for c in at.caption]
+    numbers = [t for t in figure_texts(english) if t.startswith("0: ")]
+    assert len(numbers) == 1 and numbers[0] in figure_texts(at)
 
 
 def test_every_tab_renders_in_every_language_with_its_own_words():

@@ -6,9 +6,11 @@ canvas key's state to what the component sends (a PNG data URL), as the browser 
 
 import base64
 import io
+import json
 
 import numpy as np
 import pytest
+from apptest_helpers import figure_elements, figure_texts
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 from test_mnist import SYNTHETIC, _canvas_with
@@ -63,7 +65,7 @@ def test_a_reset_canvas_counts_as_empty():
 def test_a_drawing_gets_a_prediction(name, digit):
     at = _page(drawing=_canvas_with(SYNTHETIC[name]))
     assert f"Prediction: {digit}" in _markdown(at)
-    probs = [c.value for c in at.caption if c.value.startswith("0: ")]
+    probs = [t for t in figure_texts(at) if t.startswith("0: ")]  # the caption under the bars
     assert len(probs) == 1 and f"{digit}: " in probs[0]
 
 
@@ -92,12 +94,47 @@ def test_teaching_changes_this_sessions_model_only():
     model = at.session_state["mnist_model"]
     assert model.updates == 1 and model.teach_steps == 1
     assert not np.array_equal(model.network.parameter_vector(), pretrained)
-    shown = [t.value for t in at.text if t.value.startswith("Teaching step 1 (as a 1, η = 0.005): loss ")]
-    assert len(shown) == 1, [t.value for t in at.text]
+    shown = [t for t in figure_texts(at) if t.startswith("Teaching step 1 (as a 1, η = 0.005): loss ")]
+    assert len(shown) == 1, figure_texts(at)
     assert "then 1 teaching step(s)" in "\n".join(c.value for c in at.caption)
     # a new session starts from the shipped model, unchanged
     other = _page()
     np.testing.assert_array_equal(other.session_state["mnist_model"].network.parameter_vector(), pretrained)
+
+
+def test_the_view_shown_at_the_click_is_the_one_the_server_then_sends():
+    """Teach it's result is sent ahead of the click (figures.js shows it at once): the bars, their caption,
+    the result line and the ΔW1 grid ahead equal, byte for byte, what the server sends after the click."""
+    at = _taught_page(1)
+    ahead = {k: d["next"] for k, d in figure_elements(at).items() if "next" in d}
+    assert set(ahead) == {"mnist_draw_probs", "mnist_teach_dw"}
+    for d in figure_elements(at).values():
+        assert d["next_on"] == ".st-key-mnist_teach_go button"
+        assert d["next_guard"] == [[".st-key-mnist_teach_lr input", "0.005"]]  # the field's "%.3f"
+    assert ahead["mnist_teach_dw"]["head"].startswith("Teaching step 1 (as a 1, η = 0.005): loss ")
+    for step in (1, 2):
+        _teach(at)
+        shown = figure_elements(at)
+        for key, view in ahead.items():
+            got = {k: shown[key][k] for k in ("fig", "head", "head_kind", "note")}
+            assert json.dumps(got, sort_keys=True) == json.dumps(view, sort_keys=True), (key, step)
+        assert shown["mnist_teach_dw"]["head"].startswith(f"Teaching step {step} (as a 1")
+        ahead = {k: d["next"] for k, d in shown.items()}
+        assert ahead["mnist_teach_dw"]["head"].startswith(f"Teaching step {step + 1} (as a 1")
+    # the view ahead follows the label and the learning rate the click would use
+    at.session_state["mnist_teach_label"] = 4
+    at.session_state["mnist_teach_lr"] = 0.02
+    at.run()
+    d = figure_elements(at)["mnist_teach_dw"]
+    assert d["next"]["head"].startswith("Teaching step 3 (as a 4, η = 0.02)")
+    assert d["next_guard"] == [[".st-key-mnist_teach_lr input", "0.020"]]
+
+
+def test_nothing_is_sent_ahead_while_teach_it_cannot_be_pressed():
+    at = _page(drawing=_canvas_with(SYNTHETIC["seven"]))  # no label picked: the button is disabled
+    assert at.button(key="mnist_teach_go").disabled
+    assert not any("next" in d for d in figure_elements(at).values())
+    assert "Pick the true label and press Teach it" in figure_texts(at)[-1]
 
 
 def test_teach_it_is_one_sgd_step_on_the_drawing():
@@ -146,12 +183,12 @@ def test_undo_restores_the_exact_parameters():
     at.button(key="mnist_teach_undo").click().run()
     np.testing.assert_array_equal(_params(at), first)
     assert at.session_state["mnist_model"].teach_steps == 1
-    assert any(t.value.startswith("Teaching step 1 ") for t in at.text)  # the first step's result again
+    assert any(t.startswith("Teaching step 1 ") for t in figure_texts(at))  # the first step's result again
     at.button(key="mnist_teach_undo").click().run()
     np.testing.assert_array_equal(_params(at), pretrained)
     assert at.session_state["mnist_model"].updates == 0
     assert at.button(key="mnist_teach_undo").disabled
-    assert not any(t.value.startswith("Teaching step") for t in at.text)
+    assert not any(t.startswith("Teaching step") for t in figure_texts(at))
 
 
 def test_back_to_the_shipped_model_equals_the_weights_file_and_can_be_undone():
@@ -330,4 +367,4 @@ def test_an_error_in_the_models_view_is_a_message_and_the_model_is_kept(monkeypa
     assert not at.exception, at.exception
     assert any("This tab ran into a problem" in e.value and "figure broke" in e.value for e in at.error), at.error
     np.testing.assert_array_equal(_params(at), taught)
-    assert any(t.value.startswith("Teaching step 1 ") for t in at.text)  # what came before the error is shown
+    assert any(t.startswith("Teaching step 1 ") for t in figure_texts(at))  # what came before the error is shown

@@ -43,6 +43,7 @@ SURFACE_DIGITS = 500
 SURFACE_GRID = 41
 FILTER_COLS = 16  # tiles per row of the Step tab's W1 grids
 
+TEACH_GO = ".st-key-mnist_teach_go button"  # the figures show the click's result at once (figures.js)
 UNDO_BYTES = 16_000_000  # Undo keeps at most this many bytes of earlier networks per session (≥ 1 step)
 
 
@@ -542,6 +543,7 @@ def _model_view_body(pre: mnist.Preprocessed | None) -> None:
         _trace, probs = _softmax_row(model.network, pre.x)
     taught = ss["mnist_teach"]
     on_this = taught is not None and pre is not None and np.array_equal(taught["x"], pre.x)
+    ahead = _teach_ahead(model, pre)
     with c_pred:
         with st.container(key="prediction"):
             if pre is None:
@@ -556,15 +558,34 @@ def _model_view_body(pre: mnist.Preprocessed | None) -> None:
             if pre is None:
                 st.caption(_("Probabilities for 0–9 appear here after the first stroke."))
             else:
-                if on_this:
-                    title = _t("before_after_title")
-                    fig = mf.probability_compare(taught["before"], probs, taught["label"], title)
-                else:
-                    fig = mf.probability_bars(probs)
-                component.figure("mnist_draw_probs", fig)  # updated in place: a teaching click redraws little
-                st.caption("  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs)))
+                fig = _probability_figure(taught if on_this else None, probs)
+                component.figure(  # updated in place: a teaching click redraws little
+                    "mnist_draw_probs",
+                    fig,
+                    note=_probability_line(probs),
+                    ahead=None if ahead is None else _probability_view(ahead),
+                    ahead_on=TEACH_GO,
+                    ahead_guard=_teach_guard(),
+                )
     with c_teach:
-        _teach(pre, taught if on_this else None)
+        _teach(pre, taught if on_this else None, ahead)
+
+
+def _probability_line(probs: np.ndarray) -> str:
+    """The caption under the bars: "0: 0.001  1: 0.003 …" (the engine's numbers, 3 decimals)."""
+    return "  ".join(f"{d}: {p:.3f}" for d, p in enumerate(probs))
+
+
+def _probability_figure(taught: dict | None, probs: np.ndarray):
+    """The bars: the model's probabilities, or before / after the last teaching step on this drawing."""
+    if taught is None:
+        return mf.probability_bars(probs)
+    return mf.probability_compare(taught["before"], probs, taught["label"], _t("before_after_title"))
+
+
+def _probability_view(ahead: dict) -> dict:
+    """The bars and their caption as they will be after the teaching step ``ahead``."""
+    return component.view(_probability_figure(ahead, ahead["after"]), note=_probability_line(ahead["after"]))
 
 
 def _canvas_data_url() -> str | None:
@@ -618,18 +639,14 @@ def _trim_undo() -> None:
         stack.pop(0)
 
 
-def _on_teach(x: np.ndarray) -> None:
-    ss = st.session_state
-    label = ss.get("mnist_teach_label")
-    if label is None:
-        return
-    model = _model()
-    _push_undo(model)
-    rec = teach_record(model.network, x, int(label), model.config.loss, float(ss["mnist_teach_lr"]))
-    model.network = rec.after
-    model.teach_steps += 1
-    model.record()
-    ss["mnist_teach"] = {
+def _teach_step(model: Model, x: np.ndarray, label: int, lr: float) -> tuple[StepRecord, dict]:
+    """What Teach it does to ``model`` on drawing ``x``: the engine's record and the result the page keeps.
+
+    The click's callback and the view shown ahead of the click (:func:`_teach_ahead`) both come from
+    here, so what the browser shows at the click is what the server then computes.
+    """
+    rec = teach_record(model.network, x, int(label), model.config.loss, float(lr))
+    taught = {
         "x": np.array(x),
         "label": int(label),
         "before": rec.trace.output[0].astype(np.float64),
@@ -637,8 +654,36 @@ def _on_teach(x: np.ndarray) -> None:
         **_most_changed(rec.update.dW[0]),
         "loss": (rec.loss_before, rec.loss_after),
         "lr": float(rec.learning_rate),
-        "n": model.teach_steps,
+        "n": model.teach_steps + 1,
     }
+    return rec, taught
+
+
+def _teach_ahead(model: Model, pre: mnist.Preprocessed | None) -> dict | None:
+    """The result the Teach it button would give now (None while it is disabled): shown at the click."""
+    label = st.session_state.get("mnist_teach_label")
+    if pre is None or label is None:
+        return None
+    return _teach_step(model, pre.x, label, st.session_state["mnist_teach_lr"])[1]
+
+
+def _teach_guard() -> list[tuple[str, str]]:
+    """The learning rate as its field shows it (format "%.3f"): a typed, unsent rate stops the early view."""
+    return [(".st-key-mnist_teach_lr input", f"{st.session_state['mnist_teach_lr']:.3f}")]
+
+
+def _on_teach(x: np.ndarray) -> None:
+    ss = st.session_state
+    label = ss.get("mnist_teach_label")
+    if label is None:
+        return
+    model = _model()
+    _push_undo(model)
+    rec, taught = _teach_step(model, x, label, ss["mnist_teach_lr"])
+    model.network = rec.after
+    model.teach_steps += 1
+    model.record()
+    ss["mnist_teach"] = taught
     _trim_undo()
 
 
@@ -663,7 +708,7 @@ def _on_back_to_shipped() -> None:
     _trim_undo()
 
 
-def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
+def _teach(pre: mnist.Preprocessed | None, taught: dict | None, ahead: dict | None) -> None:
     """Teach it on the drawing; the buttons work through callbacks, so this run already shows their result."""
     ss = st.session_state
     model = _model()
@@ -701,34 +746,30 @@ def _teach(pre: mnist.Preprocessed | None, taught: dict | None) -> None:
     )
     with st.container(key="mnist_teach_result"):
         if taught is None:
-            st.caption(_t("teach_none" if pre is not None else "teach_no_drawing"))
-            return
-        lab = taught["label"]
-        before, after = taught["before"][lab], _softmax_row(model.network, taught["x"])[1][lab]
-        st.text(
-            _t("teach_result").format(
-                n=taught["n"],
-                label=lab,
-                lr=f"{taught['lr']:g}",
-                loss0=f"{taught['loss'][0]:.4f}",
-                loss1=f"{taught['loss'][1]:.4f}",
-                p0=f"{before:.3g}",
-                p1=f"{after:.3g}",
-            )
-        )
-        component.figure(
-            "mnist_teach_dw",
-            mf.filter_grid(
-                taught["dW1"],
-                None,
-                _t("teach_dw_title"),
-                cols=8,
-                height=190,
-                uirevision="teach",
-                unit_names=taught["top"],
-            ),
-        )
-        st.caption(_t("teach_dw_caption"))
+            waiting = _t("teach_none" if pre is not None else "teach_no_drawing")
+            shown = component.view(head=waiting, head_is_caption=True)
+        else:
+            shown = _teach_view(taught, _softmax_row(model.network, taught["x"])[1])
+        ahead_view = None if ahead is None else _teach_view(ahead, ahead["after"])
+        component.show_view("mnist_teach_dw", shown, ahead=ahead_view, ahead_on=TEACH_GO, ahead_guard=_teach_guard())
+
+
+def _teach_view(taught: dict, after: np.ndarray) -> dict:
+    """The result line of a teaching step and its ΔW1 grid; ``after``: the probabilities after it."""
+    lab = taught["label"]
+    line = _t("teach_result").format(
+        n=taught["n"],
+        label=lab,
+        lr=f"{taught['lr']:g}",
+        loss0=f"{taught['loss'][0]:.4f}",
+        loss1=f"{taught['loss'][1]:.4f}",
+        p0=f"{taught['before'][lab]:.3g}",
+        p1=f"{after[lab]:.3g}",
+    )
+    grid = mf.filter_grid(
+        taught["dW1"], None, _t("teach_dw_title"), cols=8, height=190, uirevision="teach", unit_names=taught["top"]
+    )
+    return component.view(grid, head=line, note=_t("teach_dw_caption"))
 
 
 # ---------------------------------------------------------------------------

@@ -60,7 +60,10 @@ _COMPONENT = st.components.v2.component(
 
 _FIGURE = st.components.v2.component(
     "nnviz.figure",
-    html='<div class="nnviz-figure"></div>',
+    html=(
+        '<div class="nnviz-figure-head" hidden></div><div class="nnviz-figure" hidden></div>'
+        '<div class="nnviz-figure-note" hidden></div>'
+    ),
     css=(_HERE / "figures.css").read_text(encoding="utf-8"),
     js=_js("figures.js"),
     isolate_styles=False,
@@ -75,13 +78,55 @@ def figure_spec(fig) -> dict:
     return {"data": list(d.get("data") or []), "layout": layout}
 
 
-def figure(key: str, fig) -> None:
-    """Draw ``fig`` where st.plotly_chart would, updated in place (Plotly.react) when a rerun changes it."""
+def view(fig=None, head: str | None = None, note: str | None = None, head_is_caption: bool = False) -> dict:
+    """What a figure element shows: a figure (or none), a line above it and a caption below it."""
+    return {
+        "fig": None if fig is None else figure_spec(fig),
+        "head": head,
+        "head_kind": "caption" if head_is_caption else None,
+        "note": note,
+    }
+
+
+def figure(
+    key: str,
+    fig=None,
+    *,
+    head: str | None = None,
+    note: str | None = None,
+    head_is_caption: bool = False,
+    ahead: dict | None = None,
+    ahead_on: str | None = None,
+    ahead_guard: list[tuple[str, str]] | None = None,
+) -> None:
+    """Draw ``fig`` where st.plotly_chart would, updated in place (Plotly.react) when a rerun changes it.
+
+    ``head`` is a line of text above the figure (a caption with ``head_is_caption``), ``note`` a caption
+    below it. ``ahead`` (a :func:`view`) is what the element shows at once when the button matching the
+    CSS selector ``ahead_on`` is clicked, before the server answers: the view the click's callback will
+    produce, computed ahead by the same code. It is not shown while a script run is in progress or
+    when an input of ``ahead_guard`` ([CSS selector, value] pairs) no longer holds the value it was
+    computed with; the server's answer always replaces it if it differs (figures.js).
+    """
+    show_view(key, view(fig, head, note, head_is_caption), ahead=ahead, ahead_on=ahead_on, ahead_guard=ahead_guard)
+
+
+def show_view(
+    key: str,
+    shown: dict,
+    *,
+    ahead: dict | None = None,
+    ahead_on: str | None = None,
+    ahead_guard: list[tuple[str, str]] | None = None,
+) -> None:
+    """:func:`figure` with what it shows given as a :func:`view`."""
     from nnviz.figures import to_json
     from nnviz.player import payload
 
     text = payload.ui_text(("plotly_missing", "plotly_failed"))
-    data = {"name": key, "plotly": plotly_url(), "text": text, "fig": figure_spec(fig)}
+    data = {"name": key, "plotly": plotly_url(), "text": text, **shown}
+    if ahead is not None and ahead_on:
+        data |= {"next": ahead, "next_on": ahead_on, "next_guard": [list(g) for g in ahead_guard or []]}
     _FIGURE(key=key, data=to_json(data), height="content")
 
 
