@@ -322,3 +322,323 @@ def test_schedule_and_config_messages():
     with pytest.raises(ValueError) as err:
         mt.TrainConfig(activation="swish")
     assert str(err.value) == f"activation must be one of {mt.HIDDEN_ACTIVATIONS}, not 'swish'"
+
+
+# ---------------------------------------------------------------------------
+# Checks written from the mutation run of 2026-12-01 (scripts/mutation.sh mnist_train): each pins a
+# number or a message that a surviving mutant changed. Small runs: 24-26 digits, one hidden layer of 8.
+
+
+def _few(n=24):
+    d = mnist.load_subset()
+    return d.images[:n], d.labels[:n]
+
+
+def _tiny(**kw):
+    return mt.TrainConfig(**({"hidden": (8,), "epochs": 1, "batch_size": 4, "seed": 5} | NO_AUGMENTATION | kw))
+
+
+class _Clock:
+    """perf_counter for mnist_train that returns 100, 101, 102, … (one second per call)."""
+
+    def __init__(self):
+        self.t = 99.0
+
+    def perf_counter(self):
+        self.t += 1.0
+        return self.t
+
+
+def test_progress_ticks_and_seconds_follow_the_clock(monkeypatch):
+    # clock: t0 = 100, step k at 100 + k. PROGRESS_EVERY = 2.5: the first tick is due at 102.5 → step 3
+    # (3/6), the next at 103 + 2.5 = 105.5 → step 6 (6/6). The epoch's figures read the clock at 107
+    # (7 s) and the run's end at 108 (8 s).
+    monkeypatch.setattr(mt, "time", _Clock())
+    monkeypatch.setattr(mt, "PROGRESS_EVERY", 2.5)
+    x, y = _few(24)
+    ticks = []
+    res = mt.train(_tiny(), x, y, record_snapshots=False, eval_train=False, progress=ticks.append)
+    assert ticks == [0.5, 1.0]
+    assert [e.seconds for e in res.epochs] == [7.0] and res.seconds == 8.0
+    assert res.ended is None and res.samples_seen == 24 and res.samples_per_second == 3.0
+    # no progress callback: nothing is called, whatever is due
+    monkeypatch.setattr(mt, "PROGRESS_EVERY", 0.0)
+    assert mt.train(_tiny(), x, y, record_snapshots=False, progress=None).ended is None
+
+
+def test_the_time_limit_stops_after_the_batch_that_passes_it(monkeypatch):
+    # 26 digits, batches of 4: 7 steps an epoch (the last of 2 digits). max_seconds = 9 with the clock
+    # above: epoch 1 = steps at 101 … 107 (its figures at 108: 8 s); step 8 at 109 is 9 s (not past
+    # 9), step 9 at 110 is 10 s: the run stops after it, in epoch 2, whose figures read 111 (11 s);
+    # the end reads 112 (12 s). Digits seen: 26 + 2 batches × 4 = 34.
+    monkeypatch.setattr(mt, "time", _Clock())
+    x, y = _few(26)
+    res = mt.train(_tiny(epochs=5), x, y, record_snapshots=False, eval_train=False, max_seconds=9.0)
+    assert res.ended == "time"
+    assert [e.epoch for e in res.epochs] == [1, 2] and [e.seconds for e in res.epochs] == [8.0, 11.0]
+    assert res.seconds == 12.0 and res.samples_seen == 34 and res.step_losses.shape == (9,)
+    assert res.epochs[1].loss == pytest.approx(res.step_losses[7:].mean(), rel=1e-15)
+
+
+def test_what_the_epoch_callback_sees_and_the_stop_it_asks_for():
+    # 26 digits, batches of 4: 7 steps and 26 digits an epoch
+    x, y = _few(26)
+    seen = []
+
+    def on_epoch(stats, result):
+        seen.append(
+            (
+                stats.epoch,
+                result.network.parameter_vector().copy(),
+                result.samples_seen,
+                result.step_losses.shape[0],
+                result.seconds == stats.seconds,
+            )
+        )
+        return stats.epoch == 2
+
+    res = mt.train(_tiny(epochs=4), x, y, on_epoch=on_epoch)
+    assert res.ended == "stopped" and len(res.epochs) == 2
+    assert [(s[0], s[2], s[3], s[4]) for s in seen] == [(1, 26, 7, True), (2, 52, 14, True)]
+    np.testing.assert_array_equal(seen[-1][1], res.network.parameter_vector())
+    assert not np.array_equal(seen[0][1], seen[1][1])
+    # the figures: mean batch loss, and the accuracies of the network after the epoch (nan when not asked)
+    np.testing.assert_allclose([e.loss for e in res.epochs], [res.step_losses[:7].mean(), res.step_losses[7:].mean()])
+    assert res.epochs[-1].train_accuracy == mt.accuracy(res.network, mnist.inputs(x), y)
+    assert math.isnan(res.epochs[-1].val_accuracy)
+    quiet = mt.train(_tiny(), x, y, eval_train=False)
+    assert math.isnan(quiet.epochs[0].train_accuracy)
+
+
+def test_snapshots_are_thinned_to_every_second_then_fourth_epoch():
+    # 784-8-10 has 6,370 parameters; 3 float32 rows of them are 76,440 bytes → at most 3 snapshots.
+    # 8 epochs: [0 1 2] + 3 → [0 2] (stride 2) → [0 2 4] + 6 → [0 4] (stride 4) → [0 4 8]
+    x, y = _few(24)
+    cfg = _tiny(epochs=8, batch_size=8)
+    assert mt.snapshot_rows(6370, 76_440) == 3
+    thetas = [cfg.initial_network().parameter_vector()]
+    res = mt.train(
+        cfg,
+        x,
+        y,
+        eval_train=False,
+        max_snapshot_bytes=76_440,
+        on_epoch=lambda st, r: thetas.append(r.network.parameter_vector().copy()),
+    )
+    assert res.snapshot_epochs == [0, 4, 8]
+    np.testing.assert_array_equal(res.snapshots, np.stack([thetas[0], thetas[4], thetas[8]]))
+    none = mt.train(cfg, x, y, eval_train=False, record_snapshots=False)
+    assert none.snapshots is None and none.snapshot_epochs == []
+
+
+def test_snapshot_rows_by_hand():
+    # max(3, min(64, bytes // (4 n)))
+    assert mt.snapshot_rows(1000, 4000 * 10 + 3999) == 10  # 43,999 // 4,000
+    assert mt.snapshot_rows(1000, 4000 * 2) == 3  # 2 rows fit; a PCA plane needs 3
+    assert mt.snapshot_rows(1000, 4000 * 100) == 64
+    assert mt.snapshot_rows(1, 16_000_000) == 64 and mt.snapshot_rows(1_000_000, 16_000_000) == 4
+
+
+def test_a_run_continues_from_the_network_it_is_given():
+    x, y = _few(24)
+    cfg = _tiny()
+    start = mt.TrainConfig(hidden=(8,), seed=11).initial_network()
+    res = mt.train(cfg, x, y, start=start, eval_train=False)
+    np.testing.assert_array_equal(res.snapshots[0], start.parameter_vector())
+    fast = mt.FastMLP(start, cfg.loss)  # the same 6 steps by hand, same order (rng [seed, 2])
+    order = np.random.default_rng([cfg.seed, 2]).permutation(24)
+    for s in range(0, 24, 4):
+        idx = order[s : s + 4]
+        fast.step(mnist.inputs(x[idx]), mnist.one_hot(y[idx]), mt.learning_rate_at(cfg, s // 4, 6), cfg.momentum)
+    np.testing.assert_array_equal(res.network.parameter_vector(), fast.parameter_vector())
+    # no epochs: the result is the start itself
+    assert mt.train(_tiny(epochs=0), x, y, start=start).network.parameter_vector().tolist() == (
+        start.parameter_vector().tolist()
+    )
+
+
+def test_a_diverging_run_ends_quietly_with_the_last_finite_network():
+    # leaky ReLU, batches of 2, η = 10, μ = 0.99 (the form's extremes): float32 logits overflow in the
+    # first epoch (the loss is NaN from step 34 of 150 on when written); no RuntimeWarning escapes
+    import warnings
+
+    d, s = _data()
+    cfg = mt.TrainConfig(
+        hidden=(16,),
+        activation="leaky_relu",
+        batch_size=2,
+        learning_rate=10.0,
+        momentum=0.99,
+        epochs=3,
+        schedule="constant",
+        **NO_AUGMENTATION,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = mt.train(cfg, d.images[s.train[:300]], d.labels[s.train[:300]])
+    assert res.ended == "diverged" and len(res.epochs) == 0
+    np.testing.assert_array_equal(res.network.parameter_vector(), cfg.initial_network().parameter_vector())
+
+
+def test_training_configuration_limits_and_messages():
+    assert mt.TrainConfig(hidden=[1, 2]).hidden == (1, 2)  # a list becomes a tuple; 1 unit is allowed
+    assert mt.TrainConfig(epochs=0).epochs == 0  # 0 epochs: allowed (evaluate a start network)
+    cases = [
+        (dict(hidden=(0,)), "hidden layer sizes must be ≥ 1, got (0,)"),
+        (dict(loss="hinge"), "loss must be one of ('cross_entropy', 'mse', 'half_sse'), not 'hinge'"),
+        (dict(schedule="step"), "schedule must be one of ('cosine', 'constant'), not 'step'"),
+        (dict(batch_size=0), "batch_size must be ≥ 1 and epochs ≥ 0"),
+        (dict(epochs=-1), "batch_size must be ≥ 1 and epochs ≥ 0"),
+        (dict(learning_rate=0.0), "learning_rate must be > 0 and momentum in [0, 1)"),
+        (dict(momentum=1.0), "learning_rate must be > 0 and momentum in [0, 1)"),
+    ]
+    for kw, message in cases:
+        with pytest.raises(ValueError) as err:
+            mt.TrainConfig(**kw)
+        assert str(err.value) == message, kw
+    with pytest.raises(ValueError) as err:
+        mt.TrainConfig.from_json("[1, 2]")
+    assert str(err.value) == "a training configuration must be a JSON object"
+    # the initial network: Network.init with rng [seed, 1], float32 unless asked
+    cfg = mt.TrainConfig(hidden=(5,), seed=4)
+    ref = Network.init(cfg.sizes, cfg.activations, cfg.init, np.random.default_rng([4, 1]), dtype=np.float64)
+    np.testing.assert_array_equal(cfg.initial_network(np.float64).parameter_vector(), ref.parameter_vector())
+    assert cfg.initial_network().dtype == np.float32 and cfg.initial_network(np.float64).dtype == np.float64
+
+
+def test_the_fast_trainer_refuses_what_it_cannot_do():
+    net = mt.TrainConfig(hidden=(4,)).initial_network()  # softmax output
+    with pytest.raises(ValueError) as err:
+        mt.FastMLP(net, "mse")
+    assert str(err.value) == "loss 'mse' needs a sigmoid output layer"
+    frozen = Network.from_arrays(net.weights, net.biases, net.activations, "frozen")
+    with pytest.raises(ValueError) as err:
+        mt.FastMLP(frozen, "cross_entropy")
+    assert str(err.value) == "the fast trainer needs trainable biases"
+    with pytest.raises(ValueError) as err:
+        mt._activate("softplus", np.zeros(2), np.zeros(2))
+    assert str(err.value) == "the fast trainer has no in-place 'softplus'"
+    # dtypes: the fast copy in the dtype asked for; back to a float32 (or asked) network
+    fast = mt.FastMLP(net, "cross_entropy", dtype=np.float64)
+    assert {a.dtype for a in fast.W + fast.b} == {np.dtype(np.float64)}
+    fast.forward(np.zeros((3, 784)))
+    assert {a.dtype for a in [*fast.z, *fast.mask, *fast.dz, fast.logits]} == {np.dtype(np.float64)}
+    assert fast.network().dtype == np.float32 and fast.network(np.float64).dtype == np.float64
+    assert fast.network().bias_mode == "trainable"
+
+
+def test_the_softmax_is_shifted_row_by_row():
+    # logits of one row near 0, of the other near 200 (float64): shifting by the row's own max keeps
+    # both finite; shifting by the batch's max (or adding it) would underflow or overflow one row
+    net = mt.TrainConfig(hidden=(3,)).initial_network(np.float64)
+    W = [np.zeros_like(w) for w in net.weights]
+    b = [np.zeros(3), np.array([0.0, 1.0, 2.0, 0, 0, 0, 0, 0, 0, 0])]
+    fast = mt.FastMLP(Network.from_arrays(W, b, net.activations, dtype=np.float64), "cross_entropy", np.float64)
+    x = np.zeros((2, 784))
+    p = fast.forward(x).copy()
+    e = np.exp([0.0, 1.0, 2.0] + [0.0] * 7)
+    np.testing.assert_allclose(p, np.tile(e / e.sum(), (2, 1)), rtol=1e-15)
+    b[1] = b[1] * 0 + np.array([0.0, 1.0, 2.0, 0, 0, 0, 0, 0, 0, 0]) + 700.0  # exp(700 + 700) overflows
+    fast = mt.FastMLP(Network.from_arrays(W, b, net.activations, dtype=np.float64), "cross_entropy", np.float64)
+    np.testing.assert_allclose(fast.forward(x), np.tile(e / e.sum(), (2, 1)), rtol=1e-12)
+    # two rows at different scales: W1 passes pixel 0 to the hidden unit, W2 turns it into logit 0
+    W[0][0, 0], W[1][0, 0] = 1.0, 800.0
+    fast = mt.FastMLP(
+        Network.from_arrays(W, [np.zeros(3), np.zeros(10)], net.activations, dtype=np.float64),
+        "cross_entropy",
+        np.float64,
+    )
+    x2 = np.zeros((2, 784))
+    x2[1, 0] = 1.0  # row 1: logit 0 = 800, the others 0 → p = (1, 0, …) ; row 0: all 0 → uniform
+    p = fast.forward(x2)
+    np.testing.assert_allclose(p[0], np.full(10, 0.1), rtol=1e-15)
+    np.testing.assert_allclose(p[1], np.eye(10)[0], atol=1e-300)
+
+
+def test_the_sparse_first_layer_update_moves_nonzero_biases_like_the_engine():
+    # real digits (border pixels 0 in the whole batch: the sparse path), biases not 0, with and
+    # without momentum: b ← b + v (or b − η g), never b ← v
+    cfg = mt.TrainConfig(hidden=(6,), seed=2)
+    net0 = cfg.initial_network(dtype=np.float64)
+    rng = np.random.default_rng(8)
+    net = Network.from_arrays(
+        net0.weights, [rng.normal(0, 0.5, b.shape) for b in net0.biases], net0.activations, dtype=np.float64
+    )
+    X, Y = _batch()
+    for momentum in (0.0, 0.9):
+        fast = mt.FastMLP(net, "cross_entropy", dtype=np.float64)
+        rec = train_step(net, X, Y, "cross_entropy", 0.05, momentum=momentum, velocity=None)
+        fast.step(X, Y, 0.05, momentum)
+        assert fast._active is not None
+        np.testing.assert_allclose(fast.b[0], rec.after.biases[0], rtol=1e-12, atol=1e-15)
+
+
+def test_predictions_chunk_by_chunk_are_the_engines():
+    # 13 digits in chunks of 5 (5 + 5 + 3): every row's class, for uint8 images and for floats, equals
+    # the engine's arg-max; biases not 0 so that a − b would show
+    d = mnist.load_subset()
+    cfg = mt.TrainConfig(hidden=(7, 5), seed=3)
+    net0 = cfg.initial_network()
+    rng = np.random.default_rng(1)
+    net = Network.from_arrays(
+        net0.weights, [rng.normal(0, 1, b.shape).astype(np.float32) for b in net0.biases], net0.activations
+    )
+    images = d.images[:13]
+    want = net.predict(mnist.inputs(images)).argmax(axis=1)
+    fast = mt.FastMLP(net, "cross_entropy")
+    got = fast.logits_predict(images, chunk=5)
+    assert got.dtype == np.intp
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(fast.logits_predict(mnist.inputs(images), chunk=5), want)
+    np.testing.assert_array_equal(mt.predict(net, mnist.inputs(images), chunk=5), want)
+    assert mt.accuracy(fast, images, d.labels[:13]) == float(np.mean(want == d.labels[:13]))
+    with np.errstate(all="raise"):
+        assert math.isnan(mt.accuracy(net, np.zeros((0, 784), np.float32), np.zeros(0, np.intp)))
+
+
+def test_model_files_are_float32_checked_and_complete(tmp_path):
+    x, y = _few(24)
+    res = mt.train(_tiny(), x, y, eval_train=False)
+    net = res.network
+    wide = Network.from_arrays(
+        [w.astype(np.float64) for w in net.weights],
+        [b.astype(np.float64) for b in net.biases],
+        net.activations,
+        dtype=np.float64,
+    )
+    res64 = mt.TrainResult(res.config, wide, res.epochs)  # a float64 network is stored as float32
+    path = tmp_path / "m.npz"
+    mt.save_model(path, res64, {"acc": 0.5})
+    with np.load(path, allow_pickle=False) as f:
+        assert {f[k].dtype for k in f.files if k != "header"} == {np.dtype(np.float32)}
+        header = json.loads(str(f["header"]))
+        arrays = {k: f[k] for k in f.files if k != "header"}
+    loaded = mt.load_model(path)
+    assert loaded.network.dtype == np.float32 and loaded.network.bias_mode == "trainable"
+    assert loaded.metrics == {"acc": 0.5} and repr(loaded.epochs) == repr(res.epochs)  # nan ≠ nan
+
+    def write(name, head, **arr):
+        p = tmp_path / name
+        np.savez(p, header=np.array(json.dumps(head)), **(arrays | arr))
+        return p
+
+    # an old file without epochs or metrics still loads
+    bare = {k: v for k, v in header.items() if k not in ("epochs", "metrics")}
+    old = mt.load_model(write("old.npz", bare))
+    assert old.epochs == [] and old.metrics == {}
+    # not a model: a JSON list as header, another format
+    for name, head in (("list.npz", [1]), ("other.npz", header | {"format": "x"})):
+        p = write(name, head)
+        with pytest.raises(ValueError) as err:
+            mt.load_model(p)
+        assert str(err.value) == f"{p}: not an nnviz MNIST model file"
+    # arrays of another size than the configuration says (same activations)
+    p = write("size.npz", header | {"config": header["config"] | {"hidden": [9]}})
+    with pytest.raises(ValueError) as err:
+        mt.load_model(p)
+    assert str(err.value) == f"{p}: the arrays do not match the stored configuration"
+    # a pickled header is refused (allow_pickle=False), not unpickled
+    p = tmp_path / "pickled.npz"
+    np.savez(p, header=np.array([json.dumps(header)], dtype=object), **arrays)
+    with pytest.raises(ValueError, match="allow_pickle=False"):
+        mt.load_model(p)

@@ -8,7 +8,6 @@ import gzip
 import io
 import threading
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest
@@ -161,26 +160,7 @@ def _data():
     return d.images[s.train[:300]], d.labels[s.train[:300]]
 
 
-def test_a_diverging_run_ends_with_the_last_finite_network():
-    x, y = _data()
-    # leaky ReLU, cross-entropy, batches of 2, η = 10, μ = 0.99 (the form's extremes): the logits
-    # overflow float32 within the first epoch (seen: the loss is NaN from step 34 of 150 on)
-    cfg = mt.TrainConfig(
-        hidden=(16,),
-        activation="leaky_relu",
-        batch_size=2,
-        learning_rate=10.0,
-        momentum=0.99,
-        epochs=3,
-        schedule="constant",
-        **NO_AUGMENTATION,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # and quietly: no RuntimeWarning
-        res = mt.train(cfg, x, y)
-    assert res.ended == "diverged" and len(res.epochs) == 0
-    np.testing.assert_array_equal(res.network.parameter_vector(), cfg.initial_network().parameter_vector())
-    assert np.all(np.isfinite(res.network.parameter_vector()))
+# A diverging run of mt.train itself: tests/test_mnist_train.py (in the mutation run's test selection).
 
 
 def test_a_diverging_run_on_the_page_warns_and_keeps_a_finite_model():
