@@ -370,3 +370,135 @@ def test_optimizer_lines_by_hand():
     sgd = History(net, [[1.0]], [[0.0]], "half_sse", optimizer="sgd")
     sgd.step(0.1)
     assert arithmetic.optimizer_state_lines(sgd.record(0), 0) == []
+
+
+def _lines(lines) -> list[tuple[str, object, str]]:
+    return [(ln.latex, ln.value, ln.what) for ln in lines]
+
+
+def test_hand_network_edge_lines_exactly():
+    # W2[0,0] = 2 of the hand network (a1 = 0.1, δ2 = −1.3, η = 0.1): contribution 2·0.1 = 0.2,
+    # ∂L/∂w = δ2·a1 = −0.13, w ← 2 − 0.1·(−0.13) = 2.013 (Δw = 0.013); the delta's lines are delta_lines'
+    rec = _hand_record()
+    update = phases(2)[-1]
+    got = _lines(arithmetic.edge_lines(rec, 2, 0, 0, update))
+    w = r"\mathrm{W2}[0,0]"
+    want = [
+        (rf"{w} = 2", 2.0, "w"),
+        (rf"\text{{contribution to }} \mathrm{{z2}}[0]:\; {w}\cdot\mathrm{{a1}}[0] = 2\cdot0.1 = 0.2", 0.2, "contrib"),
+        *_lines(arithmetic.delta_lines(rec, 2, 0, 0)),
+        (
+            rf"\frac{{\partial L}}{{\partial {w}}} = \sum_n \delta2[0]_n\,\mathrm{{a1}}[0]_n"
+            r" = (-1.3)\cdot0.1 = (-0.13)",
+            pytest.approx(-0.13, rel=1e-12),
+            "dW",
+        ),
+        (
+            rf"{w} \leftarrow {w} - \eta\,\frac{{\partial L}}{{\partial {w}}} = 2 - 0.1\cdot(-0.13) = 2.013"
+            r"\quad{(\Delta w = 0.013)}",
+            pytest.approx(2.013, rel=1e-12),
+            "dW_new",
+        ),
+    ]
+    assert got == want
+    # W1[1,0] (x₁ = 2 → hidden 0) in layer 1: a0, δ1 and the sum's names follow the layer
+    w1 = arithmetic.edge_lines(rec, 1, 1, 0, update)
+    assert w1[1].value == pytest.approx(-0.5, rel=1e-15)  # (−0.25)·2, not (−0.25)/2
+    dW = next(ln for ln in w1 if ln.what == "dW")
+    assert dW.latex == (
+        r"\frac{\partial L}{\partial \mathrm{W1}[1,0]} = \sum_n \delta1[0]_n\,\mathrm{a0}[1]_n = (-2.6)\cdot2 = (-5.2)"
+    )
+
+
+def test_edge_lines_with_the_l2_penalty_exactly():
+    # the hand network with L2 at λ = 0.5 (R = ½w², R′ = w): ∂(L + λΣR)/∂W2[0,0] = −0.13 + 0.5·2 = 0.87,
+    # w ← 2 − 0.1·0.87 = 1.913 (Δw = −0.087)
+    net = _hand_record().before
+    rec = train_step(net, [[1.0, 2.0]], [[1.0]], "half_sse", 0.1, regularization="l2", regularization_rate=0.5)
+    lines = arithmetic.edge_lines(rec, 2, 0, 0, phases(2)[-1])
+    w = r"\mathrm{W2}[0,0]"
+    assert _lines(lines[-2:]) == [
+        (
+            rf"\frac{{\partial (L + \lambda\sum R)}}{{\partial {w}}} = \sum_n \delta2[0]_n\,\mathrm{{a1}}[0]_n"
+            rf" + \lambda R'({w}) = (-1.3)\cdot0.1 + 0.5\cdot2 = 0.87",
+            pytest.approx(0.87, rel=1e-12),
+            "dW_reg",
+        ),
+        (
+            rf"{w} \leftarrow {w} - \eta\,\frac{{\partial (L + \lambda\sum R)}}{{\partial {w}}} = 2 - 0.1\cdot0.87"
+            r" = 1.913\quad{(\Delta w = (-0.087))}",
+            pytest.approx(1.913, rel=1e-12),
+            "dW_new",
+        ),
+    ]
+
+
+def test_an_l1_kill_and_then_a_dead_link_exactly():
+    # ŷ = w·x, w = 0.01, x = 1, y = 0.01: the loss's gradient is 0, L1 at λ = 1 gives g = 0 + 1·sign(w) = 1;
+    # η = 0.1: 0.01 − 0.1 = −0.09 crosses 0, so the link is set to 0 and dies (Playground's rule)
+    net = Network.from_arrays([[[0.01]]], None, ["identity"])
+    kw = dict(regularization="l1", regularization_rate=1.0)
+    rec = train_step(net, [[1.0]], [[0.01]], "half_sse", 0.1, **kw)
+    update = phases(1)[-1]
+    w = r"\mathrm{W1}[0,0]"
+    last = arithmetic.edge_lines(rec, 1, 0, 0, update)[-1]
+    assert _lines([last]) == [(rf"{w} \leftarrow 0\ \text{{(L1 pushed it across 0: the link dies)}}", 0.0, "dies")]
+    # the next step: w = 0 is dead and is not updated; its lines stop after its gradient
+    rec2 = train_step(rec.after, [[1.0]], [[0.01]], "half_sse", 0.1, **kw)
+    lines = arithmetic.edge_lines(rec2, 1, 0, 0, update)
+    assert _lines(lines[:2]) == [(rf"{w} = 0", 0.0, "w"), (rf"{w}\ \text{{dead link: not updated}}", 0.0, "dead")]
+    assert lines[-1].what == "dW_reg" and not any(ln.what in ("dW_new", "dies") for ln in lines)
+
+
+def test_bias_update_lines_exactly():
+    rec = _hand_record()
+    b = r"\mathrm{b2}[0]"
+    backward = next(p for p in phases(2) if p.kind == "backward")
+    # before the update phase: the gradient only
+    assert [ln.what for ln in arithmetic.neuron_lines(rec, 2, 0, 0, backward)][-1] == "db"
+    assert "b_new" not in [ln.what for ln in arithmetic.neuron_lines(rec, 2, 0, 0, backward)]
+    # frozen biases: the old value, said to be frozen; δ2 = −1.3 is still shown as ∂L/∂b
+    frozen = Network.from_arrays(rec.before.weights, rec.before.biases, rec.before.activations, "frozen")
+    recf = train_step(frozen, [[1.0, 2.0]], [[1.0]], "half_sse", 0.1)
+    assert _lines(arithmetic.neuron_lines(recf, 2, 0, 0, phases(2)[-1])[-2:]) == [
+        (rf"\frac{{\partial L}}{{\partial {b}}} = \sum_n \delta2[0]_n = (-1.3)", pytest.approx(-1.3, rel=1e-12), "db"),
+        (rf"{b} = (-0.5)\ \text{{(frozen: not updated)}}", -0.5, "b_new"),
+    ]
+    # a trainable bias whose step η·g rounds to 0 (g = 1e-320, η = 1e-4: 1e-324 < the smallest float) did
+    # not move: it is shown as not updated, with its value
+    tiny = Network.from_arrays([[[0.0]]], [[0.0]], ["identity"])
+    rect = train_step(tiny, [[1.0]], [[-1e-320]], "half_sse", 1e-4)
+    assert rect.grads.layers[0].db[0] != 0 and rect.update.db[0][0] == 0
+    assert _lines(arithmetic.neuron_lines(rect, 1, 0, 0, phases(1)[-1])[-1:]) == [
+        (r"\mathrm{b1}[0] = 0\ \text{(frozen: not updated)}", 0.0, "b_new")
+    ]
+    # torch's SGD as an optimiser object writes the plain update, as no optimiser does
+    from nnviz.engine import History
+
+    sgd = History(rec.before, [[1.0, 2.0]], [[1.0]], "half_sse", optimizer="sgd")
+    sgd.step(0.1)
+    plain = arithmetic.neuron_lines(rec, 2, 0, 0, phases(2)[-1])
+    assert _lines(arithmetic.neuron_lines(sgd.record(0), 2, 0, 0, phases(2)[-1])) == _lines(plain)
+    # another optimiser: ∂L/∂b first, then its state and its own lines
+    adam = History(rec.before, [[1.0, 2.0]], [[1.0]], "half_sse", optimizer="adam")
+    adam.step(0.1)
+    whats = [ln.what for ln in arithmetic.neuron_lines(adam.record(0), 2, 0, 0, phases(2)[-1])]
+    assert "db" in whats and whats.index("db") < whats.index("opt")
+
+
+def test_flat_index_is_the_parameter_vectors_order():
+    # 2-3-2-1 with biases: layer 1 holds 6 + 3 = 9 numbers, layer 2 6 + 2 = 8, so W3[0,0] is number 17
+    net = Network.init([2, 3, 2, 1], ["tanh", "tanh", "identity"], "xavier", np.random.default_rng(0))
+    assert arithmetic.flat_index(net, 2, 0, 0) == 17 and arithmetic.flat_index(net, 2, 0) == 19
+    theta = net.parameter_vector()
+    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+        for i, j in np.ndindex(W.shape):
+            assert theta[arithmetic.flat_index(net, l, i, j)] == W[i, j]
+        for i in range(b.size):
+            assert theta[arithmetic.flat_index(net, l, i)] == b[i]
+
+
+def test_a_regulariser_named_none_adds_no_penalty_lines():
+    net = Network.from_arrays([[[2.0]]], None, ["identity"])
+    rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, regularization="none", regularization_rate=0.5)
+    assert [ln.what for ln in arithmetic.loss_lines(rec)] == ["formula", "loss", "loss_after"]
