@@ -502,3 +502,43 @@ def test_a_regulariser_named_none_adds_no_penalty_lines():
     net = Network.from_arrays([[[2.0]]], None, ["identity"])
     rec = train_step(net, [[1.0]], [[0.0]], "half_sse", 0.1, regularization="none", regularization_rate=0.5)
     assert [ln.what for ln in arithmetic.loss_lines(rec)] == ["formula", "loss", "loss_after"]
+
+
+def test_hidden_delta_lines_exactly():
+    # the hand network's hidden neuron: ∂L/∂a1[0] = Σ_m W2[0,m]·δ2[m] = 2·(−1.3) = −2.6; ReLU′(0.1) = 1;
+    # δ1[0] = −2.6·1 = −2.6
+    got = _lines(arithmetic.delta_lines(_hand_record(), 1, 0, 0))
+    assert got == [
+        (
+            r"\frac{\partial L}{\partial \mathrm{a1}[0]} = \sum_m \mathrm{W2}[0,m]\,\delta2[m] = 2\cdot(-1.3) = (-2.6)",
+            pytest.approx(-2.6, rel=1e-12),
+            "da",
+        ),
+        (r"f'(\mathrm{z1}[0]) = [z>0] = [0.1>0] = 1", 1.0, "fprime"),
+        (
+            r"\delta1[0] = \frac{\partial L}{\partial \mathrm{a1}[0]}\cdot f'(z) = (-2.6)\cdot1 = (-2.6)",
+            pytest.approx(-2.6, rel=1e-12),
+            "dz",
+        ),
+    ]
+
+
+def test_neuron_lines_without_biases_and_of_inputs_carry_values():
+    # no biases: z1[0] = 0.5·1 + (−0.25)·2 = 0, written without "+ b"; id(0) = 0
+    net = Network.from_arrays([[[0.5], [-0.25]]], None, ["identity"])
+    rec = train_step(net, [[1.0, 2.0]], [[1.0]], "half_sse", 0.1)
+    assert _lines(arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[0])) == [
+        (r"\mathrm{z1}[0] = \sum_i \mathrm{W1}[i,0]\,\mathrm{a0}[i] = 0.5\cdot1 + (-0.25)\cdot2 = 0", 0.0, "z"),
+        (r"\mathrm{a1}[0] = \mathrm{id}(0) = 0", 0.0, "a"),
+    ]
+    assert _lines(arithmetic.neuron_lines(rec, 0, 1, 0, phases(1)[0])) == [(r"\mathrm{x0}[1] = 2", 2.0, "a")]
+
+
+def test_long_sums_are_cut_after_max_terms_minus_one():
+    # MAX_TERMS = 6: six terms are written out, seven become the first five and "…"
+    n = arithmetic.MAX_TERMS
+    assert n == 6
+    terms = [f"t{k}" for k in range(n + 1)]
+    assert arithmetic._sum(terms[:n]) == "t0 + t1 + t2 + t3 + t4 + t5"
+    assert arithmetic._sum(terms) == r"t0 + t1 + t2 + t3 + t4 + \dots"
+    assert arithmetic._sum([]) == "0"
