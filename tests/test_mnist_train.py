@@ -350,11 +350,11 @@ class _Clock:
 
 
 def test_progress_ticks_and_seconds_follow_the_clock(monkeypatch):
-    # clock: t0 = 100, step k at 100 + k. PROGRESS_EVERY = 2.5: the first tick is due at 102.5 → step 3
-    # (3/6), the next at 103 + 2.5 = 105.5 → step 6 (6/6). The epoch's figures read the clock at 107
-    # (7 s) and the run's end at 108 (8 s).
+    # clock: t0 = 100, step k at 100 + k. PROGRESS_EVERY = 3: the first tick is due at 103 → step 3 (a tick
+    # is due at its time, not after it: 3/6), the next at 103 + 3 = 106 → step 6 (6/6). The epoch's figures
+    # read the clock at 107 (7 s) and the run's end at 108 (8 s).
     monkeypatch.setattr(mt, "time", _Clock())
-    monkeypatch.setattr(mt, "PROGRESS_EVERY", 2.5)
+    monkeypatch.setattr(mt, "PROGRESS_EVERY", 3.0)
     x, y = _few(24)
     ticks = []
     res = mt.train(_tiny(), x, y, record_snapshots=False, eval_train=False, progress=ticks.append)
@@ -519,6 +519,10 @@ def test_the_fast_trainer_refuses_what_it_cannot_do():
         mt._activate("softplus", np.zeros(2), np.zeros(2))
     assert str(err.value) == "the fast trainer has no in-place 'softplus'"
     # dtypes: the fast copy in the dtype asked for; back to a float32 (or asked) network
+    for dtype in (np.float32, np.float64):  # every buffer in the trainer's dtype (a float32 model: half the memory)
+        f = mt.FastMLP(net, "cross_entropy", dtype=dtype)
+        f.forward(np.zeros((3, 784), dtype))
+        assert {a.dtype for a in [*f.W, *f.b, *f.z, *f.mask, *f.dz, f.logits]} == {np.dtype(dtype)}
     fast = mt.FastMLP(net, "cross_entropy", dtype=np.float64)
     assert {a.dtype for a in fast.W + fast.b} == {np.dtype(np.float64)}
     fast.forward(np.zeros((3, 784)))
@@ -583,6 +587,14 @@ def test_predictions_chunk_by_chunk_are_the_engines():
     net = Network.from_arrays(
         net0.weights, [rng.normal(0, 1, b.shape).astype(np.float32) for b in net0.biases], net0.activations
     )
+    # 40 images of 28 × 28: more rows than an image has (a loop over X.shape[1] would stop at row 30)
+    many = d.images[:40]
+    np.testing.assert_array_equal(
+        mt.FastMLP(net, "cross_entropy").logits_predict(many, chunk=5), net.predict(mnist.inputs(many)).argmax(axis=1)
+    )
+    # 900 rows of 784 floats in chunks of 100 (a loop over the 784 columns would stop at row 800)
+    X900 = np.random.default_rng(2).random((900, 784), dtype=np.float32)
+    np.testing.assert_array_equal(mt.predict(net, X900, chunk=100), net.predict(X900).argmax(axis=1))
     images = d.images[:13]
     want = net.predict(mnist.inputs(images)).argmax(axis=1)
     fast = mt.FastMLP(net, "cross_entropy")
@@ -642,3 +654,16 @@ def test_model_files_are_float32_checked_and_complete(tmp_path):
     np.savez(p, header=np.array([json.dumps(header)], dtype=object), **arrays)
     with pytest.raises(ValueError, match="allow_pickle=False"):
         mt.load_model(p)
+
+
+def test_the_fast_step_is_plain_sgd_unless_given_a_momentum():
+    # two steps without a momentum argument are two plain SGD steps of the engine (μ = 0: the second step does
+    # not carry the first one's velocity)
+    net = mt.TrainConfig(hidden=(6,), seed=1).initial_network(np.float64)
+    X, Y = _batch()
+    fast = mt.FastMLP(net, "cross_entropy", dtype=np.float64)
+    ref = net
+    for _ in range(2):
+        fast.step(X, Y, 0.1)
+        ref = train_step(ref, X, Y, "cross_entropy", 0.1).after
+    np.testing.assert_allclose(fast.parameter_vector(), ref.parameter_vector(), rtol=1e-12, atol=1e-15)
