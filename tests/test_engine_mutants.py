@@ -875,3 +875,39 @@ def test_float32_losses_are_computed_in_float32_everywhere():
     assert net.backward(net.forward(X), Y).loss == expected
     assert engine.batched_loss(net, [[0.1, 0.2]], X, Y).tolist() == [expected]
     assert expected != 0.5 * (0.1 * 0.7 + 0.2 - 0.1) ** 2  # the float64 number is another one
+
+
+def test_more_messages_as_the_whole_sentence():
+    # tests/test_engine.py matches these by a part (re.search); here each is the sentence the user reads
+    import json as _json
+
+    from nnviz import examples
+    from nnviz.engine import INITIALIZERS, LOSSES, initializer, loss_spec, network_from_dict, unit_direction
+
+    def message(f, *a):
+        with pytest.raises(ValueError) as err:
+            f(*a)
+        return str(err.value)
+
+    toy = examples.toy_network().to_dict()
+    text = _json.dumps(toy)
+    assert message(Network.from_json, "{not json") == (
+        "not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
+    assert message(Network.from_json, _json.dumps(toy | {"version": 2})) == (
+        "unsupported schema version 2; this nnviz reads version 1"
+    )
+    assert message(Network.from_json, text.replace("0.13436424411240122", "NaN")) == "non-finite number NaN in the file"
+    assert message(loss_spec, "hinge") == f"unknown loss 'hinge'; choose one of {sorted(LOSSES)}"
+    assert message(initializer, "glorot") == (
+        f"unknown initialiser 'glorot'; choose one of {sorted(INITIALIZERS)} or 'normal(mu, sigma)'"
+    )
+    assert message(unit_direction, examples.toy_network(), "W9[0,0]") == "no parameter called 'W9[0,0]'"
+    # a file without "bias_mode": trainable when it has biases, none when it has none; dead links are booleans
+    no_mode = {k: v for k, v in toy.items() if k != "bias_mode"}
+    assert network_from_dict(no_mode).bias_mode == "trainable"
+    assert network_from_dict(no_mode | {"biases": None, "dead": None}).bias_mode == "none"
+    weights = [[list(r) for r in w] for w in toy["weights"]]
+    weights[0][0][0] = 0.0  # a dead link is 0
+    net = network_from_dict(toy | {"weights": weights, "dead": [[[0, 0]], []]})  # each layer's dead [i, j] pairs
+    assert [m.dtype for m in net.dead] == [np.dtype(bool)] * 2 and net.dead[0].sum() == 1 and net.dead[0][0, 0]
