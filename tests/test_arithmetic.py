@@ -313,6 +313,8 @@ def test_fused_deltas_name_their_denominator():
         lines = [line.latex for line in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1])]
         want = rf"\delta1[0] = \frac{{\hat y_{{0}} - y_{{0}}}}{{{denom}}} = \frac{{0.5 - 1}}{{1}} = (-0.5)"
         assert want + rf"\quad\text{{(fused {name})}}" in lines
+        dz = [ln for ln in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1]) if ln.what == "dz"]
+        assert [ln.value for ln in dz] == [-0.5]  # the line carries the engine's δ, not only its text
 
 
 def test_text_around_puts_the_words_in_text_and_the_formula_between():
