@@ -544,3 +544,12 @@ def test_long_sums_are_cut_after_max_terms_minus_one():
     assert arithmetic._sum(terms[:n]) == "t0 + t1 + t2 + t3 + t4 + t5"
     assert arithmetic._sum(terms) == r"t0 + t1 + t2 + t3 + t4 + \dots"
     assert arithmetic._sum([]) == "0"
+
+
+def test_a_softmax_delta_without_a_fused_loss_carries_its_value():
+    # softmax outputs with half_sse: z = (0, 0) → a = (½, ½), y = (1, 0): ∂L/∂a = a − y = (−½, ½);
+    # δ_0 = a_0 (∂L/∂a_0 − Σ_m ∂L/∂a_m a_m) = ½ (−½ − (−¼ + ¼)) = −¼
+    net = Network.from_arrays([[[1.0, 1.0]]], [[0.0, 0.0]], ["softmax"])
+    rec = train_step(net, [[0.0]], [[1.0, 0.0]], "half_sse", 1.0)
+    dz = [ln for ln in arithmetic.neuron_lines(rec, 1, 0, 0, phases(1)[-1]) if ln.what == "dz"]
+    assert len(dz) == 1 and dz[0].value == -0.25 and dz[0].latex.endswith("= (-0.25)")
