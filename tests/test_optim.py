@@ -182,8 +182,10 @@ def test_state_round_trips_through_json(name):
         k = next(iter(state.slots))
         short = state.to_dict()
         short["slots"][k] = short["slots"][k][:-1]
-        with pytest.raises(ValueError, match="has"):
+        with pytest.raises(ValueError) as err:
             OptimizerState.from_dict(short, net)
+        # 2-2-1 with biases: (2 + 1)·2 + (2 + 1)·1 = 9 parameters; the buffer lost one number
+        assert str(err.value) == f"optimiser buffer {k!r} has 8 numbers; the network has 9"
 
 
 def test_state_is_shaped_like_the_network():
@@ -439,3 +441,12 @@ def test_every_bounded_hyper_parameter_is_refused_at_1_and_0_is_allowed():
     # μ = 0: momentum is plain SGD (v = g): one step from w = 1 on L = ½w² with η = 0.1 gives 0.9
     nets, _ = run(make_optimizer("momentum", learning_rate=0.1, momentum=0.0), scalar_net(), ONE, ZERO, 1)
     assert nets[0].weights[0][0, 0] == pytest.approx(0.9, rel=1e-15)
+
+
+def test_optimiser_messages_as_the_whole_sentence():
+    with pytest.raises(ValueError) as err:
+        make_optimizer("lion")
+    assert str(err.value) == f"unknown optimiser 'lion'; choose one of {sorted(OPTIMIZERS)}"
+    with pytest.raises(ValueError) as err:
+        make_optimizer("adam", rho=0.9)
+    assert str(err.value) == f"optimiser 'adam' takes {sorted(OPTIMIZERS['adam'].defaults)}, not ['rho']"
