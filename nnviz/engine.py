@@ -442,6 +442,51 @@ def regularizer(name: str | None) -> Regularizer:
 
 
 # ---------------------------------------------------------------------------
+# The update rule: SGD with optional momentum, in two forms that compute the same numbers.
+
+
+def _sgd_step(g: np.ndarray, velocity: np.ndarray | None, learning_rate: float, momentum: float) -> np.ndarray:
+    """Δθ for the gradient ``g``: −η·g, or with momentum v′ = μ·v − η·g (Δθ = v′; no v: v = 0). New arrays."""
+    if not momentum:
+        return -learning_rate * g
+    return (momentum * velocity if velocity is not None else 0.0) - learning_rate * g
+
+
+def _sgd_step_in_place(
+    p: np.ndarray, v: np.ndarray, g: np.ndarray, learning_rate: float, momentum: float, rows=None
+) -> None:
+    """The same step in place, for the fast trainer: ``g`` becomes −η·g, ``v`` becomes μ·v − η·g and
+    ``p`` moves by it (without momentum p += −η·g). ``rows``: the rows of ``p`` that ``g`` holds (the
+    others have a zero gradient: their velocity still decays and moves them)."""
+    g *= -learning_rate  # the gradient buffer becomes −η g: no temporary
+    if momentum:
+        v *= momentum
+        if rows is None:
+            v += g
+        else:
+            v[rows] += g
+        p += v
+    elif rows is None:
+        p += g
+    else:
+        p[rows] += g
+
+
+@dataclass(frozen=True)
+class UpdateRule:
+    """One update rule in both its forms: ``step`` (new arrays, what ``Network.compute_update`` records)
+    and ``step_in_place`` (the fast MNIST trainer's buffers); tests/test_engine_mutants.py compares them
+    bit for bit on random inputs at the extremes."""
+
+    name: str
+    step: Callable[..., np.ndarray]
+    step_in_place: Callable[..., None]
+
+
+SGD = UpdateRule("sgd", _sgd_step, _sgd_step_in_place)
+
+
+# ---------------------------------------------------------------------------
 # Traces: what forward and backward record.
 
 
@@ -775,7 +820,7 @@ class Network:
         """
         keep_b = self._biases_updated(update_biases)
         if not momentum:
-            dW = [-learning_rate * g.dW for g in grads.layers]
+            dW = [SGD.step(g.dW, None, learning_rate, 0.0) for g in grads.layers]
             dead = self.dead
             if grads.regularization == "l1":
                 dW, dead = self._l1_dead_links(grads, learning_rate, dW)
@@ -783,12 +828,14 @@ class Network:
                 dW = [np.where(m, 0.0, d) for m, d in zip(dead, dW)]
             if self.biases is None:
                 return Update(tuple(dW), None, None, dead)
-            db = tuple(-learning_rate * g.db if keep_b else np.zeros_like(g.db) for g in grads.layers)
+            db = tuple(
+                SGD.step(g.db, None, learning_rate, 0.0) if keep_b else np.zeros_like(g.db) for g in grads.layers
+            )
             return Update(tuple(dW), db, None, dead)
         g = self.gradient_vector(grads)
         if self.biases is not None and not keep_b:
             g = g * self._weight_mask()
-        v = (momentum * velocity if velocity is not None else 0.0) - learning_rate * g
+        v = SGD.step(g, velocity, learning_rate, momentum)
         if self.dead is not None:
             v = v * self._alive_mask()  # a dead weight keeps no velocity
         dW, db = self._unflatten(v)

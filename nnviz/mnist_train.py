@@ -42,7 +42,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nnviz import mnist
-from nnviz.engine import ACTIVATIONS, LOSSES, Network, initializer
+from nnviz.engine import ACTIVATIONS, LOSSES, SGD, Network, initializer
 from nnviz.i18n import _
 
 HIDDEN_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -271,32 +271,16 @@ class FastMLP:
                 dx = self.dz[l - 1]
                 np.dot(dz, self.W[l].T, out=dx)
                 dx *= self.mask[l - 1]
-            # v ← μ v − η g ; θ ← θ + v  (after dx used the old W_l)
+            # v ← μ v − η g ; θ ← θ + v  (after dx used the old W_l): the engine's rule, in place
             for p, v, g in ((self.W[l], self.vW[l], gW), (self.b[l], self.vb[l], gb)):
-                g *= -lr  # the gradient buffer becomes −η g: no temporary
-                if momentum:
-                    v *= momentum
-                    v += g
-                    p += v
-                else:
-                    p += g
+                SGD.step_in_place(p, v, g, lr, momentum)
 
     def _update_active_rows(self, x, dz, gb, lr, momentum) -> None:
         """The first layer's update when only the rows of active pixels have a gradient."""
         act = self._active
         g = x[:, act].T @ dz  # ∂L/∂W1 rows of the active pixels; the others are 0
-        g *= -lr
-        gb *= -lr
-        if momentum:
-            for v in (self.vW[0], self.vb[0]):
-                v *= momentum
-            self.vW[0][act] += g
-            self.vb[0][...] += gb
-            self.W[0] += self.vW[0]
-            self.b[0] += self.vb[0]
-        else:
-            self.W[0][act] += g
-            self.b[0] += gb
+        SGD.step_in_place(self.W[0], self.vW[0], g, lr, momentum, rows=act)
+        SGD.step_in_place(self.b[0], self.vb[0], gb, lr, momentum)
 
     def step(self, x: np.ndarray, Y: np.ndarray, lr: float, momentum: float = 0.0) -> float:
         """One update on the batch (x (B, 784), Y (B, 10)); returns the loss before it."""

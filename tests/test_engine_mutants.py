@@ -911,3 +911,41 @@ def test_more_messages_as_the_whole_sentence():
     weights[0][0][0] = 0.0  # a dead link is 0
     net = network_from_dict(toy | {"weights": weights, "dead": [[[0, 0]], []]})  # each layer's dead [i, j] pairs
     assert [m.dtype for m in net.dead] == [np.dtype(bool)] * 2 and net.dead[0].sum() == 1 and net.dead[0][0, 0]
+
+
+def test_the_update_rule_in_both_forms_is_the_same_number():
+    """engine.SGD: ``step`` (what compute_update records) and ``step_in_place`` (the fast MNIST trainer's
+    buffers) give the same bits on random inputs and at the extremes (±0, subnormals, ±1e300, float32's
+    largest), for η from 1e-4 to 100 and μ from 0 to 0.999999, in float64 and float32."""
+    from nnviz.engine import SGD
+
+    # by hand: g = 2, v = 1, η = 0.1, μ = 0.5 → v′ = 0.5·1 − 0.1·2 = 0.3, p = 1 → 1.3; without μ: Δ = −0.2
+    assert SGD.step(np.array([2.0]), np.array([1.0]), 0.1, 0.5).tolist() == [0.5 - 0.2]
+    assert SGD.step(np.array([2.0]), None, 0.1, 0.0).tolist() == [-0.2]
+    rng = np.random.default_rng(5)
+    extremes = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 1e300, -1e300, 3.0e38, -3.0e38, 1e-45, 1.0, -1.0]
+    with np.errstate(all="ignore"):
+        for dtype in (np.float64, np.float32):
+            for lr in (1e-4, 0.05, 100.0):
+                for mu in (0.0, 0.5, 0.999999):
+                    g = np.concatenate([extremes, rng.normal(0, 1, 19)]).astype(dtype)
+                    v = rng.permutation(np.concatenate([extremes, rng.normal(0, 3, 19)])).astype(dtype)
+                    p = rng.permutation(np.concatenate([extremes, rng.normal(0, 2, 19)])).astype(dtype)
+                    for velocity in (v, None):
+                        delta = SGD.step(g, velocity, lr, mu)
+                        p2, g2 = p.copy(), g.copy()
+                        v2 = v.copy() if velocity is not None else np.zeros_like(v)
+                        SGD.step_in_place(p2, v2, g2, lr, mu)
+                        assert delta.dtype == dtype and p2.tobytes() == (p + delta).tobytes(), (dtype, lr, mu)
+                        if mu:
+                            assert v2.tobytes() == delta.tobytes()
+                        assert g2.tobytes() == (-lr * g).tobytes()  # the buffer is left holding −η·g
+                    # rows: g holds only rows 1 and 3 of a (4, 8) parameter; the others have a zero gradient
+                    P, V = p[:32].reshape(4, 8), v[:32].reshape(4, 8)
+                    rows = np.array([1, 3])
+                    G = np.zeros_like(P)
+                    G[rows] = g[:16].reshape(2, 8)
+                    want = P + SGD.step(G, V, lr, mu)
+                    P2, V2 = P.copy(), V.copy()
+                    SGD.step_in_place(P2, V2, g[:16].reshape(2, 8).copy(), lr, mu, rows=rows)
+                    assert P2.tobytes() == want.tobytes(), (dtype, lr, mu)
