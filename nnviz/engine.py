@@ -50,8 +50,10 @@ from nnviz.safe_text import quoted
 
 
 def fmt_number(x: float) -> str:
-    """A number as the panels write it: 6 significant digits, negatives in parentheses."""
-    s = f"{float(x):.6g}"
+    """A number as the panels write it: 6 significant digits, negatives in parentheses; a negative zero
+    (−η·0, the update of a zero gradient) is written 0, as the diagram writes it."""
+    x = float(x) + 0.0  # −0.0 + 0.0 = 0.0
+    s = f"{x:.6g}"
     if "e" in s:
         mant, exp = s.split("e")
         s = rf"{mant}\times10^{{{int(exp)}}}"

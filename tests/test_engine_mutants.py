@@ -949,3 +949,22 @@ def test_the_update_rule_in_both_forms_is_the_same_number():
                     P2, V2 = P.copy(), V.copy()
                     SGD.step_in_place(P2, V2, g[:16].reshape(2, 8).copy(), lr, mu, rows=rows)
                     assert P2.tobytes() == want.tobytes(), (dtype, lr, mu)
+
+
+def test_a_zero_update_is_written_0_not_minus_0():
+    # −η·0 is −0.0 in IEEE arithmetic: plain SGD's Δ of a zero gradient. The panel writes it 0, as the diagram
+    # (figures._fmt) does; a small negative number keeps its sign and parentheses
+    from nnviz.engine import fmt_number
+
+    assert fmt_number(-0.0) == "0" == fmt_number(0.0)
+    assert fmt_number(-0.1 * 0.0) == "0" and fmt_number(-1e-9) == r"(-1\times10^{-9})"
+    net = Network.from_arrays([[[1.0], [2.0]]], None, ["identity"])
+    rec = engine.train_step(net, [[0.0, 1.0]], [[2.0]], "half_sse", 0.1)  # x₀ = 0: ∂L/∂W1[0,0] = 0
+    assert rec.update.dW[0][0, 0] == 0 and np.signbit(rec.update.dW[0][0, 0])
+    from nnviz import arithmetic
+
+    update = [ln.latex for ln in arithmetic.edge_lines(rec, 1, 0, 0, engine.phases(1)[-1]) if ln.what == "dW_new"]
+    assert update == [
+        r"\mathrm{W1}[0,0] \leftarrow \mathrm{W1}[0,0] - \eta\,\frac{\partial L}{\partial \mathrm{W1}[0,0]} = "
+        r"1 - 0.1\cdot0 = 1\quad{(\Delta w = 0)}"
+    ]
