@@ -103,9 +103,15 @@ def test_traditional_chinese_about_link_and_moving_to_another_page(page, app_url
     assert _nav_labels(page) == [_translated("zh-Hant", p.title) for p in PAGES]
     assert _picker_value(page) == "繁體中文"
     # the two tables' headers (the losses' reductions, the seed tutorials), in Traditional Chinese
-    tables = page.locator("table")
-    assert _translated("zh-Hant", "reduction") in tables.first.inner_text()
-    assert _translated("zh-Hant", "where the tutorial's math or prose is wrong") in tables.last.inner_text()
+    # (st.table can be drawn a moment after the run's end: wait for each header, in whichever table it is)
+    for header in ("reduction", "where the tutorial's math or prose is wrong"):
+        text = _translated("zh-Hant", header)
+        page.wait_for_function(
+            f"[...document.querySelectorAll('table')].some(t => t.innerText.includes({text!r}))", timeout=TIMEOUT_MS
+        )
+    texts = page.locator("table").all_inner_texts()
+    assert len(texts) == 2 and _translated("zh-Hant", "reduction") in texts[0], texts
+    assert _translated("zh-Hant", "where the tutorial's math or prose is wrong") in texts[1], texts
     click_and_wait(page, page.locator(NAV, has_text=_translated("zh-Hant", "Fixed-weight forward pass")))
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS, state="attached")
     assert _h1(page) == "固定權重的前向傳播（教學 002）"
